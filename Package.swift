@@ -1,0 +1,85 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "RunnerDeck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "runnerdeck", targets: ["runnerdeck"]),
+        .library(name: "AppRunner", targets: ["AppRunner"]),
+        .library(name: "AWSCore", targets: ["AWSCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AppRunner",
+            dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AppRunnerLocal",
+            dependencies: [
+                "AppRunner", "AWSCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .systemLibrary(
+            name: "CNCurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .target(
+            name: "Dashboard",
+            dependencies: ["AppRunner", "AWSCore", "CNCurses", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RunnerDeckCLI",
+            dependencies: [
+                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "runnerdeck",
+            dependencies: ["RunnerDeckCLI"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "runnerdeck-bench",
+            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore"], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "AppRunnerLocal"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
