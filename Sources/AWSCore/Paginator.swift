@@ -1,0 +1,48 @@
+import Foundation
+
+/// Pages through an operation that takes and returns a `NextToken`.
+///
+/// Iteration yields each page in turn and stops when a page has no token, an empty token, or the same
+/// token as the page before (a service bug that would otherwise loop forever).
+public struct AWSPaginator<Input: Sendable, Output: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = Output
+
+    let input: Input
+    let command: @Sendable (Input) async throws -> Output
+    let setToken: @Sendable (Input, String) -> Input
+    let getToken: @Sendable (Output) -> String?
+
+    public init(
+        input: Input,
+        command: @escaping @Sendable (Input) async throws -> Output,
+        setToken: @escaping @Sendable (Input, String) -> Input,
+        getToken: @escaping @Sendable (Output) -> String?
+    ) {
+        self.input = input
+        self.command = command
+        self.setToken = setToken
+        self.getToken = getToken
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let paginator: AWSPaginator
+        var nextInput: Input?
+        var previousToken: String?
+
+        public mutating func next() async throws -> Output? {
+            guard let input = nextInput else { return nil }
+            let output = try await paginator.command(input)
+            if let token = paginator.getToken(output), !token.isEmpty, token != previousToken {
+                previousToken = token
+                nextInput = paginator.setToken(input, token)
+            } else {
+                nextInput = nil
+            }
+            return output
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(paginator: self, nextInput: input, previousToken: nil)
+    }
+}

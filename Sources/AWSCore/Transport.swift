@@ -1,0 +1,77 @@
+import Foundation
+
+/// Identifies an AWS JSON 1.0 service on the wire.
+public struct AWSServiceInfo: Sendable, Hashable {
+    /// SigV4 signing name, e.g. `apprunner`.
+    public var signingName: String
+    /// Host prefix of the default endpoint, e.g. `apprunner`.
+    public var endpointPrefix: String
+    /// Prefix of the `X-Amz-Target` header, e.g. `AppRunner`.
+    public var targetPrefix: String
+    /// API version, e.g. `2020-05-15`.
+    public var apiVersion: String
+    /// Service id used for `AWS_ENDPOINT_URL_<ID>` (upper-cased, spaces to underscores), e.g. `AppRunner`.
+    public var serviceId: String
+
+    public init(signingName: String, endpointPrefix: String, targetPrefix: String, apiVersion: String, serviceId: String) {
+        self.signingName = signingName
+        self.endpointPrefix = endpointPrefix
+        self.targetPrefix = targetPrefix
+        self.apiVersion = apiVersion
+        self.serviceId = serviceId
+    }
+}
+
+/// The seam between a generated service client and the wire.
+///
+/// `send` posts one AWS JSON 1.0 request (`X-Amz-Target: <targetPrefix>.<operation>`) and returns the
+/// body of a 2xx response. Any other outcome throws, a service error as ``AWSResponseError``.
+public protocol AWSJSONTransport: Sendable {
+    func send(operation: String, body: Data) async throws -> Data
+}
+
+/// An error answered by an AWS service.
+public struct AWSResponseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The error code with any namespace (`…#`) and suffix (`:…`) removed, e.g. `InvalidStateException`.
+    public var code: String
+    public var message: String
+    public var statusCode: Int
+    /// The `x-amzn-RequestId` of the response, when there was one.
+    public var requestId: String?
+
+    public init(code: String, message: String, statusCode: Int, requestId: String? = nil) {
+        self.code = code
+        self.message = message
+        self.statusCode = statusCode
+        self.requestId = requestId
+    }
+
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let requestId { text += " (request id \(requestId))" }
+        return text
+    }
+
+    /// Normalises an AWS error code: drops everything up to `#` and everything after `:`.
+    public static func sanitizeCode(_ raw: String) -> String {
+        var code = Substring(raw)
+        if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
+        if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
+        return code.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// A member failed the model's constraints before anything was sent (or when a request arrived).
+public struct AWSValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Dotted path of the member, e.g. `CreateServiceInput.SourceConfiguration.ImageRepository.ImageIdentifier`.
+    public var member: String
+    public var reason: String
+
+    public init(member: String, reason: String) {
+        self.member = member
+        self.reason = reason
+    }
+
+    public var message: String { "1 validation error detected: Value at '\(member)' failed to satisfy constraint: \(reason)" }
+    public var description: String { message }
+}
