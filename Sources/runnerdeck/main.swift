@@ -1,1 +1,4 @@
+import Foundation
 import RunnerDeckCLI
+
+exit(await runRunnerDeck())
