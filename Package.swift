@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore"], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "AppRunnerLocal"], swiftSettings: strict),

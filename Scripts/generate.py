@@ -320,6 +320,7 @@ class Generator:
         parts.append("enum AppRunnerPatterns {\n")
         for i, p in enumerate(self.patterns):
             parts.append("    static let p%d = AppRunnerPattern(%s)\n" % (i, swift_string(p)))
+        parts.append("\n    static let all: [AppRunnerPattern] = [%s]\n" % ", ".join("p%d" % i for i in range(len(self.patterns))))
         parts.append("}\n")
         return "".join(parts)
 

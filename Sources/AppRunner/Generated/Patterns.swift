@@ -19,4 +19,6 @@ enum AppRunnerPatterns {
     static let p13 = AppRunnerPattern("512|1024|2048|3072|4096|6144|8192|10240|12288|(0.5|1|2|3|4|6|8|10|12) GB")
     static let p14 = AppRunnerPattern("^(?!aws:).+")
     static let p15 = AppRunnerPattern("[0-9]{12}")
+
+    static let all: [AppRunnerPattern] = [p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15]
 }
