@@ -2,4 +2,145 @@
 #define RUNNERDECK_CNCURSES_SHIM_H
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <sys/ioctl.h>
+
+/* Function-like macros and globals of curses do not import into Swift: wrap them. */
+
+static inline int rd_color_pair(int n) { return (int)COLOR_PAIR(n); }
+static inline int rd_attr_bold(void) { return (int)A_BOLD; }
+static inline int rd_attr_reverse(void) { return (int)A_REVERSE; }
+static inline int rd_attr_underline(void) { return (int)A_UNDERLINE; }
+static inline int rd_attr_dim(void) { return (int)A_DIM; }
+static inline int rd_attr_normal(void) { return (int)A_NORMAL; }
+static inline int rd_key_resize(void) { return KEY_RESIZE; }
+static inline int rd_err(void) { return ERR; }
+
+static inline void rd_getmaxyx(WINDOW *w, int *rows, int *cols) {
+    int y = 0, x = 0;
+    if (w) { getmaxyx(w, y, x); }
+    *rows = y; *cols = x;
+}
+
+static inline WINDOW *rd_stdscr(void) { return stdscr; }
+
+/* ACS line characters (valid only after the screen exists). */
+static inline chtype rd_acs_hline(void) { return ACS_HLINE; }
+static inline chtype rd_acs_vline(void) { return ACS_VLINE; }
+
+static inline int rd_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
+/* True when the current locale's character set is UTF-8 (call after setlocale). */
+static inline int rd_locale_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    if (!cs) return 0;
+    return strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0;
+}
+
+/* Terminal size from the kernel (used on SIGWINCH). Returns 0 on success. */
+static inline int rd_tty_size(int fd, int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return -1;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 0;
+}
+
+/* ---- Signals ----------------------------------------------------------------------------
+ * One wake-up pipe (write end) receives a byte per event: 'W' for SIGWINCH, 'Q' for
+ * SIGINT/SIGTERM/SIGHUP (the UI loop then ends cleanly and restores the terminal).
+ * A second termination signal, or any crash signal (SIGILL/SIGTRAP/SIGSEGV/SIGBUS/SIGFPE/SIGABRT,
+ * which is how Swift traps arrive), restores the terminal with endwin() right in the handler,
+ * puts back the previous handler and re-raises, so the process dies as it would have.
+ */
+static volatile sig_atomic_t rd_wake_fd = -1;
+static volatile sig_atomic_t rd_curses_active = 0;
+static volatile sig_atomic_t rd_quit_signal = 0;
+static struct sigaction rd_old_actions[32];
+
+static inline void rd_restore_and_reraise(int sig) {
+    if (rd_curses_active) {
+        rd_curses_active = 0;
+        endwin();
+        /* Leave the alternate screen and show the cursor even if endwin could not. */
+        static const char reset[] = "\033[?1049l\033[?25h\033[0m\r\n";
+        ssize_t ignored = write(STDOUT_FILENO, reset, sizeof(reset) - 1);
+        (void)ignored;
+    }
+    if (sig > 0 && sig < 32) {
+        sigaction(sig, &rd_old_actions[sig], NULL);
+    } else {
+        signal(sig, SIG_DFL);
+    }
+    raise(sig);
+}
+
+static void rd_crash_handler(int sig) {
+    rd_restore_and_reraise(sig);
+}
+
+static void rd_quit_handler(int sig) {
+    if (rd_quit_signal != 0 || rd_wake_fd < 0) {
+        /* Second request (or no UI loop): restore now and die of the signal. */
+        rd_restore_and_reraise(sig);
+        return;
+    }
+    rd_quit_signal = sig;
+    char c = 'Q';
+    ssize_t ignored = write(rd_wake_fd, &c, 1);
+    (void)ignored;
+}
+
+static void rd_winch_handler(int sig) {
+    (void)sig;
+    if (rd_wake_fd >= 0) {
+        char c = 'W';
+        ssize_t ignored = write(rd_wake_fd, &c, 1);
+        (void)ignored;
+    }
+}
+
+static inline void rd_install_one(int sig, void (*handler)(int), int flags) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = flags;
+    sigaction(sig, &sa, &rd_old_actions[sig]);
+}
+
+/* Installs every handler; `wake_fd` is the write end of the UI loop's pipe. */
+static inline void rd_install_signal_handlers(int wake_fd) {
+    rd_wake_fd = wake_fd;
+    rd_quit_signal = 0;
+    rd_install_one(SIGWINCH, rd_winch_handler, SA_RESTART);
+    rd_install_one(SIGINT, rd_quit_handler, SA_RESTART);
+    rd_install_one(SIGTERM, rd_quit_handler, SA_RESTART);
+    rd_install_one(SIGHUP, rd_quit_handler, SA_RESTART);
+    rd_install_one(SIGILL, rd_crash_handler, SA_NODEFER);
+    rd_install_one(SIGTRAP, rd_crash_handler, SA_NODEFER);
+    rd_install_one(SIGSEGV, rd_crash_handler, SA_NODEFER);
+    rd_install_one(SIGBUS, rd_crash_handler, SA_NODEFER);
+    rd_install_one(SIGFPE, rd_crash_handler, SA_NODEFER);
+    rd_install_one(SIGABRT, rd_crash_handler, SA_NODEFER);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Puts back the handlers that were there before rd_install_signal_handlers. */
+static inline void rd_uninstall_signal_handlers(void) {
+    int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
+    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        sigaction(sigs[i], &rd_old_actions[sigs[i]], NULL);
+    }
+    rd_wake_fd = -1;
+}
+
+static inline void rd_set_curses_active(int active) { rd_curses_active = active; }
+static inline int rd_take_quit_signal(void) { return (int)rd_quit_signal; }
+
 #endif

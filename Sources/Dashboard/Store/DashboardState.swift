@@ -1,0 +1,132 @@
+import AppRunner
+import Foundation
+
+/// One service as the Services view shows it: the summary from ListServices, plus the description
+/// and current operation when the store fetched them (only for rows on screen).
+public struct ServiceRow: Sendable, Hashable {
+    public var summary: ServiceSummary
+    /// DescribeService result, refreshed when the service's UpdatedAt changes.
+    public var service: Service?
+    /// The operation in progress (from ListOperations) while the status is OPERATION_IN_PROGRESS.
+    public var currentOperation: OperationSummary?
+
+    public init(summary: ServiceSummary, service: Service? = nil, currentOperation: OperationSummary? = nil) {
+        self.summary = summary
+        self.service = service
+        self.currentOperation = currentOperation
+    }
+
+    public var name: String { summary.serviceName ?? service?.serviceName ?? "?" }
+    public var arn: String { summary.serviceArn ?? service?.serviceArn ?? "" }
+    public var status: ServiceStatus? { summary.status ?? service?.status }
+}
+
+/// What the detail and domains views show for the open service.
+public struct ServiceDetailState: Sendable, Hashable {
+    public var serviceArn: String
+    public var service: Service?
+    /// Newest first, as ListOperations returns them.
+    public var operations: [OperationSummary]
+    public var domains: [CustomDomain]
+    public var dnsTarget: String?
+    public var vpcDNSTargets: [VpcDNSTarget]
+    public var tags: [Tag]
+    public var loaded: Bool
+
+    public init(serviceArn: String, service: Service? = nil, operations: [OperationSummary] = [], domains: [CustomDomain] = [],
+                dnsTarget: String? = nil, vpcDNSTargets: [VpcDNSTarget] = [], tags: [Tag] = [], loaded: Bool = false) {
+        self.serviceArn = serviceArn
+        self.service = service
+        self.operations = operations
+        self.domains = domains
+        self.dnsTarget = dnsTarget
+        self.vpcDNSTargets = vpcDNSTargets
+        self.tags = tags
+        self.loaded = loaded
+    }
+}
+
+/// The Resources view's lists.
+public struct ResourcesState: Sendable, Hashable {
+    public var autoScaling: [AutoScalingConfigurationSummary] = []
+    /// Auto scaling configuration ARN → names of the services that use it.
+    public var autoScalingUsedBy: [String: [String]] = [:]
+    public var connections: [ConnectionSummary] = []
+    public var vpcConnectors: [VpcConnector] = []
+    public var vpcIngressConnections: [VpcIngressConnectionSummary] = []
+    public var observability: [ObservabilityConfigurationSummary] = []
+    public var loaded = false
+
+    public init() {}
+}
+
+/// One line of the activity log.
+public struct ActivityEntry: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case info, change, success, failure, error }
+    public var time: Date
+    public var kind: Kind
+    public var message: String
+
+    public init(time: Date, kind: Kind, message: String) {
+        self.time = time
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// An operation the dashboard started and follows until it ends.
+public struct FollowedOperation: Sendable, Hashable {
+    public var serviceName: String
+    public var serviceArn: String
+    public var operationId: String
+    public var action: String
+    public var status: OperationStatus?
+    public var startedAt: Date
+}
+
+/// Where the dashboard is pointed (display strings).
+public struct DashboardContext: Sendable, Hashable {
+    public var profile: String?
+    public var region: String?
+    public var endpoint: String?
+
+    public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil) {
+        self.profile = profile
+        self.region = region
+        self.endpoint = endpoint
+    }
+}
+
+/// Everything the store knows; views are pure functions of this plus UI state.
+public struct DashboardState: Sendable, Hashable {
+    public var context: DashboardContext
+    public var readOnly: Bool
+    public var services: [ServiceRow] = []
+    public var servicesLoaded = false
+    public var detail: ServiceDetailState?
+    public var resources = ResourcesState()
+    public var activity: [ActivityEntry] = []
+    public var lastRefresh: Date?
+    /// The last refresh error, cleared by the next successful refresh.
+    public var lastError: String?
+    public var consecutiveFailures = 0
+    /// When the next refresh is due (shown as the backoff countdown after errors).
+    public var nextRefreshAt: Date?
+    public var refreshing = false
+    public var followed: [FollowedOperation] = []
+    /// One-line message for the status line (outcome of the last action).
+    public var statusMessage: String?
+    /// Incremented on `:region`/`:profile` switches; results of an older generation are dropped.
+    public var generation = 0
+
+    public init(context: DashboardContext, readOnly: Bool) {
+        self.context = context
+        self.readOnly = readOnly
+    }
+
+    /// True while any service or followed operation is in progress (the store polls fast).
+    public var anythingInProgress: Bool {
+        services.contains { $0.status == .operationInProgress } || !followed.isEmpty
+            || detail?.operations.first.map({ !$0.isFinal }) == true
+    }
+}

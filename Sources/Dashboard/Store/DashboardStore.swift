@@ -1,0 +1,594 @@
+import AWSCore
+import AppRunner
+import Foundation
+import Logging
+
+/// How the store polls.
+public struct StoreConfiguration: Sendable, Hashable {
+    /// Seconds between refreshes when nothing is in progress (`--refresh`, default 10).
+    public var slowInterval: Double
+    /// Seconds between refreshes while an operation is in progress (default 2).
+    public var fastInterval: Double
+    /// Upper bound of the error backoff in seconds.
+    public var maxBackoff: Double
+    /// Refuses every changing action (checked where the call is made).
+    public var readOnly: Bool
+    /// Maximum number of concurrent DescribeService/ListOperations calls for visible rows.
+    public var rowConcurrency: Int
+    /// Activity entries kept.
+    public var activityLimit: Int
+
+    public init(slowInterval: Double = 10, fastInterval: Double = 2, maxBackoff: Double = 120, readOnly: Bool = false,
+                rowConcurrency: Int = 4, activityLimit: Int = 1000) {
+        self.slowInterval = max(1, slowInterval)
+        self.fastInterval = max(0.5, min(fastInterval, max(1, slowInterval)))
+        self.maxBackoff = max(maxBackoff, self.fastInterval)
+        self.readOnly = readOnly
+        self.rowConcurrency = max(1, rowConcurrency)
+        self.activityLimit = max(10, activityLimit)
+    }
+}
+
+/// What is on screen, so the store makes only the calls the visible view needs.
+public struct StoreFocus: Sendable, Hashable {
+    public var view: ViewKind
+    /// The open service (detail and domains views).
+    public var serviceArn: String?
+    /// Services whose rows are on screen (Services view): these get DescribeService/ListOperations.
+    public var visibleServiceArns: [String]
+
+    public init(view: ViewKind = .services, serviceArn: String? = nil, visibleServiceArns: [String] = []) {
+        self.view = view
+        self.serviceArn = serviceArn
+        self.visibleServiceArns = visibleServiceArns
+    }
+}
+
+/// An action that changes a service.
+public enum ChangeRequest: Sendable, Hashable {
+    case pause, resume, deploy, delete
+    case associate(domain: String, enableWWW: Bool)
+    case disassociate(domain: String)
+
+    /// What the confirmation and the log call it.
+    public var verb: String {
+        switch self {
+        case .pause: return "pause"
+        case .resume: return "resume"
+        case .deploy: return "deploy"
+        case .delete: return "delete"
+        case .associate(let domain, _): return "associate \(domain) with"
+        case .disassociate(let domain): return "disassociate \(domain) from"
+        }
+    }
+}
+
+/// What came of an action.
+public enum ActionOutcome: Sendable, Hashable {
+    /// Accepted; the operation is followed when there is one.
+    case started(operationId: String?)
+    /// Refused by the dashboard itself (read-only).
+    case refused(String)
+    /// The API answered with an error.
+    case failed(String)
+}
+
+/// The dashboard's state and the only place that calls the App Runner API.
+///
+/// It polls on its own (``run()``): every `fastInterval` while anything is in progress, every
+/// `slowInterval` otherwise, one refresh at a time, exponential backoff after errors (shown in the
+/// state, never fatal). Results of an older region/profile (``DashboardState/generation``) are
+/// dropped. Every change goes through ``perform(_:serviceArn:serviceName:)``, which enforces
+/// read-only and then follows the returned operation to its end.
+public actor DashboardStore {
+    public private(set) var state: DashboardState
+    public let configuration: StoreConfiguration
+    private var api: any AppRunnerAPI
+    private let clock: any DashboardClock
+    private let onChange: @Sendable (DashboardState) -> Void
+    private let logger: Logger
+    private var focus = StoreFocus()
+    private var refreshRequested = false
+    private var wakeTask: Task<Void, Never>?
+    private var followTasks: [String: Task<Void, Never>] = [:]
+    private var fillingRows = false
+    /// Refreshes made since start (for tests and the log).
+    public private(set) var refreshCount = 0
+
+    public init(api: any AppRunnerAPI, context: DashboardContext, configuration: StoreConfiguration = StoreConfiguration(),
+                clock: any DashboardClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
+                onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
+        self.api = api
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.onChange = onChange
+        self.state = DashboardState(context: context, readOnly: configuration.readOnly)
+    }
+
+    // MARK: Polling
+
+    /// Polls until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            await refresh()
+            if Task.isCancelled { break }
+            if refreshRequested { refreshRequested = false; continue }
+            let delay = nextDelay()
+            state.nextRefreshAt = clock.now().addingTimeInterval(delay)
+            publish()
+            let clock = self.clock
+            let sleeper = Task<Void, Never> { _ = try? await clock.sleep(seconds: delay) }
+            wakeTask = sleeper
+            await withTaskCancellationHandler { await sleeper.value } onCancel: { sleeper.cancel() }
+            wakeTask = nil
+        }
+        for task in followTasks.values { task.cancel() }
+    }
+
+    /// Seconds until the next refresh: the backoff after errors, otherwise fast or slow.
+    public func nextDelay() -> Double {
+        if state.consecutiveFailures > 0 {
+            let exponent = Double(min(state.consecutiveFailures, 16))
+            return min(configuration.fastInterval * pow(2, exponent), configuration.maxBackoff)
+        }
+        return state.anythingInProgress ? configuration.fastInterval : configuration.slowInterval
+    }
+
+    /// Asks the polling loop to refresh now (Ctrl-L, after an action, focus change).
+    public func requestRefresh() {
+        refreshRequested = true
+        wakeTask?.cancel()
+    }
+
+    /// Tells the store what is on screen.
+    public func setFocus(_ newFocus: StoreFocus) {
+        let old = focus
+        focus = newFocus
+        if let arn = newFocus.serviceArn, state.detail?.serviceArn != arn {
+            state.detail = ServiceDetailState(serviceArn: arn, service: state.services.first { $0.arn == arn }?.service)
+            publish()
+        }
+        let needsDetail = (newFocus.view == .detail || newFocus.view == .domains) && state.detail?.loaded != true
+        let needsResources = newFocus.view == .resources && !state.resources.loaded
+        if needsDetail || needsResources || (old.serviceArn != newFocus.serviceArn && newFocus.serviceArn != nil && newFocus.view != .services) {
+            requestRefresh()
+        } else if newFocus.view == .services, old.visibleServiceArns != newFocus.visibleServiceArns {
+            Task { await self.fillVisibleRows() }
+        }
+    }
+
+    /// One refresh of what the focus needs. Overlapping calls are folded into one more refresh.
+    public func refresh() async {
+        if state.refreshing { refreshRequested = true; return }
+        state.refreshing = true
+        publish()
+        let generation = state.generation
+        let api = self.api
+        let focus = self.focus
+        do {
+            let summaries = try await listAllServices(api)
+            guard generation == state.generation else { return finishStale() }
+            applyServices(summaries)
+            if focus.view == .services {
+                try await refreshRows(arns: focus.visibleServiceArns, api: api, generation: generation, force: true)
+            }
+            if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains {
+                try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: true, withTags: focus.view == .detail)
+            }
+            if focus.view == .resources {
+                try await refreshResources(api: api, generation: generation)
+            }
+            guard generation == state.generation else { return finishStale() }
+            if state.consecutiveFailures > 0 {
+                log(.info, "refresh succeeded again after \(state.consecutiveFailures) failure(s)")
+            }
+            state.consecutiveFailures = 0
+            state.lastError = nil
+            state.lastRefresh = clock.now()
+        } catch {
+            guard generation == state.generation else { return finishStale() }
+            let message = Self.describe(error)
+            state.consecutiveFailures += 1
+            if state.lastError != message { log(.error, "refresh failed: \(message)") }
+            state.lastError = message
+            logger.warning("refresh failed", metadata: ["error": "\(message)", "failures": "\(state.consecutiveFailures)"])
+        }
+        refreshCount += 1
+        state.refreshing = false
+        publish()
+    }
+
+    private func finishStale() {
+        state.refreshing = false
+        refreshCount += 1
+        publish()
+    }
+
+    private func listAllServices(_ api: any AppRunnerAPI) async throws -> [ServiceSummary] {
+        var all: [ServiceSummary] = []
+        var token: String?
+        var pages = 0
+        repeat {
+            let page = try await api.listServices(ListServicesRequest(nextToken: token, maxResults: 20))
+            all += page.serviceSummaryList
+            token = page.nextToken
+            pages += 1
+        } while token?.isEmpty == false && pages < 1000
+        return all
+    }
+
+    private func applyServices(_ summaries: [ServiceSummary]) {
+        let first = !state.servicesLoaded
+        var old: [String: ServiceRow] = [:]
+        for row in state.services { old[row.arn] = row }
+        var rows: [ServiceRow] = []
+        rows.reserveCapacity(summaries.count)
+        var seen = Set<String>()
+        for summary in summaries {
+            let arn = summary.serviceArn ?? ""
+            seen.insert(arn)
+            var row = ServiceRow(summary: summary)
+            if let previous = old[arn] {
+                row.service = previous.service
+                row.currentOperation = summary.status == .operationInProgress ? previous.currentOperation : nil
+                if !first, previous.status != summary.status {
+                    let from = previous.status?.rawValue ?? "?"
+                    let to = summary.status?.rawValue ?? "?"
+                    log(summary.status == .createFailed || summary.status == .deleteFailed ? .failure : .change,
+                        "\(row.name): \(from) → \(to)")
+                }
+            } else if !first {
+                log(.change, "\(row.name) appeared (\(summary.status?.rawValue ?? "?"))")
+            }
+            rows.append(row)
+        }
+        if !first {
+            for (arn, row) in old where !seen.contains(arn) { log(.change, "\(row.name) is no longer listed") }
+        }
+        state.services = rows
+        state.servicesLoaded = true
+    }
+
+    /// DescribeService for rows whose description is missing or older than their UpdatedAt, and
+    /// ListOperations (newest only) for rows in progress.
+    private func refreshRows(arns: [String], api: any AppRunnerAPI, generation: Int, force: Bool) async throws {
+        let wanted = Set(arns)
+        let rows = state.services.filter { wanted.contains($0.arn) }
+        let needDescribe = rows.filter { row in
+            guard let service = row.service else { return true }
+            return row.summary.updatedAt.map { $0 != service.updatedAt } ?? false || service.status != row.status
+        }.map(\.arn)
+        let needOperation = force ? rows.filter { $0.status == .operationInProgress }.map(\.arn) : rows.filter { $0.status == .operationInProgress && $0.currentOperation == nil }.map(\.arn)
+        enum RowResult: Sendable { case service(Service), operation(String, OperationSummary?), gone(String) }
+        var jobs: [@Sendable () async throws -> RowResult] = []
+        for arn in needDescribe {
+            jobs.append {
+                do { return .service(try await api.describeService(DescribeServiceRequest(serviceArn: arn)).service) } catch is ResourceNotFoundException { return .gone(arn) }
+            }
+        }
+        for arn in needOperation {
+            jobs.append {
+                let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, maxResults: 1))
+                return .operation(arn, page.operationSummaryList?.first)
+            }
+        }
+        guard !jobs.isEmpty else { return }
+        let limit = configuration.rowConcurrency
+        var results: [RowResult] = []
+        try await withThrowingTaskGroup(of: RowResult.self) { group in
+            var next = 0
+            while next < min(limit, jobs.count) { let job = jobs[next]; group.addTask { try await job() }; next += 1 }
+            while let result = try await group.next() {
+                results.append(result)
+                if next < jobs.count { let job = jobs[next]; group.addTask { try await job() }; next += 1 }
+            }
+        }
+        guard generation == state.generation else { return }
+        for result in results {
+            switch result {
+            case .service(let service):
+                if let index = state.services.firstIndex(where: { $0.arn == service.serviceArn }) { state.services[index].service = service }
+            case .operation(let arn, let operation):
+                if let index = state.services.firstIndex(where: { $0.arn == arn }) {
+                    state.services[index].currentOperation = (operation?.isFinal ?? true) ? nil : operation
+                }
+            case .gone:
+                break
+            }
+        }
+        publish()
+    }
+
+    /// Describes rows that scrolled into view (no ListServices), one pass at a time.
+    private func fillVisibleRows() async {
+        guard !fillingRows, !state.refreshing else { return }
+        fillingRows = true
+        defer { fillingRows = false }
+        do {
+            try await refreshRows(arns: focus.visibleServiceArns, api: api, generation: state.generation, force: false)
+        } catch {
+            logger.debug("filling visible rows failed", metadata: ["error": "\(Self.describe(error))"])
+        }
+    }
+
+    private func refreshDetail(arn: String, api: any AppRunnerAPI, generation: Int, withDomains: Bool, withTags: Bool) async throws {
+        let service = try await api.describeService(DescribeServiceRequest(serviceArn: arn)).service
+        var operations: [OperationSummary] = []
+        var token: String?
+        var pages = 0
+        repeat {
+            let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, nextToken: token, maxResults: 20))
+            operations += page.operationSummaryList ?? []
+            token = page.nextToken
+            pages += 1
+        } while token?.isEmpty == false && pages < 10
+        var domains: [CustomDomain] = []
+        var dnsTarget: String?
+        var vpcTargets: [VpcDNSTarget] = []
+        if withDomains {
+            token = nil
+            pages = 0
+            repeat {
+                let page = try await api.describeCustomDomains(DescribeCustomDomainsRequest(serviceArn: arn, nextToken: token, maxResults: 5))
+                domains += page.customDomains
+                dnsTarget = page.dnsTarget
+                vpcTargets = page.vpcDNSTargets
+                token = page.nextToken
+                pages += 1
+            } while token?.isEmpty == false && pages < 20
+        }
+        var tags: [Tag] = state.detail?.tags ?? []
+        if withTags {
+            tags = ((try? await api.listTagsForResource(ListTagsForResourceRequest(resourceArn: arn)).tags) ?? nil) ?? []
+        }
+        guard generation == state.generation, focus.serviceArn == arn else { return }
+        let previous = state.detail
+        if let previous, previous.loaded, previous.serviceArn == arn {
+            logOperationChanges(service: service.serviceName, old: previous.operations, new: operations)
+            logDomainChanges(service: service.serviceName, old: previous.domains, new: domains)
+        }
+        state.detail = ServiceDetailState(serviceArn: arn, service: service, operations: operations, domains: domains,
+                                          dnsTarget: dnsTarget, vpcDNSTargets: vpcTargets,
+                                          tags: withTags ? tags : (previous?.tags ?? []), loaded: true)
+        if let index = state.services.firstIndex(where: { $0.arn == arn }) {
+            state.services[index].service = service
+            state.services[index].currentOperation = operations.first.flatMap { $0.isFinal ? nil : $0 }
+        }
+    }
+
+    private func logOperationChanges(service: String, old: [OperationSummary], new: [OperationSummary]) {
+        var before: [String: OperationSummary] = [:]
+        for op in old { if let id = op.id { before[id] = op } }
+        for op in new.reversed() {
+            let type = op.type?.rawValue ?? "operation"
+            guard let id = op.id else { continue }
+            if let previous = before[id] {
+                if previous.status != op.status, let status = op.status {
+                    log(status.isFinal ? (status.isSuccess ? .success : .failure) : .change, "\(service): \(type) \(status.rawValue)")
+                }
+            } else {
+                log(.change, "\(service): \(type) started (\(op.status?.rawValue ?? "?"))")
+            }
+        }
+    }
+
+    private func logDomainChanges(service: String, old: [CustomDomain], new: [CustomDomain]) {
+        var before: [String: CustomDomain] = [:]
+        for domain in old { before[domain.domainName] = domain }
+        for domain in new {
+            if let previous = before[domain.domainName] {
+                if previous.status != domain.status { log(.change, "\(service): domain \(domain.domainName) \(domain.status.rawValue)") }
+            } else {
+                log(.change, "\(service): domain \(domain.domainName) added (\(domain.status.rawValue))")
+            }
+            before[domain.domainName] = nil
+        }
+        for name in before.keys.sorted() { log(.change, "\(service): domain \(name) removed") }
+    }
+
+    private func refreshResources(api: any AppRunnerAPI, generation: Int) async throws {
+        var resources = ResourcesState()
+        var token: String?
+        repeat {
+            let page = try await api.listAutoScalingConfigurations(ListAutoScalingConfigurationsRequest(maxResults: 100, nextToken: token))
+            resources.autoScaling += page.autoScalingConfigurationSummaryList
+            token = page.nextToken
+        } while token?.isEmpty == false
+        let names = Dictionary(state.services.map { ($0.arn, $0.name) }, uniquingKeysWith: { first, _ in first })
+        for config in resources.autoScaling where config.hasAssociatedService == true {
+            guard let arn = config.autoScalingConfigurationArn else { continue }
+            let used = try await api.listServicesForAutoScalingConfiguration(ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: arn, maxResults: 100))
+            resources.autoScalingUsedBy[arn] = used.serviceArnList.map { names[$0] ?? Self.lastPathName($0) }
+        }
+        token = nil
+        repeat {
+            let page = try await api.listConnections(ListConnectionsRequest(maxResults: 100, nextToken: token))
+            resources.connections += page.connectionSummaryList
+            token = page.nextToken
+        } while token?.isEmpty == false
+        token = nil
+        repeat {
+            let page = try await api.listVpcConnectors(ListVpcConnectorsRequest(maxResults: 100, nextToken: token))
+            resources.vpcConnectors += page.vpcConnectors
+            token = page.nextToken
+        } while token?.isEmpty == false
+        token = nil
+        repeat {
+            let page = try await api.listVpcIngressConnections(ListVpcIngressConnectionsRequest(maxResults: 100, nextToken: token))
+            resources.vpcIngressConnections += page.vpcIngressConnectionSummaryList
+            token = page.nextToken
+        } while token?.isEmpty == false
+        token = nil
+        repeat {
+            let page = try await api.listObservabilityConfigurations(ListObservabilityConfigurationsRequest(maxResults: 100, nextToken: token))
+            resources.observability += page.observabilityConfigurationSummaryList
+            token = page.nextToken
+        } while token?.isEmpty == false
+        resources.loaded = true
+        guard generation == state.generation else { return }
+        state.resources = resources
+    }
+
+    static func lastPathName(_ arn: String) -> String {
+        let parts = arn.split(separator: "/")
+        return parts.count >= 2 ? String(parts[1]) : arn
+    }
+
+    // MARK: Actions
+
+    /// Performs a change on a service. This is the one place a changing call is made, so
+    /// `--read-only` is enforced here. The operation it starts is followed until it ends.
+    public func perform(_ change: ChangeRequest, serviceArn: String, serviceName: String) async -> ActionOutcome {
+        if configuration.readOnly {
+            let message = "read-only: refused to \(change.verb) \(serviceName)"
+            log(.error, message)
+            state.statusMessage = message
+            publish()
+            return .refused(message)
+        }
+        let api = self.api
+        let generation = state.generation
+        log(.info, "requested: \(change.verb) \(serviceName)")
+        do {
+            let operationId: String?
+            switch change {
+            case .pause:
+                operationId = try await api.pauseService(PauseServiceRequest(serviceArn: serviceArn)).operationId
+            case .resume:
+                operationId = try await api.resumeService(ResumeServiceRequest(serviceArn: serviceArn)).operationId
+            case .deploy:
+                operationId = try await api.startDeployment(StartDeploymentRequest(serviceArn: serviceArn)).operationId
+            case .delete:
+                operationId = try await api.deleteService(DeleteServiceRequest(serviceArn: serviceArn)).operationId
+            case .associate(let domain, let www):
+                let response = try await api.associateCustomDomain(AssociateCustomDomainRequest(serviceArn: serviceArn, domainName: domain, enableWWWSubdomain: www))
+                log(.success, "\(serviceName): domain \(domain) \(response.customDomain.status.rawValue); DNS target \(response.dnsTarget)")
+                operationId = nil
+            case .disassociate(let domain):
+                let response = try await api.disassociateCustomDomain(DisassociateCustomDomainRequest(serviceArn: serviceArn, domainName: domain))
+                log(.success, "\(serviceName): domain \(domain) \(response.customDomain.status.rawValue)")
+                operationId = nil
+            }
+            guard generation == state.generation else { return .started(operationId: operationId) }
+            if let operationId {
+                state.statusMessage = "\(serviceName): \(change.verb) started, following operation \(operationId.prefix(8))…"
+                follow(serviceArn: serviceArn, serviceName: serviceName, operationId: operationId, action: change.verb)
+            } else {
+                switch change {
+                case .pause, .resume:
+                    state.statusMessage = "\(serviceName): nothing to do (already \(change == .pause ? "paused" : "running"))"
+                    log(.info, state.statusMessage ?? "")
+                default:
+                    state.statusMessage = "\(serviceName): \(change.verb) accepted"
+                }
+            }
+            publish()
+            requestRefresh()
+            return .started(operationId: operationId)
+        } catch {
+            let message = "\(serviceName): \(change.verb) failed: \(Self.describe(error))"
+            log(.failure, message)
+            state.statusMessage = message
+            publish()
+            return .failed(message)
+        }
+    }
+
+    private func follow(serviceArn: String, serviceName: String, operationId: String, action: String) {
+        let started = clock.now()
+        state.followed.append(FollowedOperation(serviceName: serviceName, serviceArn: serviceArn, operationId: operationId, action: action, status: nil, startedAt: started))
+        let follower = OperationFollower(api: api, serviceArn: serviceArn, operationId: operationId,
+                                         pollInterval: configuration.fastInterval, timeout: 4 * 3600, clock: clock)
+        let generation = state.generation
+        followTasks[operationId] = Task {
+            do {
+                let final = try await follower.follow { update in await self.followUpdate(operationId: operationId, status: update.status) }
+                self.followEnded(operationId: operationId, generation: generation, final: final, error: nil)
+            } catch {
+                self.followEnded(operationId: operationId, generation: generation, final: nil, error: error)
+            }
+        }
+    }
+
+    private func followUpdate(operationId: String, status: OperationStatus?) {
+        guard let index = state.followed.firstIndex(where: { $0.operationId == operationId }) else { return }
+        state.followed[index].status = status
+        publish()
+    }
+
+    private func followEnded(operationId: String, generation: Int, final: OperationSummary?, error: (any Error)?) {
+        followTasks[operationId] = nil
+        guard let index = state.followed.firstIndex(where: { $0.operationId == operationId }) else { return }
+        let followed = state.followed.remove(at: index)
+        guard generation == state.generation else { return }
+        let took = Format.duration(clock.now().timeIntervalSince(followed.startedAt))
+        let message: String
+        let kind: ActivityEntry.Kind
+        if let final {
+            let status = final.status?.rawValue ?? "?"
+            let type = final.type?.rawValue ?? followed.action
+            message = "\(followed.serviceName): \(type) \(status) after \(took)"
+            kind = final.succeeded ? .success : .failure
+        } else if error is CancellationError {
+            return
+        } else {
+            message = "\(followed.serviceName): lost track of \(followed.action): \(Self.describe(error ?? OperationFollowerError.timedOut(last: nil)))"
+            kind = .error
+        }
+        log(kind, message)
+        state.statusMessage = message
+        publish()
+        requestRefresh()
+    }
+
+    // MARK: Context
+
+    /// Points the store at another region/profile: results still in flight for the old one are dropped.
+    public func switchContext(api newAPI: any AppRunnerAPI, context: DashboardContext) {
+        state.generation += 1
+        api = newAPI
+        for task in followTasks.values { task.cancel() }
+        followTasks = [:]
+        state.followed = []
+        state.context = context
+        state.services = []
+        state.servicesLoaded = false
+        state.detail = nil
+        state.resources = ResourcesState()
+        state.lastError = nil
+        state.consecutiveFailures = 0
+        state.lastRefresh = nil
+        state.refreshing = false
+        focus = StoreFocus(view: focus.view == .resources || focus.view == .activity ? focus.view : .services)
+        log(.info, "switched to region \(context.region ?? "default"), profile \(context.profile ?? "default")")
+        publish()
+        requestRefresh()
+    }
+
+    /// Adds a line to the activity log (also used by the UI for its own messages).
+    public func note(_ kind: ActivityEntry.Kind, _ message: String, status: Bool = false) {
+        log(kind, message)
+        if status { state.statusMessage = message }
+        publish()
+    }
+
+    private func log(_ kind: ActivityEntry.Kind, _ message: String) {
+        state.activity.append(ActivityEntry(time: clock.now(), kind: kind, message: message))
+        if state.activity.count > configuration.activityLimit { state.activity.removeFirst(state.activity.count - configuration.activityLimit) }
+        logger.info("\(message)", metadata: ["kind": "\(kind.rawValue)"])
+    }
+
+    private func publish() { onChange(state) }
+
+    /// A one-line description of an API error (code and message; throttling named as such).
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? any AppRunnerServiceError { return "\(type(of: error).code): \(error.message)" }
+        if let error = error as? AWSResponseError {
+            if error.code.lowercased().contains("throttl") { return "throttled (\(error.code): \(error.message))" }
+            return "\(error.code): \(error.message)"
+        }
+        if let error = error as? AWSValidationError { return error.message }
+        return String(describing: error)
+    }
+}

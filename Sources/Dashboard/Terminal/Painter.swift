@@ -1,0 +1,154 @@
+/// Receives the drawing of a frame: cursor moves, style changes and text runs.
+public protocol PaintSink {
+    mutating func beginFrame()
+    mutating func move(row: Int, column: Int)
+    mutating func setStyle(_ style: Style)
+    /// Writes text at the cursor; the cursor advances by its display width.
+    mutating func write(_ text: String, width: Int)
+    mutating func endFrame()
+}
+
+/// Paints only the cells that changed since the previous frame, in runs.
+///
+/// A run is a stretch of changed cells on one row; two runs separated by a few unchanged cells are
+/// merged when rewriting those cells is cheaper than a cursor move. A changed half of a wide
+/// character repaints the whole character.
+public struct DiffPainter: Sendable {
+    public private(set) var previous: ScreenBuffer?
+    /// Unchanged cells that may be rewritten to save a cursor move (a move costs ~6–8 bytes).
+    public var mergeGap = 4
+
+    public init() {}
+
+    /// Forgets the previous frame so the next paint draws everything (after a resize or Ctrl-L).
+    public mutating func invalidate() { previous = nil }
+
+    /// Paints `frame`; returns the number of cells written.
+    @discardableResult
+    public mutating func paint<Sink: PaintSink>(_ frame: ScreenBuffer, to sink: inout Sink) -> Int {
+        let old: ScreenBuffer? = (previous?.width == frame.width && previous?.height == frame.height) ? previous : nil
+        sink.beginFrame()
+        var written = 0
+        var currentStyle: Style?
+        for y in 0..<frame.height {
+            var x = 0
+            while x < frame.width {
+                if let old, old[x, y] == frame[x, y] { x += 1; continue }
+                // Start of a run; back up to the lead cell of a wide character.
+                var start = x
+                if frame[start, y].isContinuation, start > 0 { start -= 1 }
+                var end = x + 1  // exclusive
+                var probe = end
+                var gap = 0
+                while probe < frame.width {
+                    let same = old.map { $0[probe, y] == frame[probe, y] } ?? false
+                    if same {
+                        gap += 1
+                        if gap > mergeGap { break }
+                    } else {
+                        gap = 0
+                        end = probe + 1
+                    }
+                    probe += 1
+                }
+                // Include the right half of a wide character at the end.
+                if end < frame.width, frame[end, y].isContinuation { end += 1 }
+                sink.move(row: y, column: start)
+                var column = start
+                var runText = ""
+                var runWidth = 0
+                while column < end {
+                    let cell = frame[column, y]
+                    if cell.isContinuation { column += 1; continue }
+                    if cell.style != currentStyle {
+                        if !runText.isEmpty { sink.write(runText, width: runWidth); runText = ""; runWidth = 0 }
+                        sink.setStyle(cell.style)
+                        currentStyle = cell.style
+                    }
+                    let w = (column + 1 < frame.width && frame[column + 1, y].isContinuation) ? 2 : 1
+                    runText += cell.text
+                    runWidth += w
+                    written += 1
+                    column += w
+                }
+                if !runText.isEmpty { sink.write(runText, width: runWidth) }
+                x = max(end, start + 1)
+            }
+        }
+        sink.endFrame()
+        previous = frame
+        return written
+    }
+}
+
+/// A sink that renders ANSI/VT100 escape sequences into bytes, as a terminal would receive them
+/// (absolute cursor moves only when needed, SGR only on style change). Used to measure how many
+/// bytes a refresh costs and by tests.
+public struct ANSIByteSink: PaintSink {
+    public private(set) var bytes: [UInt8] = []
+    public var colors: Bool
+    /// Wraps each frame in synchronized-output codes (`ESC[?2026h` … `ESC[?2026l`).
+    public var synchronizedOutput: Bool
+    private var cursorRow = -1
+    private var cursorColumn = -1
+    private var style: Style?
+
+    public init(colors: Bool = true, synchronizedOutput: Bool = false) {
+        self.colors = colors
+        self.synchronizedOutput = synchronizedOutput
+    }
+
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
+    public mutating func beginFrame() {
+        if synchronizedOutput { append("\u{1B}[?2026h") }
+    }
+
+    public mutating func move(row: Int, column: Int) {
+        if row == cursorRow && column == cursorColumn { return }
+        if row == cursorRow && column > cursorColumn && column - cursorColumn <= 3 {
+            append("\u{1B}[\(column - cursorColumn)C")
+        } else {
+            append("\u{1B}[\(row + 1);\(column + 1)H")
+        }
+        cursorRow = row
+        cursorColumn = column
+    }
+
+    public mutating func setStyle(_ newStyle: Style) {
+        if newStyle == style { return }
+        style = newStyle
+        var codes = ["0"]
+        if newStyle.bold { codes.append("1") }
+        if newStyle.dim { codes.append("2") }
+        if newStyle.underline { codes.append("4") }
+        if newStyle.reverse { codes.append("7") }
+        if colors, let fg = Palette.foreground(newStyle.role) { codes.append("3\(fg)") }
+        append("\u{1B}[" + codes.joined(separator: ";") + "m")
+    }
+
+    public mutating func write(_ text: String, width: Int) {
+        append(text)
+        cursorColumn += width
+    }
+
+    public mutating func endFrame() {
+        if synchronizedOutput { append("\u{1B}[?2026l") }
+    }
+
+    private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
+}
+
+/// The 8-colour palette: colour role → standard colour number (0 black … 7 white), nil = default.
+public enum Palette {
+    public static func foreground(_ role: ColorRole) -> Int? {
+        switch role {
+        case .normal, .title, .muted: return nil
+        case .ok: return 2
+        case .warn: return 3
+        case .error: return 1
+        case .info: return 6
+        case .accent: return 5
+        }
+    }
+}
