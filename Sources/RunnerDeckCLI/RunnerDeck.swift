@@ -11,19 +11,35 @@ public struct RunnerDeckCommand: AsyncParsableCommand {
         commandName: "runnerdeck",
         abstract: "A terminal dashboard and scripting CLI for AWS App Runner.",
         discussion: """
-            Without a subcommand, runnerdeck opens the dashboard on the App Runner of the current AWS \
-            profile and region (or, with --demo, on Local App Runner's demo fleet in process).
+            Without a command, runnerdeck opens the dashboard on the App Runner of the current AWS profile and \
+            region (or, with --demo, on Local App Runner's demo fleet in process). The commands share the \
+            options --profile, --region, --endpoint-url, --output table|json|text, --no-color, --debug and --demo.
+
+            Exit status: 0 success, 1 API or operation failure, 2 usage error, 130 interrupted. Errors are one \
+            line on stderr with the error code, message and request id.
+
+            Examples:
+              runnerdeck --demo
+              runnerdeck services --output json | jq -r '.ServiceSummaryList[].ServiceName'
+              runnerdeck deploy web-api --wait --timeout 900
+              runnerdeck call ListAutoScalingConfigurations
+              runnerdeck --generate-completion-script zsh > _runnerdeck
             """,
         version: runnerDeckVersion,
         subcommands: RunnerDeckCommand.subcommandTypes,
-        defaultSubcommand: nil
+        defaultSubcommand: DashboardCommand.self
     )
 
     public init() {}
 
-    /// Every subcommand; files in this module add theirs here.
+    /// Every subcommand.
     static var subcommandTypes: [any ParsableCommand.Type] {
-        [ServeCommand.self]
+        [
+            DashboardCommand.self,
+            ServicesCommand.self, DescribeCommand.self, OperationsCommand.self, DomainsCommand.self,
+            PauseCommand.self, ResumeCommand.self, DeployCommand.self, DeleteCommand.self,
+            CallCommand.self, ServeCommand.self,
+        ]
     }
 }
 
@@ -36,29 +52,82 @@ public enum ExitStatus {
 }
 
 /// Parses the arguments, runs the command and returns the process exit status.
-/// The executable's `main.swift` calls this and nothing else.
-public func runRunnerDeck(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
+/// The executable's `main.swift` calls this and nothing else; tests pass an `environment` that
+/// captures the output and supplies the API.
+public func runRunnerDeck(
+    arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+    environment: CLIEnvironment? = nil
+) async -> Int32 {
+    if let environment {
+        return await CLIEnvironment.$current.withValue(environment) { await runParsed(arguments) }
+    }
+    return await runParsed(arguments)
+}
+
+private func runParsed(_ arguments: [String]) async -> Int32 {
+    let environment = CLIEnvironment.current
+    var command: any ParsableCommand
     do {
-        var command = try RunnerDeckCommand.parseAsRoot(arguments)
+        command = try RunnerDeckCommand.parseAsRoot(hoistingGlobalOptions(arguments))
+    } catch {
+        return reportParserError(error, environment: environment)
+    }
+    do {
         if var asyncCommand = command as? any AsyncParsableCommand {
             try await asyncCommand.run()
         } else {
             try command.run()
         }
         return ExitStatus.success
+    } catch let exit as ExitCode {
+        return exit.rawValue
+    } catch let error as ValidationError {
+        return reportParserError(error, environment: environment)
+    } catch let error as CleanExit {
+        return reportParserError(error, environment: environment)
+    } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+        // Help requested through the parsed command, and the parser's other errors.
+        return reportParserError(error, environment: environment)
     } catch {
-        let code = RunnerDeckCommand.exitCode(for: error)
-        if code == .success {
-            // --help, --version and completion scripts.
-            RunnerDeckCommand.exit(withError: error)
-        }
-        if let exit = error as? ExitCode {
-            return exit.rawValue
-        }
-        let message = RunnerDeckCommand.fullMessage(for: error)
-        if !message.isEmpty {
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-        }
-        return code == .validationFailure ? ExitStatus.usage : code.rawValue
+        environment.standardError.write(ErrorReport.line(for: error) + "\n")
+        return ErrorReport.exitStatus(for: error)
     }
+}
+
+/// Help, version and completion scripts go to stdout with 0; usage errors to stderr with 2.
+private func reportParserError(_ error: any Error, environment: CLIEnvironment) -> Int32 {
+    let code = RunnerDeckCommand.exitCode(for: error)
+    let message = RunnerDeckCommand.fullMessage(for: error)
+    if code == .success {
+        if !message.isEmpty { environment.standardOutput.write(message + "\n") }
+        return ExitStatus.success
+    }
+    if !message.isEmpty { environment.standardError.write(message + "\n") }
+    return code == .validationFailure ? ExitStatus.usage : code.rawValue
+}
+
+/// Lets global options come before the command, as with `aws`: `runnerdeck --region eu-west-1 services`
+/// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
+/// (they go to the dashboard).
+func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output"]
+    let flags: Set<String> = ["--no-color", "--debug", "--demo"]
+    let commands = Set(RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName })
+    var leading: [String] = []
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+        if flags.contains(argument) || (withValue.contains(name) && argument.contains("=")) {
+            leading.append(argument)
+            index += 1
+        } else if withValue.contains(argument), index + 1 < arguments.count {
+            leading.append(contentsOf: arguments[index...(index + 1)])
+            index += 2
+        } else {
+            break
+        }
+    }
+    guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
+    return [arguments[index]] + leading + arguments[(index + 1)...]
 }

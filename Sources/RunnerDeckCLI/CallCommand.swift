@@ -1,0 +1,136 @@
+import AWSCore
+import AppRunner
+import ArgumentParser
+import Foundation
+
+/// `runnerdeck call OPERATION [--input JSON | --input @FILE]`
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call any App Runner operation by name with a JSON input.",
+        discussion: """
+            OPERATION is one of the 37 operation names (ListServices, DescribeCustomDomains, …; case and \
+            dashes ignored, so list-services works too). The input is the request shape with the model's member \
+            names, validated before it is sent. The output is always the response as JSON (timestamps ISO 8601).
+
+            Examples:
+              runnerdeck call ListServices
+              runnerdeck call DescribeCustomDomains --input '{"ServiceArn": "arn:aws:apprunner:…"}'
+              runnerdeck call create-auto-scaling-configuration --input @asc.json
+              echo '{"MaxResults": 5}' | runnerdeck call ListConnections --input @-
+            """
+    )
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The operation, e.g. ListServices.", valueName: "operation"),
+              completion: .list(AppRunnerOperation.allCases.map(\.rawValue)))
+    var operation: String
+
+    @Option(help: ArgumentHelp("The request as JSON, @FILE to read it from a file, or @- for stdin (default {}).", valueName: "json"))
+    var input: String?
+
+    func validate() throws {
+        _ = try Self.operation(named: operation)
+    }
+
+    func run() async throws {
+        let context = CommandContext(globals: globals)
+        let op = try Self.operation(named: operation)
+        let body = try Self.readInput(input)
+        let api = try await context.makeAPI()
+        let output = try await dispatch(op, body: body, to: api)
+        context.write(try Self.render(op, output))
+    }
+
+    /// The operation a user's spelling names: exact, any case, with or without dashes/underscores.
+    static func operation(named name: String) throws -> AppRunnerOperation {
+        let key = normalize(name)
+        if let match = AppRunnerOperation.allCases.first(where: { normalize($0.rawValue) == key }) {
+            return match
+        }
+        let similar = AppRunnerOperation.allCases.map(\.rawValue).filter {
+            let candidate = normalize($0)
+            return !key.isEmpty && (candidate.contains(key) || key.contains(candidate))
+        }
+        let list = similar.isEmpty ? AppRunnerOperation.allCases.map(\.rawValue) : similar
+        throw ValidationError("unknown operation '\(name)'; \(similar.isEmpty ? "operations" : "did you mean"): \(list.joined(separator: ", "))")
+    }
+
+    private static func normalize(_ text: String) -> String {
+        text.lowercased().filter { $0 != "-" && $0 != "_" }
+    }
+
+    /// The request body: inline JSON, `@FILE`, or `@-` (stdin); must be a JSON object.
+    static func readInput(_ input: String?) throws -> Data {
+        guard let input else { return Data("{}".utf8) }
+        let data: Data
+        if input == "@-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else if input.hasPrefix("@") {
+            let path = String(input.dropFirst())
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CLIError(.usage, "cannot read the input file '\(path)'")
+            }
+            data = contents
+        } else {
+            data = Data(input.utf8)
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)
+        } catch {
+            throw CLIError(.usage, "--input is not valid JSON: \(error.localizedDescription)")
+        }
+        guard object is [String: Any] else {
+            throw CLIError(.usage, "--input must be a JSON object ({...}) with the request's members")
+        }
+        return data
+    }
+
+    /// Re-renders the response body (epoch-second timestamps) as the AWS CLI prints it.
+    static func render(_ operation: AppRunnerOperation, _ body: Data) throws -> String {
+        func as_<T: AppRunnerShape>(_ type: T.Type) throws -> String {
+            try CLIJSON.render(AppRunnerJSON.decode(type, from: body))
+        }
+        switch operation {
+        case .associateCustomDomain: return try as_(AssociateCustomDomainResponse.self)
+        case .createAutoScalingConfiguration: return try as_(CreateAutoScalingConfigurationResponse.self)
+        case .createConnection: return try as_(CreateConnectionResponse.self)
+        case .createObservabilityConfiguration: return try as_(CreateObservabilityConfigurationResponse.self)
+        case .createService: return try as_(CreateServiceResponse.self)
+        case .createVpcConnector: return try as_(CreateVpcConnectorResponse.self)
+        case .createVpcIngressConnection: return try as_(CreateVpcIngressConnectionResponse.self)
+        case .deleteAutoScalingConfiguration: return try as_(DeleteAutoScalingConfigurationResponse.self)
+        case .deleteConnection: return try as_(DeleteConnectionResponse.self)
+        case .deleteObservabilityConfiguration: return try as_(DeleteObservabilityConfigurationResponse.self)
+        case .deleteService: return try as_(DeleteServiceResponse.self)
+        case .deleteVpcConnector: return try as_(DeleteVpcConnectorResponse.self)
+        case .deleteVpcIngressConnection: return try as_(DeleteVpcIngressConnectionResponse.self)
+        case .describeAutoScalingConfiguration: return try as_(DescribeAutoScalingConfigurationResponse.self)
+        case .describeCustomDomains: return try as_(DescribeCustomDomainsResponse.self)
+        case .describeObservabilityConfiguration: return try as_(DescribeObservabilityConfigurationResponse.self)
+        case .describeService: return try as_(DescribeServiceResponse.self)
+        case .describeVpcConnector: return try as_(DescribeVpcConnectorResponse.self)
+        case .describeVpcIngressConnection: return try as_(DescribeVpcIngressConnectionResponse.self)
+        case .disassociateCustomDomain: return try as_(DisassociateCustomDomainResponse.self)
+        case .listAutoScalingConfigurations: return try as_(ListAutoScalingConfigurationsResponse.self)
+        case .listConnections: return try as_(ListConnectionsResponse.self)
+        case .listObservabilityConfigurations: return try as_(ListObservabilityConfigurationsResponse.self)
+        case .listOperations: return try as_(ListOperationsResponse.self)
+        case .listServices: return try as_(ListServicesResponse.self)
+        case .listServicesForAutoScalingConfiguration: return try as_(ListServicesForAutoScalingConfigurationResponse.self)
+        case .listTagsForResource: return try as_(ListTagsForResourceResponse.self)
+        case .listVpcConnectors: return try as_(ListVpcConnectorsResponse.self)
+        case .listVpcIngressConnections: return try as_(ListVpcIngressConnectionsResponse.self)
+        case .pauseService: return try as_(PauseServiceResponse.self)
+        case .resumeService: return try as_(ResumeServiceResponse.self)
+        case .startDeployment: return try as_(StartDeploymentResponse.self)
+        case .tagResource: return try as_(TagResourceResponse.self)
+        case .untagResource: return try as_(UntagResourceResponse.self)
+        case .updateDefaultAutoScalingConfiguration: return try as_(UpdateDefaultAutoScalingConfigurationResponse.self)
+        case .updateService: return try as_(UpdateServiceResponse.self)
+        case .updateVpcIngressConnection: return try as_(UpdateVpcIngressConnectionResponse.self)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import AppRunner
+import ArgumentParser
+import Foundation
+
+/// What a running command needs: the environment, the chosen format and colour, and the API.
+struct CommandContext: Sendable {
+    let environment: CLIEnvironment
+    let globals: GlobalOptions
+    let format: OutputFormat
+    let color: Bool
+
+    init(globals: GlobalOptions, environment: CLIEnvironment = .current) {
+        self.environment = environment
+        self.globals = globals
+        self.format = globals.outputFormat(stdoutIsTerminal: environment.outputIsTerminal)
+        self.color = format == .table && globals.usesColor(isTerminal: environment.outputIsTerminal, environment: environment.variables)
+    }
+
+    /// The App Runner API for these options (the environment's override, Local App Runner for
+    /// `--demo`, else AWS through AWSCore).
+    func makeAPI() async throws -> any AppRunnerAPI {
+        if let factory = environment.makeAPI {
+            return try await factory(globals)
+        }
+        return try await ClientFactory.makeAPI(globals, environment: environment)
+    }
+
+    func write(_ text: String) { environment.standardOutput.write(text) }
+    func writeError(_ text: String) { environment.standardError.write(text) }
+
+    func writeJSON<T: Encodable>(_ value: T) throws {
+        write(try CLIJSON.render(value))
+    }
+}

@@ -1,0 +1,135 @@
+import AppRunner
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a command writes text. The process uses the standard streams; tests capture.
+public protocol OutputSink: Sendable {
+    func write(_ text: String)
+}
+
+/// Writes to a file descriptor (stdout or stderr of the process), unbuffered.
+public struct FileDescriptorSink: OutputSink {
+    public let descriptor: Int32
+
+    public init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    public static let standardOutput = FileDescriptorSink(descriptor: 1)
+    public static let standardError = FileDescriptorSink(descriptor: 2)
+
+    public func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return Foundation.write(descriptor, base + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // a closed pipe: nothing sensible to do with the rest
+            }
+            offset += written
+        }
+    }
+
+    /// True when the descriptor is a terminal.
+    public var isTerminal: Bool { isatty(descriptor) == 1 }
+}
+
+/// Collects everything written, for tests and for callers that want the text.
+///
+/// `@unchecked Sendable`: the only state, `buffer`, is read and written under `lock`.
+public final class CapturingSink: OutputSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+
+    public init() {}
+
+    public func write(_ text: String) {
+        lock.lock()
+        buffer += text
+        lock.unlock()
+    }
+
+    /// Everything written so far.
+    public var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return buffer
+    }
+}
+
+/// Builds the App Runner API a command talks to, from the global options.
+public typealias AppRunnerAPIFactory = @Sendable (GlobalOptions) async throws -> any AppRunnerAPI
+
+/// Everything a command touches outside its arguments: output streams, whether they are terminals,
+/// environment variables, how the App Runner API is made and how long a `--wait` poll sleeps.
+///
+/// Commands read ``CLIEnvironment/current``; the process uses ``CLIEnvironment/process``, tests bind
+/// their own with `CLIEnvironment.$current.withValue(…)` (or pass it to ``runRunnerDeck(arguments:environment:)``).
+public struct CLIEnvironment: Sendable {
+    public var standardOutput: any OutputSink
+    public var standardError: any OutputSink
+    public var outputIsTerminal: Bool
+    public var errorIsTerminal: Bool
+    public var variables: [String: String]
+    /// Replaces the client factory (tests hand in a Local App Runner shared between commands).
+    public var makeAPI: AppRunnerAPIFactory?
+    /// Time between two polls while following an operation with `--wait`.
+    public var pollInterval: Duration
+    /// True when SIGINT during `--wait` should end the command with 130 (the process; not tests).
+    public var handlesSignals: Bool
+
+    public init(
+        standardOutput: any OutputSink,
+        standardError: any OutputSink,
+        outputIsTerminal: Bool = false,
+        errorIsTerminal: Bool = false,
+        variables: [String: String] = [:],
+        makeAPI: AppRunnerAPIFactory? = nil,
+        pollInterval: Duration = .seconds(2),
+        handlesSignals: Bool = false
+    ) {
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+        self.outputIsTerminal = outputIsTerminal
+        self.errorIsTerminal = errorIsTerminal
+        self.variables = variables
+        self.makeAPI = makeAPI
+        self.pollInterval = pollInterval
+        self.handlesSignals = handlesSignals
+    }
+
+    /// The process: standard streams, the real environment, the real client factory.
+    public static var process: CLIEnvironment {
+        let variables = ProcessInfo.processInfo.environment
+        var interval = Duration.seconds(2)
+        // Undocumented knob for tests against a fast Local App Runner.
+        if let text = variables["RUNNERDECK_POLL_INTERVAL_MS"], let ms = Int(text), ms > 0 {
+            interval = .milliseconds(ms)
+        }
+        return CLIEnvironment(
+            standardOutput: FileDescriptorSink.standardOutput,
+            standardError: FileDescriptorSink.standardError,
+            outputIsTerminal: FileDescriptorSink.standardOutput.isTerminal,
+            errorIsTerminal: FileDescriptorSink.standardError.isTerminal,
+            variables: variables,
+            pollInterval: interval,
+            handlesSignals: true
+        )
+    }
+
+    @TaskLocal public static var current: CLIEnvironment = .process
+
+    func out(_ text: String) { standardOutput.write(text) }
+    func err(_ text: String) { standardError.write(text) }
+}

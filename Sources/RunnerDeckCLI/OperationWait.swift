@@ -1,0 +1,169 @@
+import AppRunner
+import Dashboard
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `--wait`: follows an operation with the dashboard's ``OperationFollower`` until it ends, with a
+/// progress line on stderr when stderr is a terminal, and turns the outcome into output and an exit status.
+struct OperationWait: Sendable {
+    let context: CommandContext
+    let api: any AppRunnerAPI
+    let serviceArn: String
+    let operationId: String
+    let action: ServiceAction
+    let timeout: Double?
+
+    func run() async throws {
+        let environment = context.environment
+        let interval = environment.pollInterval.components
+        let seconds = Double(interval.seconds) + Double(interval.attoseconds) / 1e18
+        let follower = OperationFollower(
+            api: api, serviceArn: serviceArn, operationId: operationId,
+            pollInterval: seconds, timeout: timeout ?? 366 * 86_400
+        )
+        let name = serviceName(serviceArn)
+        let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: "\(action.verb) \(name)")
+        let started = Date()
+        let final: OperationSummary?
+        do {
+            final = try await Interrupt.run(enabled: environment.handlesSignals) {
+                try await progress.whileTicking {
+                    try await follower.follow { update in await progress.update(update) }
+                }
+            }
+        } catch OperationFollowerError.timedOut(let last) {
+            await progress.clear()
+            let status = last?.status?.rawValue ?? "never listed"
+            throw CLIError(.timeout, "timed out after \(durationText(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status))")
+        } catch is ResourceNotFoundException where action == .delete {
+            // A deleted service may stop answering ListOperations: the deletion is through.
+            final = nil
+        } catch {
+            await progress.clear()
+            throw error
+        }
+        await progress.clear()
+        let elapsed = durationText(Date().timeIntervalSince(started))
+        let type = final?.type?.rawValue ?? "DELETE_SERVICE"
+        if let final, !final.succeeded {
+            let status = final.status?.rawValue ?? "unknown"
+            var reason = "operation \(operationId) (\(type)) on \(name) ended \(status) after \(elapsed)"
+            switch final.status {
+            case .rollbackSucceeded?:
+                reason += ": the change failed and was rolled back; the service runs its previous version"
+            case .rollbackFailed?:
+                reason += ": the change failed and so did the rollback"
+            case .failed?:
+                reason += ": the change failed"
+            default:
+                break
+            }
+            if let service = try? await api.describeService(DescribeServiceRequest(serviceArn: serviceArn)).service {
+                reason += " (service status \(service.status.rawValue))"
+            }
+            throw CLIError(.operationFailed, reason)
+        }
+        switch context.format {
+        case .json:
+            break  // stdout stays one JSON document: the response printed when the operation started.
+        case .text:
+            context.write("\(operationId)\t\(type)\tSUCCEEDED\n")
+        case .table:
+            let succeeded = context.color ? ANSIColor.green.wrap("SUCCEEDED") : "SUCCEEDED"
+            context.write("\(type) \(succeeded) after \(elapsed) (operation \(operationId))\n")
+        }
+    }
+
+    private func serviceName(_ arn: String) -> String {
+        // arn:aws:apprunner:<region>:<account>:service/<name>/<id>
+        let parts = arn.split(separator: "/")
+        return parts.count >= 3 ? String(parts[parts.count - 2]) : arn
+    }
+}
+
+/// The one-line progress display on a terminal: redrawn in place every second, cleared at the end.
+actor ProgressLine {
+    let sink: any OutputSink
+    let enabled: Bool
+    let label: String
+    private var status = "waiting for the operation to be listed"
+    private let started = Date()
+    private var drawn = false
+
+    init(sink: any OutputSink, enabled: Bool, label: String) {
+        self.sink = sink
+        self.enabled = enabled
+        self.label = label
+    }
+
+    func update(_ summary: OperationSummary) {
+        status = "\(summary.type?.rawValue ?? "operation") \(summary.status?.rawValue ?? "?")"
+        draw()
+    }
+
+    func draw() {
+        guard enabled else { return }
+        let elapsed = durationText(Date().timeIntervalSince(started))
+        sink.write("\r\u{1B}[2K\(sanitize(label)): \(status) (\(elapsed))")
+        drawn = true
+    }
+
+    func clear() {
+        guard enabled, drawn else { return }
+        sink.write("\r\u{1B}[2K")
+        drawn = false
+    }
+
+    /// Runs `body` while redrawing every second (only when enabled).
+    func whileTicking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard enabled else { return try await body() }
+        draw()
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                if Task.isCancelled { break }
+                self.draw()
+            }
+        }
+        defer { ticker.cancel() }
+        return try await body()
+    }
+}
+
+/// SIGINT while waiting ends the wait with ``CLIInterrupted`` (exit 130) instead of killing the process.
+enum Interrupt {
+    static func run<T: Sendable>(enabled: Bool, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard enabled else { return try await body() }
+        let (signals, continuation) = AsyncStream<Void>.makeStream()
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { continuation.yield() }
+        source.resume()
+        defer {
+            source.cancel()
+            continuation.finish()
+            signal(SIGINT, SIG_DFL)
+        }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                for await _ in signals { throw CLIInterrupted() }
+                return nil
+            }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
+        }
+    }
+}

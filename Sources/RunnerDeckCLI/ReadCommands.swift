@@ -1,0 +1,288 @@
+import AppRunner
+import ArgumentParser
+import Foundation
+
+/// `runnerdeck services`
+struct ServicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "services",
+        abstract: "List the services of the region.",
+        discussion: """
+            Every page of ListServices. JSON is ListServices' response ({"ServiceSummaryList": [...]}) with all \
+            pages merged, as `aws apprunner list-services --output json` prints it.
+
+            Examples:
+              runnerdeck services
+              runnerdeck services --output json | jq -r '.ServiceSummaryList[].ServiceName'
+              runnerdeck services --output text | cut -f1,2
+              runnerdeck services --region eu-west-1 --profile prod
+            """
+    )
+
+    @OptionGroup var globals: GlobalOptions
+
+    func run() async throws {
+        let context = CommandContext(globals: globals)
+        let api = try await context.makeAPI()
+        var all: [ServiceSummary] = []
+        for try await page in api.listServicesPaginator(ListServicesRequest()) {
+            all += page.serviceSummaryList
+        }
+        switch context.format {
+        case .json:
+            try context.writeJSON(ListServicesResponse(serviceSummaryList: all))
+        case .table, .text:
+            let rows: [[Cell]] = all.map { summary in
+                [
+                    Cell(summary.serviceName ?? ""),
+                    Cell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
+                    Cell(tableDate(summary.updatedAt)),
+                    Cell(summary.serviceUrl ?? ""),
+                    Cell(summary.serviceArn ?? ""),
+                ]
+            }
+            context.write(Listing(headers: ["Name", "Status", "Updated", "URL", "ARN"], rows: rows).render(context.format, color: context.color))
+        }
+    }
+}
+
+/// `runnerdeck describe SERVICE`
+struct DescribeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "Show one service in full.",
+        discussion: """
+            SERVICE is a name or an ARN. JSON is DescribeService's response ({"Service": {...}}).
+
+            Examples:
+              runnerdeck describe web-api
+              runnerdeck describe arn:aws:apprunner:us-east-1:123456789012:service/web-api/0123456789abcdef0123456789abcdef
+              runnerdeck describe web-api --output json | jq -r .Service.Status
+            """
+    )
+
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "The service's name or ARN.") var service: String
+
+    func run() async throws {
+        let context = CommandContext(globals: globals)
+        let api = try await context.makeAPI()
+        let arn = try await ServiceResolver(api: api).resolveArn(service)
+        let response = try await api.describeService(DescribeServiceRequest(serviceArn: arn))
+        if context.format == .json {
+            try context.writeJSON(response)
+        } else {
+            context.write(ServiceRecord.record(response.service).render(context.format, color: context.color))
+        }
+    }
+}
+
+/// `runnerdeck operations SERVICE`
+struct OperationsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operations",
+        abstract: "List a service's operations, newest first.",
+        discussion: """
+            JSON is ListOperations' response ({"OperationSummaryList": [...]}) with all pages merged.
+
+            Examples:
+              runnerdeck operations web-api
+              runnerdeck operations web-api --max-results 1 --output json | jq -r '.OperationSummaryList[0].Status'
+              runnerdeck operations web-api --output text | awk -F'\\t' '$3 != "SUCCEEDED"'
+            """
+    )
+
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "The service's name or ARN.") var service: String
+    @Option(name: .customLong("max-results"), help: "Show at most this many operations (the newest).")
+    var maxResults: Int?
+
+    func validate() throws {
+        if let maxResults, maxResults < 1 { throw ValidationError("--max-results must be at least 1") }
+    }
+
+    func run() async throws {
+        let context = CommandContext(globals: globals)
+        let api = try await context.makeAPI()
+        let arn = try await ServiceResolver(api: api).resolveArn(service)
+        var all: [OperationSummary] = []
+        let pageSize = maxResults.map { min($0, 20) }
+        for try await page in api.listOperationsPaginator(ListOperationsRequest(serviceArn: arn, maxResults: pageSize)) {
+            all += page.operationSummaryList ?? []
+            if let maxResults, all.count >= maxResults { break }
+        }
+        if let maxResults { all = Array(all.prefix(maxResults)) }
+        switch context.format {
+        case .json:
+            try context.writeJSON(ListOperationsResponse(operationSummaryList: all))
+        case .table, .text:
+            let rows: [[Cell]] = all.map { operation in
+                var duration = ""
+                if let start = operation.startedAt {
+                    duration = durationText((operation.endedAt ?? Date()).timeIntervalSince(start))
+                }
+                return [
+                    Cell(operation.id ?? ""),
+                    Cell(operation.type?.rawValue ?? ""),
+                    Cell(operation.status?.rawValue ?? "", color: StatusColor.operation(operation.status)),
+                    Cell(tableDate(operation.startedAt)),
+                    Cell(tableDate(operation.endedAt)),
+                    Cell(duration),
+                ]
+            }
+            context.write(Listing(headers: ["Id", "Type", "Status", "Started", "Ended", "Duration"], rows: rows).render(context.format, color: context.color))
+        }
+    }
+}
+
+/// `runnerdeck domains SERVICE`
+struct DomainsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "domains",
+        abstract: "List a service's custom domains with every certificate validation record.",
+        discussion: """
+            One line per validation record (a domain without records yet gets one line), values never cut. \
+            JSON is DescribeCustomDomains' response with all pages merged.
+
+            Examples:
+              runnerdeck domains web-api
+              runnerdeck domains web-api --output text | cut -f4-6      # name, type, value of each record
+              runnerdeck domains web-api --output json | jq '.CustomDomains[].CertificateValidationRecords'
+            """
+    )
+
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "The service's name or ARN.") var service: String
+
+    func run() async throws {
+        let context = CommandContext(globals: globals)
+        let api = try await context.makeAPI()
+        let arn = try await ServiceResolver(api: api).resolveArn(service)
+        var merged: DescribeCustomDomainsResponse?
+        for try await page in api.describeCustomDomainsPaginator(DescribeCustomDomainsRequest(serviceArn: arn)) {
+            if var current = merged {
+                current.customDomains += page.customDomains
+                current.vpcDNSTargets += page.vpcDNSTargets.filter { !current.vpcDNSTargets.contains($0) }
+                merged = current
+            } else {
+                merged = page
+            }
+        }
+        guard var response = merged else {
+            throw CLIError(.failure, "DescribeCustomDomains returned no page for \(arn)")
+        }
+        response.nextToken = nil
+        switch context.format {
+        case .json:
+            try context.writeJSON(response)
+        case .table, .text:
+            var rows: [[Cell]] = []
+            for domain in response.customDomains {
+                let status = domain.status.wireValue
+                let head = [
+                    Cell(domain.domainName),
+                    Cell(status, color: StatusColor.domain(status)),
+                    Cell(domain.enableWWWSubdomain ? "yes" : "no"),
+                ]
+                let records = domain.certificateValidationRecords ?? []
+                if records.isEmpty {
+                    rows.append(head + ["", "", "", ""])
+                }
+                for record in records {
+                    let recordStatus = record.status?.wireValue ?? ""
+                    rows.append(head + [
+                        Cell(record.name ?? ""), Cell(record.type ?? ""), Cell(record.value ?? ""),
+                        Cell(recordStatus, color: StatusColor.domain(recordStatus)),
+                    ])
+                }
+            }
+            let listing = Listing(headers: ["Domain", "Status", "WWW", "Record name", "Type", "Value", "Record status"], rows: rows)
+            if context.format == .table {
+                context.write("DNS target: \(sanitize(response.dnsTarget))\n")
+                for target in response.vpcDNSTargets {
+                    context.write("VPC DNS target: \(sanitize(target.domainName ?? "")) (VPC \(sanitize(target.vpcId ?? "")))\n")
+                }
+                if rows.isEmpty {
+                    context.write("No custom domains.\n")
+                } else {
+                    context.write("\n" + listing.table(color: context.color))
+                }
+            } else {
+                context.write(listing.text())
+            }
+        }
+    }
+}
+
+/// The field–value view of a service, shared by `describe` and the actions.
+enum ServiceRecord {
+    static func record(_ service: Service) -> Record {
+        var record = Record()
+        record.add("Name", service.serviceName)
+        record.add("Status", service.status.rawValue, color: StatusColor.service(service.status))
+        record.add("ARN", service.serviceArn)
+        record.add("Id", service.serviceId)
+        record.add("URL", service.serviceUrl)
+        record.add("Created", tableDate(service.createdAt))
+        record.add("Updated", tableDate(service.updatedAt))
+        record.add("Deleted", tableDate(service.deletedAt))
+        let source = service.sourceConfiguration
+        if let image = source.imageRepository {
+            record.add("Image", image.imageIdentifier)
+            record.add("Image repository", image.imageRepositoryType.rawValue)
+            record.add("Port", image.imageConfiguration?.port)
+            record.add("Start command", image.imageConfiguration?.startCommand)
+            record.add("Environment", names(image.imageConfiguration?.runtimeEnvironmentVariables))
+            record.add("Secrets", names(image.imageConfiguration?.runtimeEnvironmentSecrets))
+        }
+        if let code = source.codeRepository {
+            record.add("Repository", code.repositoryUrl)
+            record.add("Branch", "\(code.sourceCodeVersion.type.rawValue) \(code.sourceCodeVersion.value)")
+            record.add("Source directory", code.sourceDirectory)
+            record.add("Configuration", code.codeConfiguration?.configurationSource.rawValue)
+            if let values = code.codeConfiguration?.codeConfigurationValues {
+                record.add("Runtime", values.runtime.rawValue)
+                record.add("Build command", values.buildCommand)
+                record.add("Start command", values.startCommand)
+                record.add("Port", values.port)
+                record.add("Environment", names(values.runtimeEnvironmentVariables))
+                record.add("Secrets", names(values.runtimeEnvironmentSecrets))
+            }
+        }
+        record.add("Auto deployments", source.autoDeploymentsEnabled.map { $0 ? "enabled" : "disabled" })
+        record.add("CPU", service.instanceConfiguration.cpu)
+        record.add("Memory", service.instanceConfiguration.memory)
+        record.add("Instance role", service.instanceConfiguration.instanceRoleArn)
+        if let health = service.healthCheckConfiguration {
+            var parts: [String] = []
+            if let value = health.protocol { parts.append(value.rawValue) }
+            if let value = health.path { parts.append(value) }
+            if let value = health.interval { parts.append("every \(value)s") }
+            if let value = health.timeout { parts.append("timeout \(value)s") }
+            if let healthy = health.healthyThreshold, let unhealthy = health.unhealthyThreshold {
+                parts.append("healthy \(healthy)/unhealthy \(unhealthy)")
+            }
+            record.add("Health check", parts.joined(separator: " "))
+        }
+        let scaling = service.autoScalingConfigurationSummary
+        if let name = scaling.autoScalingConfigurationName {
+            record.add("Auto scaling", name + (scaling.autoScalingConfigurationRevision.map { " (revision \($0))" } ?? ""))
+        }
+        let network = service.networkConfiguration
+        record.add("Egress", network.egressConfiguration?.egressType?.rawValue)
+        record.add("VPC connector", network.egressConfiguration?.vpcConnectorArn)
+        record.add("Public", network.ingressConfiguration?.isPubliclyAccessible.map { $0 ? "yes" : "no" })
+        record.add("IP address type", network.ipAddressType?.rawValue)
+        if let observability = service.observabilityConfiguration {
+            record.add("Observability", observability.observabilityEnabled ? (observability.observabilityConfigurationArn ?? "enabled") : "disabled")
+        }
+        record.add("KMS key", service.encryptionConfiguration?.kmsKey)
+        return record
+    }
+
+    /// Only the names of environment variables and secrets, never their values.
+    static func names(_ values: [String: String]?) -> String? {
+        guard let values, !values.isEmpty else { return nil }
+        return values.keys.sorted().joined(separator: ", ")
+    }
+}

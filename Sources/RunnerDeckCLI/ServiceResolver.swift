@@ -1,0 +1,51 @@
+import AppRunner
+import Foundation
+
+/// Turns the SERVICE argument (a name or an ARN) into one service.
+///
+/// An ARN is used as given. A name is looked up in ListServices (every page): one match wins;
+/// several matches (the same name after a delete and a re-create differs only in the ARN's id)
+/// prefer the one service that is not DELETED; otherwise the error lists the candidates.
+public struct ServiceResolver: Sendable {
+    public let api: any AppRunnerAPI
+
+    public init(api: any AppRunnerAPI) {
+        self.api = api
+    }
+
+    /// The ARN of the service `nameOrArn` names.
+    public func resolveArn(_ nameOrArn: String) async throws -> String {
+        let trimmed = nameOrArn.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("arn:") { return trimmed }
+        return try await resolve(trimmed).serviceArn ?? trimmed
+    }
+
+    /// The summary of the service called `name`.
+    public func resolve(_ name: String) async throws -> ServiceSummary {
+        guard !name.isEmpty else { throw CLIError(.usage, "the SERVICE argument is empty; give a service name or ARN") }
+        var all: [ServiceSummary] = []
+        for try await page in api.listServicesPaginator(ListServicesRequest()) {
+            all += page.serviceSummaryList
+        }
+        let exact = all.filter { $0.serviceName == name || $0.serviceId == name }
+        if exact.count == 1, let only = exact.first { return only }
+        if exact.count > 1 {
+            let live = exact.filter { $0.status != .deleted }
+            if live.count == 1, let only = live.first { return only }
+            let list = exact.map { "\($0.serviceArn ?? "?") (\($0.status?.rawValue ?? "?"))" }.joined(separator: ", ")
+            throw CLIError(.ambiguous, "\(exact.count) services are named '\(name)'; name one by ARN: \(list)")
+        }
+        // No exact match: suggest names that match case-insensitively or contain the text.
+        let lower = name.lowercased()
+        let similar = Set(all.compactMap(\.serviceName).filter { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }).sorted()
+        if !similar.isEmpty {
+            throw CLIError(.notFound, "no service named '\(name)'; did you mean: \(similar.joined(separator: ", "))")
+        }
+        let names = Set(all.compactMap(\.serviceName)).sorted()
+        if names.isEmpty {
+            throw CLIError(.notFound, "no service named '\(name)': the region has no services")
+        }
+        let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … (\(names.count) in all)" : "")
+        throw CLIError(.notFound, "no service named '\(name)'; services: \(shown)")
+    }
+}
