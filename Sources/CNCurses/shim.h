@@ -61,9 +61,14 @@ static inline int rd_tty_size(int fd, int *rows, int *cols) {
 static volatile sig_atomic_t rd_wake_fd = -1;
 static volatile sig_atomic_t rd_curses_active = 0;
 static volatile sig_atomic_t rd_quit_signal = 0;
+static volatile sig_atomic_t rd_saved_stderr = -1;
 static struct sigaction rd_old_actions[32];
 
 static inline void rd_restore_and_reraise(int sig) {
+    if (rd_saved_stderr >= 0) {
+        /* stderr was sent to the log while curses ran: give the crash report the terminal back. */
+        dup2(rd_saved_stderr, STDERR_FILENO);
+    }
     if (rd_curses_active) {
         rd_curses_active = 0;
         endwin();
@@ -139,6 +144,21 @@ static inline void rd_uninstall_signal_handlers(void) {
     }
     rd_wake_fd = -1;
 }
+
+/* Sends stderr to `fd` (the log, or /dev/null) while curses runs; -1 puts it back. */
+static inline void rd_redirect_stderr(int fd) {
+    if (fd >= 0) {
+        if (rd_saved_stderr < 0) rd_saved_stderr = dup(STDERR_FILENO);
+        dup2(fd, STDERR_FILENO);
+    } else if (rd_saved_stderr >= 0) {
+        dup2(rd_saved_stderr, STDERR_FILENO);
+        close(rd_saved_stderr);
+        rd_saved_stderr = -1;
+    }
+}
+
+static inline FILE *rd_stdout(void) { return stdout; }
+static inline FILE *rd_stdin(void) { return stdin; }
 
 static inline void rd_set_curses_active(int active) { rd_curses_active = active; }
 static inline int rd_take_quit_signal(void) { return (int)rd_quit_signal; }

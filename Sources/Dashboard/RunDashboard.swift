@@ -1,0 +1,125 @@
+import AppRunner
+import CNCurses
+import Foundation
+import Logging
+
+/// How `runnerdeck` opens the dashboard.
+public struct DashboardOptions: Sendable, Hashable {
+    /// Display strings for the header.
+    public var profile: String?
+    public var region: String?
+    public var endpoint: String?
+    /// Seconds between refreshes while all is quiet (`--refresh`, default 10).
+    public var refreshSeconds: Double
+    /// Seconds between refreshes while an operation is in progress (default 2).
+    public var fastRefreshSeconds: Double
+    /// Turns off every changing action (`--read-only`).
+    public var readOnly: Bool
+    /// No colours (`--no-color`; the `NO_COLOR` environment variable does the same).
+    public var noColor: Bool
+    /// File the dashboard logs to; nil logs nowhere. stderr goes there too while curses runs.
+    public var logFile: String?
+    /// Wraps each frame in synchronized-output codes (`ESC[?2026h`…`l`) for terminals that support it.
+    public var synchronizedOutput: Bool
+
+    public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, refreshSeconds: Double = 10,
+                fastRefreshSeconds: Double = 2, readOnly: Bool = false, noColor: Bool = false, logFile: String? = nil,
+                synchronizedOutput: Bool = false) {
+        self.profile = profile
+        self.region = region
+        self.endpoint = endpoint
+        self.refreshSeconds = refreshSeconds
+        self.fastRefreshSeconds = fastRefreshSeconds
+        self.readOnly = readOnly
+        self.noColor = noColor
+        self.logFile = logFile
+        self.synchronizedOutput = synchronizedOutput
+    }
+}
+
+/// Opens the full-screen dashboard and returns the process exit status when it ends:
+/// 0 after `q`, 1 when it could not start (message on stderr), 128+signal after SIGINT/SIGTERM/SIGHUP
+/// (the terminal is restored in every case).
+///
+/// `makeAPI` builds the client for a region and profile; it is called once at start and again for
+/// `:region` and `:profile`.
+public func runDashboard(options: DashboardOptions,
+                         makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) async -> Int32 {
+    setlocale(LC_ALL, "")
+    var logSink: FileLogHandler.Sink?
+    if let path = options.logFile {
+        do { logSink = try FileLogHandler.Sink(path: path) } catch {
+            FileHandle.standardError.write(Data("runnerdeck: cannot open the log file \(path): \(error)\n".utf8))
+            return 1
+        }
+    }
+    let logger: Logger = {
+        if let logSink { return Logger(label: "runnerdeck.dashboard") { FileLogHandler(label: $0, sink: logSink) } }
+        return Logger(label: "runnerdeck.dashboard") { _ in SwiftLogNoOpLogHandler() }
+    }()
+    let api: any AppRunnerAPI
+    do {
+        api = try await makeAPI(options.region, options.profile)
+    } catch {
+        FileHandle.standardError.write(Data("runnerdeck: \(DashboardStore.describe(error))\n".utf8))
+        return 1
+    }
+    let noColor = options.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    let utf8 = rd_locale_is_utf8() != 0
+    let mailbox = StateMailbox()
+    let store = DashboardStore(
+        api: api,
+        context: DashboardContext(profile: options.profile, region: options.region, endpoint: options.endpoint),
+        configuration: StoreConfiguration(slowInterval: options.refreshSeconds, fastInterval: options.fastRefreshSeconds, readOnly: options.readOnly),
+        logger: logger,
+        onChange: { state in mailbox.post(state) }
+    )
+    let settings = UILoop.Settings(options: options, noColor: noColor, glyphs: utf8 ? .unicode : .ascii,
+                                   logFD: logSink?.fileDescriptor)
+    let storeTask = Task { await store.run() }
+    let result: Int32 = await withCheckedContinuation { continuation in
+        let thread = Thread {
+            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, logger: logger)
+            continuation.resume(returning: code)
+        }
+        thread.name = "runnerdeck-ui"
+        thread.start()
+    }
+    storeTask.cancel()
+    logger.info("dashboard ended", metadata: ["status": "\(result)"])
+    return result
+}
+
+/// Hands the newest store state to the UI thread and wakes it through its pipe.
+final class StateMailbox: @unchecked Sendable {
+    // @unchecked: `latest` and `wakeFD` are only touched while holding `lock`.
+    private let lock = NSLock()
+    private var latest: DashboardState?
+    private var wakeFD: Int32 = -1
+
+    func attach(wakeFD fd: Int32) {
+        lock.lock()
+        wakeFD = fd
+        lock.unlock()
+    }
+
+    func post(_ state: DashboardState) {
+        lock.lock()
+        let wasEmpty = latest == nil
+        latest = state
+        let fd = wakeFD
+        lock.unlock()
+        if wasEmpty, fd >= 0 {
+            var byte: UInt8 = UInt8(ascii: "S")
+            _ = write(fd, &byte, 1)
+        }
+    }
+
+    func take() -> DashboardState? {
+        lock.lock()
+        defer { lock.unlock() }
+        let state = latest
+        latest = nil
+        return state
+    }
+}

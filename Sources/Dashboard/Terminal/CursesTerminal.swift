@@ -1,0 +1,181 @@
+import CNCurses
+import Foundation
+
+/// Why the terminal could not be opened.
+public enum TerminalError: Error, CustomStringConvertible, Sendable {
+    case notATerminal
+    case unknownTerminal(String)
+
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "runnerdeck: the dashboard needs a terminal (stdin and stdout must be a tty); use the scripting commands instead"
+        case .unknownTerminal(let term):
+            return "runnerdeck: the terminal type '\(term)' is not known on this host (no terminfo entry). Try TERM=xterm-256color or TERM=xterm runnerdeck"
+        }
+    }
+}
+
+/// The ncurses screen. Used from exactly one thread (the UI loop's); not Sendable on purpose.
+final class CursesTerminal {
+    private var screen: OpaquePointer?
+    let colors: Bool
+    private var active = false
+
+    /// Opens the terminal with `newterm` (so an unknown TERM is an error, not an exit).
+    init(noColor: Bool) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        guard !term.isEmpty, term != "dumb" else { throw TerminalError.unknownTerminal(term.isEmpty ? "(unset)" : term) }
+        // ncurses reads ESCDELAY at start-up; set_escdelay below makes it explicit as well.
+        guard let screen = newterm(nil, rd_stdout(), rd_stdin()) else { throw TerminalError.unknownTerminal(term) }
+        self.screen = screen
+        set_term(screen)
+        active = true
+        rd_set_curses_active(1)
+        cbreak()
+        noecho()
+        nonl()
+        keypad(rd_stdscr(), true)
+        nodelay(rd_stdscr(), true)
+        set_escdelay(50)
+        curs_set(0)
+        leaveok(rd_stdscr(), true)
+        var useColors = false
+        if !noColor, has_colors() {
+            start_color()
+            use_default_colors()
+            // Pair n for role n: foreground one of the 8 standard colours, background the terminal's.
+            for role in ColorRole.allCases {
+                if let fg = Palette.foreground(role) { init_pair(Int16(role.rawValue), Int16(fg), -1) }
+            }
+            useColors = true
+        }
+        colors = useColors
+    }
+
+    /// Rows and columns.
+    func size() -> (width: Int, height: Int) {
+        var rows: Int32 = 0
+        var cols: Int32 = 0
+        rd_getmaxyx(rd_stdscr(), &rows, &cols)
+        return (Int(cols), Int(rows))
+    }
+
+    /// Applies the kernel's idea of the terminal size after SIGWINCH.
+    func resizeFromKernel() {
+        var rows: Int32 = 0
+        var cols: Int32 = 0
+        if rd_tty_size(STDOUT_FILENO, &rows, &cols) == 0, rows > 0, cols > 0 {
+            resizeterm(rows, cols)
+        }
+    }
+
+    /// Every key waiting in the input (non-blocking).
+    func readKeys() -> [Key] {
+        var keys: [Key] = []
+        var pendingScalars: [Unicode.Scalar] = []
+        while keys.count < 256 {
+            var ch: wint_t = 0
+            let result = wget_wch(rd_stdscr(), &ch)
+            if result == rd_err() { break }
+            if result == KEY_CODE_YES {
+                if let key = Self.functionKey(Int32(ch)) { keys.append(key) }
+                continue
+            }
+            let value = UInt32(ch)
+            switch value {
+            case 10, 13: keys.append(.enter)
+            case 27: keys.append(.escape)
+            case 9: keys.append(.tab)
+            case 8, 127: keys.append(.backspace)
+            case 1...26: keys.append(.ctrl(Character(Unicode.Scalar(UInt8(value) + 96))))
+            default:
+                if let scalar = Unicode.Scalar(value) {
+                    pendingScalars.append(scalar)
+                    keys.append(.char(Character(scalar)))
+                }
+            }
+        }
+        return keys
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_RESIZE: return .resize
+        default:
+            if code >= KEY_F0 && code <= KEY_F0 + 12 { return .function(Int(code - KEY_F0)) }
+            return nil
+        }
+    }
+
+    /// Paints the changes of `frame` and flushes once (wnoutrefresh + doupdate).
+    func paint(_ frame: ScreenBuffer, painter: inout DiffPainter, clearFirst: Bool, synchronizedOutput: Bool) {
+        if clearFirst {
+            clearok(rd_stdscr(), true)
+            painter.invalidate()
+        }
+        var sink = CursesSink(colors: colors)
+        painter.paint(frame, to: &sink)
+        wnoutrefresh(rd_stdscr())
+        if synchronizedOutput { writeRaw("\u{1B}[?2026h") }
+        doupdate()
+        if synchronizedOutput { writeRaw("\u{1B}[?2026l") }
+    }
+
+    private func writeRaw(_ text: String) {
+        fflush(rd_stdout())
+        _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+
+    /// Restores the terminal (idempotent).
+    func end() {
+        guard active else { return }
+        active = false
+        rd_set_curses_active(0)
+        endwin()
+        if let screen { delscreen(screen) }
+        screen = nil
+    }
+
+    deinit { end() }
+}
+
+/// Paints through ncurses: cursor moves and attributes on stdscr, UTF-8 text with waddnstr.
+struct CursesSink: PaintSink {
+    let colors: Bool
+
+    mutating func beginFrame() {}
+    mutating func endFrame() {}
+
+    mutating func move(row: Int, column: Int) {
+        wmove(rd_stdscr(), Int32(row), Int32(column))
+    }
+
+    mutating func setStyle(_ style: Style) {
+        var attrs = rd_attr_normal()
+        if style.bold || (!colors && (style.role == .error || style.role == .warn)) { attrs |= rd_attr_bold() }
+        if style.reverse { attrs |= rd_attr_reverse() }
+        if style.underline { attrs |= rd_attr_underline() }
+        if style.dim || style.role == .muted { attrs |= rd_attr_dim() }
+        var pair: Int16 = 0
+        if colors, Palette.foreground(style.role) != nil { pair = Int16(style.role.rawValue) }
+        wattr_set(rd_stdscr(), attr_t(UInt32(bitPattern: attrs)), pair, nil)
+    }
+
+    mutating func write(_ text: String, width: Int) {
+        _ = waddnstr(rd_stdscr(), text, -1)
+    }
+}

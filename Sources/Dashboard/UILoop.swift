@@ -1,0 +1,139 @@
+import AppRunner
+import CNCurses
+import Foundation
+import Logging
+
+/// The one thread that touches ncurses: it `poll()`s stdin and a wake-up pipe (store results,
+/// SIGWINCH, quit signals), handles keys, renders and paints. The poll timeout is the clock tick.
+enum UILoop {
+    struct Settings: Sendable {
+        var options: DashboardOptions
+        var noColor: Bool
+        var glyphs: Glyphs
+        var logFD: Int32?
+    }
+
+    static func run(settings: Settings, store: DashboardStore, mailbox: StateMailbox,
+                    makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
+                    logger: Logger) -> Int32 {
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else {
+            FileHandle.standardError.write(Data("runnerdeck: cannot create the wake-up pipe\n".utf8))
+            return 1
+        }
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        defer { close(pipeFDs[0]); close(pipeFDs[1]) }
+        rd_install_signal_handlers(pipeFDs[1])
+        defer { rd_uninstall_signal_handlers() }
+
+        let terminal: CursesTerminal
+        do {
+            terminal = try CursesTerminal(noColor: settings.noColor)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            return 1
+        }
+        // Nothing may write to the terminal behind curses' back: stderr goes to the log meanwhile.
+        let devNull = open("/dev/null", O_WRONLY)
+        rd_redirect_stderr(settings.logFD ?? devNull)
+        defer {
+            terminal.end()
+            rd_redirect_stderr(-1)
+            if devNull >= 0 { close(devNull) }
+        }
+        mailbox.attach(wakeFD: pipeFDs[1])
+        defer { mailbox.attach(wakeFD: -1) }
+        logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.colors)"])
+
+        let options = settings.options
+        var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds)))
+        var state = DashboardState(context: DashboardContext(profile: options.profile, region: options.region, endpoint: options.endpoint), readOnly: options.readOnly)
+        let renderer = DashboardRenderer(glyphs: settings.glyphs)
+        var painter = DiffPainter()
+        var lastFocus: StoreFocus?
+        var clearNext = true
+        var lastPainted: (second: Int, frame: ScreenBuffer?) = (-1, nil)
+
+        while true {
+            let now = Date()
+            let fraction = now.timeIntervalSince1970 - now.timeIntervalSince1970.rounded(.down)
+            let timeout = Int32(max(10, min(1000, (1 - fraction) * 1000 + 5)))
+            var pollFDs = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: pipeFDs[0], events: Int16(POLLIN), revents: 0)]
+            _ = poll(&pollFDs, 2, timeout)
+
+            var buffer = [UInt8](repeating: 0, count: 64)
+            var resized = false
+            while true {
+                let n = read(pipeFDs[0], &buffer, buffer.count)
+                if n <= 0 { break }
+                if buffer[0..<n].contains(UInt8(ascii: "W")) { resized = true }
+            }
+            let signal = rd_take_quit_signal()
+            if signal != 0 {
+                logger.info("quit on signal", metadata: ["signal": "\(signal)"])
+                return 128 + signal
+            }
+            if resized {
+                terminal.resizeFromKernel()
+                clearNext = true
+            }
+            if let newState = mailbox.take() { state = newState }
+            var size = terminal.size()
+            for key in terminal.readKeys() {
+                if key == .resize { clearNext = true; continue }
+                for effect in controller.handle(key, state: state, height: size.height) {
+                    switch effect {
+                    case .quit:
+                        logger.info("quit")
+                        return 0
+                    case .refresh:
+                        clearNext = true
+                        Task { await store.requestRefresh() }
+                    case .redraw, .focusChanged:
+                        break
+                    case .perform(let change, let arn, let name):
+                        Task { _ = await store.perform(change, serviceArn: arn, serviceName: name) }
+                    case .switchRegion(let region):
+                        switchContext(store: store, makeAPI: makeAPI, current: state.context, region: region, profile: state.context.profile)
+                        controller.ui.openServiceArn = nil
+                        controller.ui.view = .services
+                        controller.ui.selectedArn = nil
+                    case .switchProfile(let profile):
+                        switchContext(store: store, makeAPI: makeAPI, current: state.context, region: state.context.region, profile: profile)
+                        controller.ui.openServiceArn = nil
+                        controller.ui.view = .services
+                        controller.ui.selectedArn = nil
+                    }
+                }
+            }
+            size = terminal.size()
+            controller.reconcile(state: state, height: size.height)
+            let focus = controller.focus(state: state, height: size.height)
+            if focus != lastFocus {
+                lastFocus = focus
+                Task { await store.setFocus(focus) }
+            }
+            let paintTime = Date()
+            let frame = renderer.render(state: state, ui: controller.ui, now: paintTime, width: size.width, height: size.height)
+            let second = Int(paintTime.timeIntervalSince1970)
+            if clearNext || frame != lastPainted.frame {
+                terminal.paint(frame, painter: &painter, clearFirst: clearNext, synchronizedOutput: options.synchronizedOutput)
+                clearNext = false
+                lastPainted = (second, frame)
+            }
+        }
+    }
+
+    static func switchContext(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
+                              current: DashboardContext, region: String?, profile: String?) {
+        Task {
+            do {
+                let api = try await makeAPI(region, profile)
+                await store.switchContext(api: api, context: DashboardContext(profile: profile, region: region, endpoint: current.endpoint))
+            } catch {
+                await store.note(.error, "cannot switch to region \(region ?? "default"), profile \(profile ?? "default"): \(DashboardStore.describe(error))", status: true)
+            }
+        }
+    }
+}

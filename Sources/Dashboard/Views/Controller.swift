@@ -1,0 +1,275 @@
+import AppRunner
+import Foundation
+
+/// Turns keys into UI state changes and effects. Pure: no I/O, no curses, so it is tested directly.
+public struct DashboardController: Sendable {
+    public var ui: UIState
+    public let registry: KeyRegistry
+
+    public init(ui: UIState, registry: KeyRegistry = .standard) {
+        self.ui = ui
+        self.registry = registry
+    }
+
+    /// Rows of the services table on a screen of `height` rows.
+    public static func pageSize(height: Int) -> Int { max(1, Layout.contentHeight(height) - 1) }
+
+    /// Keeps the selection on the same service across refreshes and clamps scroll positions.
+    public mutating func reconcile(state: DashboardState, height: Int) {
+        let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
+        if let arn = ui.selectedArn, let index = list.firstIndex(where: { $0.arn == arn }) {
+            ui.selection = index
+        }
+        ui.selection = min(max(0, ui.selection), max(0, list.count - 1))
+        ui.selectedArn = list.isEmpty ? nil : list[ui.selection].arn
+        let page = Self.pageSize(height: height)
+        if ui.selection < ui.top { ui.top = ui.selection }
+        if ui.selection >= ui.top + page { ui.top = ui.selection - page + 1 }
+        ui.top = max(0, min(ui.top, max(0, list.count - page)))
+        if let count = state.detail?.domains.count { ui.domainSelection = min(max(0, ui.domainSelection), max(0, count - 1)) }
+    }
+
+    /// The ARNs of the rows on screen (the store describes these).
+    public func visibleArns(state: DashboardState, height: Int) -> [String] {
+        guard ui.view == .services else { return [] }
+        let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
+        let page = Self.pageSize(height: height)
+        guard ui.top < list.count else { return [] }
+        return list[ui.top..<min(list.count, ui.top + page)].map(\.arn)
+    }
+
+    public func focus(state: DashboardState, height: Int) -> StoreFocus {
+        StoreFocus(view: ui.showHelp ? .services : ui.view, serviceArn: ui.openServiceArn, visibleServiceArns: visibleArns(state: state, height: height))
+    }
+
+    /// The service an action applies to: the open one in detail/domains, the selected row otherwise.
+    func target(state: DashboardState) -> (arn: String, name: String)? {
+        if ui.view == .detail || ui.view == .domains, let arn = ui.openServiceArn {
+            let name = state.detail?.service?.serviceName ?? state.services.first { $0.arn == arn }?.name ?? DashboardStore.lastPathName(arn)
+            return (arn, name)
+        }
+        let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
+        guard ui.selection < list.count else { return nil }
+        return (list[ui.selection].arn, list[ui.selection].name)
+    }
+
+    /// Handles one key; returns what the loop should do.
+    public mutating func handle(_ key: Key, state: DashboardState, height: Int) -> [Effect] {
+        if key == .resize { return [.redraw] }
+        if let prompt = ui.prompt { return handlePrompt(prompt, key: key, state: state) }
+        ui.message = nil
+        if ui.showHelp {
+            switch key {
+            case .escape, .char("?"): ui.showHelp = false; return [.focusChanged]
+            case .char("q"): return [.quit]
+            case .down, .char("j"): ui.helpScroll += 1
+            case .up, .char("k"): ui.helpScroll = max(0, ui.helpScroll - 1)
+            default: break
+            }
+            return [.redraw]
+        }
+        guard let action = registry.action(for: key, in: ui.view) else { return [] }
+        if ui.readOnly && registry.changes(action) {
+            ui.message = "read-only: \(registry.binding(for: action)?.label ?? action.rawValue) is turned off"
+            return [.redraw]
+        }
+        let page = Self.pageSize(height: height)
+        let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
+        switch action {
+        case .up, .down, .pageUp, .pageDown, .top, .bottom:
+            move(action, list: list, page: page, state: state)
+            return [.focusChanged]
+        case .open:
+            guard ui.view == .services, ui.selection < list.count else { return [] }
+            ui.openServiceArn = list[ui.selection].arn
+            switchView(.detail)
+            return [.focusChanged]
+        case .back:
+            if ui.view == .services, !ui.filter.isEmpty {
+                ui.filter = ""
+                return [.focusChanged]
+            }
+            if let previous = ui.history.popLast() { ui.view = previous } else { ui.view = .services }
+            return [.focusChanged]
+        case .nextView:
+            let next = ViewKind(rawValue: ui.view.rawValue % ViewKind.allCases.count + 1) ?? .services
+            switchView(next)
+            return [.focusChanged]
+        case .viewServices: switchView(.services); return [.focusChanged]
+        case .viewDetail, .viewDomains:
+            if ui.openServiceArn == nil || ui.view == .services, let selected = ui.selectedArn { ui.openServiceArn = selected }
+            switchView(action == .viewDetail ? .detail : .domains)
+            return [.focusChanged]
+        case .viewResources: switchView(.resources); return [.focusChanged]
+        case .viewActivity: switchView(.activity); return [.focusChanged]
+        case .filter:
+            ui.prompt = .input(.filter, text: ui.filter)
+            return [.redraw]
+        case .sort:
+            ui.sort = ui.sort.next
+            ui.selection = 0
+            ui.top = 0
+            if let arn = ui.selectedArn, let index = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort).firstIndex(where: { $0.arn == arn }) {
+                ui.selection = index
+            }
+            return [.focusChanged]
+        case .pause, .resume, .deploy:
+            guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
+            let change: ChangeRequest = action == .pause ? .pause : (action == .resume ? .resume : .deploy)
+            ui.prompt = .confirm(change, serviceArn: target.arn, serviceName: target.name)
+            return [.redraw]
+        case .delete:
+            guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
+            ui.prompt = .typeName(.delete, serviceArn: target.arn, serviceName: target.name, typed: "")
+            return [.redraw]
+        case .associate:
+            guard let target = target(state: state) else { ui.message = "no service open"; return [.redraw] }
+            ui.prompt = .input(.domain(serviceArn: target.arn, serviceName: target.name), text: "")
+            return [.redraw]
+        case .disassociate:
+            guard let target = target(state: state) else { ui.message = "no service open"; return [.redraw] }
+            let domains = state.detail?.serviceArn == target.arn ? state.detail?.domains ?? [] : []
+            guard !domains.isEmpty else { ui.message = "no custom domain to disassociate"; return [.redraw] }
+            let domain = domains[min(ui.domainSelection, domains.count - 1)].domainName
+            ui.prompt = .confirm(.disassociate(domain: domain), serviceArn: target.arn, serviceName: target.name)
+            return [.redraw]
+        case .refresh:
+            return [.refresh, .redraw]
+        case .command:
+            ui.prompt = .input(.command, text: "")
+            return [.redraw]
+        case .help:
+            ui.showHelp = true
+            ui.helpScroll = 0
+            return [.redraw]
+        case .quit:
+            return [.quit]
+        }
+    }
+
+    mutating func switchView(_ view: ViewKind) {
+        guard view != ui.view else { return }
+        ui.history.append(ui.view)
+        if ui.history.count > 20 { ui.history.removeFirst() }
+        ui.view = view
+    }
+
+    mutating func move(_ action: DashboardAction, list: [ServiceRow], page: Int, state: DashboardState) {
+        switch ui.view {
+        case .services:
+            var index = ui.selection
+            switch action {
+            case .up: index -= 1
+            case .down: index += 1
+            case .pageUp: index -= page
+            case .pageDown: index += page
+            case .top: index = 0
+            case .bottom: index = list.count - 1
+            default: break
+            }
+            ui.selection = min(max(0, index), max(0, list.count - 1))
+            ui.selectedArn = list.isEmpty ? nil : list[ui.selection].arn
+            if ui.selection < ui.top { ui.top = ui.selection }
+            if ui.selection >= ui.top + page { ui.top = ui.selection - page + 1 }
+        case .domains:
+            let count = state.detail?.domains.count ?? 0
+            var index = ui.domainSelection
+            switch action {
+            case .up: index -= 1
+            case .down: index += 1
+            case .top: index = 0
+            case .bottom: index = count - 1
+            case .pageUp: ui.scroll[.domains] = max(0, (ui.scroll[.domains] ?? 0) - page)
+            case .pageDown: ui.scroll[.domains] = (ui.scroll[.domains] ?? 0) + page
+            default: break
+            }
+            ui.domainSelection = min(max(0, index), max(0, count - 1))
+        default:
+            var offset = ui.scroll[ui.view] ?? 0
+            switch action {
+            case .up: offset -= 1
+            case .down: offset += 1
+            case .pageUp: offset -= page
+            case .pageDown: offset += page
+            case .top: offset = 0
+            case .bottom: offset = 100_000
+            default: break
+            }
+            ui.scroll[ui.view] = max(0, offset)
+        }
+    }
+
+    mutating func handlePrompt(_ prompt: Prompt, key: Key, state: DashboardState) -> [Effect] {
+        switch prompt {
+        case .confirm(let change, let arn, let name):
+            ui.prompt = nil
+            if key == .char("y") || key == .char("Y") {
+                return [.perform(change, serviceArn: arn, serviceName: name)]
+            }
+            ui.message = "cancelled: \(change.verb) \(name)"
+            return [.redraw]
+        case .typeName(let change, let arn, let name, let typed):
+            switch key {
+            case .escape:
+                ui.prompt = nil
+                ui.message = "cancelled: \(change.verb) \(name)"
+            case .enter:
+                ui.prompt = nil
+                if typed == name { return [.perform(change, serviceArn: arn, serviceName: name)] }
+                ui.message = "cancelled: the name typed does not match '\(name)'"
+            case .backspace, .delete:
+                ui.prompt = .typeName(change, serviceArn: arn, serviceName: name, typed: String(typed.dropLast()))
+            case .char(let c):
+                ui.prompt = .typeName(change, serviceArn: arn, serviceName: name, typed: String((typed + String(c)).prefix(64)))
+            default: break
+            }
+            return [.redraw]
+        case .input(let kind, let text):
+            switch key {
+            case .escape:
+                ui.prompt = nil
+                return [.redraw]
+            case .enter:
+                ui.prompt = nil
+                return submit(kind, text: text.trimmingCharacters(in: .whitespaces), state: state)
+            case .backspace, .delete:
+                ui.prompt = .input(kind, text: String(text.dropLast()))
+            case .char(let c):
+                ui.prompt = .input(kind, text: String((text + String(c)).prefix(200)))
+            default: return []
+            }
+            if kind == .filter, case .input(_, let live)? = ui.prompt {
+                ui.filter = live  // filter as you type
+                ui.selection = 0
+                ui.top = 0
+                return [.focusChanged]
+            }
+            return [.redraw]
+        }
+    }
+
+    mutating func submit(_ kind: InputKind, text: String, state: DashboardState) -> [Effect] {
+        switch kind {
+        case .filter:
+            ui.filter = text
+            ui.selection = 0
+            ui.top = 0
+            return [.focusChanged]
+        case .domain(let arn, let name):
+            guard !text.isEmpty else { ui.message = "cancelled: no domain given"; return [.redraw] }
+            ui.prompt = .confirm(.associate(domain: text.lowercased(), enableWWW: !text.hasPrefix("*.")), serviceArn: arn, serviceName: name)
+            return [.redraw]
+        case .command:
+            let words = text.split(separator: " ").map(String.init)
+            switch words.first {
+            case "q", "q!", "quit": return [.quit]
+            case "region" where words.count == 2: return [.switchRegion(words[1])]
+            case "profile" where words.count == 2: return [.switchProfile(words[1])]
+            case nil: return [.redraw]
+            default:
+                ui.message = "unknown command ':\(text)' (try :region NAME, :profile NAME, :q)"
+                return [.redraw]
+            }
+        }
+    }
+}

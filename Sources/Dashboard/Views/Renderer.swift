@@ -1,0 +1,388 @@
+import AppRunner
+import Foundation
+
+/// A run of text in one style.
+public struct Span: Sendable, Hashable {
+    public var text: String
+    public var style: Style
+    public init(_ text: String, _ style: Style = .plain) {
+        self.text = text
+        self.style = style
+    }
+}
+
+/// A line of a scrolling text view.
+public typealias Line = [Span]
+
+/// The minimum size the dashboard draws in.
+public enum Layout {
+    public static let minWidth = 80
+    public static let minHeight = 24
+    /// Rows of content between the header (2 rows) and the status line + footer (2 rows).
+    public static func contentHeight(_ height: Int) -> Int { max(0, height - 4) }
+}
+
+/// Pure rendering: state → screen buffer. No I/O, no curses.
+public struct DashboardRenderer: Sendable {
+    public var glyphs: Glyphs
+    public var registry: KeyRegistry
+
+    public init(glyphs: Glyphs = .unicode, registry: KeyRegistry = .standard) {
+        self.glyphs = glyphs
+        self.registry = registry
+    }
+
+    public func render(state: DashboardState, ui: UIState, now: Date, width: Int, height: Int) -> ScreenBuffer {
+        var screen = ScreenBuffer(width: width, height: height, asciiOnly: glyphs == .ascii)
+        if width < Layout.minWidth || height < Layout.minHeight {
+            let lines = ["Terminal too small: \(width)x\(height)", "RunnerDeck needs at least \(Layout.minWidth)x\(Layout.minHeight).", "Enlarge the window, or press q to quit."]
+            for (i, line) in lines.enumerated() {
+                let y = max(0, height / 2 - 1 + i)
+                let x = max(0, (width - line.displayWidth) / 2)
+                screen.put(line, x: x, y: y, style: i == 0 ? Style(.warn, bold: true) : .plain)
+            }
+            return screen
+        }
+        drawHeader(&screen, state: state, ui: ui, now: now)
+        drawTabs(&screen, state: state, ui: ui)
+        let top = 2
+        let rows = Layout.contentHeight(height)
+        if ui.showHelp {
+            drawLines(&screen, lines: helpLines(ui: ui), top: top, rows: rows, scroll: ui.helpScroll)
+        } else {
+            switch ui.view {
+            case .services: drawServices(&screen, state: state, ui: ui, now: now, top: top, rows: rows)
+            case .detail: drawLines(&screen, lines: detailLines(state: state, ui: ui, now: now, width: width), top: top, rows: rows, scroll: ui.scroll[.detail] ?? 0)
+            case .domains:
+                let (lines, anchor) = domainLines(state: state, ui: ui, width: width)
+                drawLines(&screen, lines: lines, top: top, rows: rows, scroll: Self.scrollFor(anchor: anchor, scroll: ui.scroll[.domains] ?? 0, rows: rows, count: lines.count))
+            case .resources: drawLines(&screen, lines: resourceLines(state: state, now: now, width: width), top: top, rows: rows, scroll: ui.scroll[.resources] ?? 0)
+            case .activity: drawLines(&screen, lines: activityLines(state: state, width: width), top: top, rows: rows, scroll: ui.scroll[.activity] ?? 0)
+            }
+        }
+        drawStatus(&screen, state: state, ui: ui, now: now)
+        drawFooter(&screen, ui: ui)
+        return screen
+    }
+
+    // MARK: Header, tabs, status, footer
+
+    func drawHeader(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState, now: Date) {
+        let bar = Style(.normal, reverse: true)
+        screen.fill(y: 0, style: bar)
+        var x = screen.put(" RunnerDeck ", x: 0, y: 0, style: Style(.normal, bold: true, reverse: true))
+        let ctx = state.context
+        var parts = ["profile \(ctx.profile ?? "default")", "region \(ctx.region ?? "-")"]
+        if let endpoint = ctx.endpoint { parts.append(endpoint) }
+        if ui.readOnly { parts.append("READ-ONLY") }
+        let clock = " \(Format.clock(now)) UTC "
+        var right: [Span] = []
+        if let last = state.lastRefresh {
+            right.append(Span("refreshed \(Format.clock(last)) (\(Format.age(now.timeIntervalSince(last))) ago)", bar))
+        } else {
+            right.append(Span(state.refreshing ? "loading…" : "not refreshed yet", bar))
+        }
+        if state.lastError != nil {
+            let retry = state.nextRefreshAt.map { " retry in \(Format.age(max(0, $0.timeIntervalSince(now))))" } ?? ""
+            right.append(Span(" ERROR\(retry) ", Style(.error, bold: true, reverse: true)))
+        } else if let last = state.lastRefresh, now.timeIntervalSince(last) > ui.staleAfter {
+            right.append(Span(" STALE ", Style(.warn, bold: true, reverse: true)))
+        }
+        right.append(Span(clock, Style(.normal, bold: true, reverse: true)))
+        let rightWidth = right.reduce(0) { $0 + $1.text.displayWidth }
+        let room = max(0, screen.width - rightWidth - x - 1)
+        x += screen.put(parts.joined(separator: " \(glyphs.vline) "), x: x, y: 0, style: bar, maxWidth: room)
+        var rx = max(x + 1, screen.width - rightWidth)
+        for span in right { rx += screen.put(span.text, x: rx, y: 0, style: span.style) }
+    }
+
+    func drawTabs(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState) {
+        var x = 0
+        for view in ViewKind.allCases {
+            let label = " \(view.rawValue) \(view.title) "
+            let selected = view == ui.view && !ui.showHelp
+            x += screen.put(label, x: x, y: 1, style: selected ? Style(.info, bold: true, reverse: true) : Style(.muted))
+        }
+        if ui.showHelp { x += screen.put(" ? Help ", x: x, y: 1, style: Style(.info, bold: true, reverse: true)) }
+        var info: [String] = []
+        if ui.view == .services {
+            let shown = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort).count
+            info.append("\(shown)/\(state.services.count) services")
+            if !ui.filter.isEmpty { info.append("filter \"\(ui.filter)\"") }
+            info.append("sort \(ui.sort.rawValue)")
+        } else if let name = openServiceName(state: state, ui: ui), ui.view == .detail || ui.view == .domains {
+            info.append("service \(name)")
+        }
+        let text = info.joined(separator: "  ")
+        let w = text.displayWidth
+        if x + w + 2 <= screen.width { screen.put(text, x: screen.width - w - 1, y: 1, style: Style(.muted)) }
+    }
+
+    func drawStatus(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState, now: Date) {
+        let y = screen.height - 2
+        if let prompt = ui.prompt {
+            let text: String
+            switch prompt {
+            case .confirm(let change, _, let name):
+                text = "\(change.verb.capitalizedFirst) service '\(name)'? [y/N] "
+            case .typeName(let change, _, let name, let typed):
+                text = "\(change.verb.capitalizedFirst) service '\(name)'? Type its name to confirm (Esc cancels): \(typed)_"
+            case .input(.filter, let typed):
+                text = "/\(typed)_"
+            case .input(.command, let typed):
+                text = ":\(typed)_"
+            case .input(.domain(_, let name), let typed):
+                text = "Domain to associate with '\(name)' (Enter, Esc cancels): \(typed)_"
+            }
+            screen.fill(y: y, style: Style(.warn, reverse: true))
+            screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))
+            return
+        }
+        if let message = ui.message ?? state.statusMessage {
+            let failed = message.contains("failed") || message.contains("refused") || message.contains("FAILED") || message.contains("ROLLBACK")
+            screen.put(" " + message, x: 0, y: y, style: failed ? Style(.error, bold: true) : Style(.info))
+        } else if let error = state.lastError {
+            screen.put(" refresh failed (\(state.consecutiveFailures)x): \(error)", x: 0, y: y, style: Style(.error))
+        } else if !state.followed.isEmpty {
+            let text = state.followed.map { "\($0.serviceName): \($0.action) \($0.status?.rawValue ?? "PENDING") \(Format.duration(now.timeIntervalSince($0.startedAt)))" }.joined(separator: "  ")
+            screen.put(" following " + text, x: 0, y: y, style: Style(.warn))
+        }
+    }
+
+    func drawFooter(_ screen: inout ScreenBuffer, ui: UIState) {
+        let y = screen.height - 1
+        screen.fill(y: y, style: Style(.normal, reverse: true))
+        var x = 0
+        let hints: [(key: String, label: String)]
+        if ui.prompt != nil {
+            hints = [("Enter", "accept"), ("Esc", "cancel")]
+        } else if ui.showHelp {
+            hints = [("Esc/?", "close help"), ("↑↓", "scroll"), ("q", "quit")]
+        } else {
+            hints = registry.hints(in: ui.view, readOnly: ui.readOnly)
+        }
+        for hint in hints {
+            let key = glyphs == .ascii ? hint.key.replacingOccurrences(of: "↑", with: "^").replacingOccurrences(of: "↓", with: "v") : hint.key
+            let width = key.displayWidth + hint.label.displayWidth + 3
+            if x + width > screen.width { break }
+            x += screen.put(" \(key)", x: x, y: y, style: Style(.normal, bold: true, reverse: true))
+            x += screen.put(" \(hint.label) ", x: x, y: y, style: Style(.normal, reverse: true))
+        }
+    }
+
+    // MARK: Services
+
+    /// Columns of the services table for a width: (title, width); the flexible column takes the rest.
+    static func serviceColumns(width: Int) -> [(String, Int)] {
+        let showURL = width >= 120
+        var columns: [(String, Int)] = [("NAME", width >= 140 ? 28 : 20), ("STATUS", 13), ("OPERATION", 15)]
+        if showURL { columns.append(("URL", width >= 160 ? 42 : 34)) }
+        columns.append(("RUNTIME/IMAGE", 0))
+        columns.append(("CPU/MEM", 13))
+        columns.append(("AGE", 5))
+        let fixed = columns.reduce(0) { $0 + $1.1 } + columns.count + 1
+        return columns.map { $0.1 == 0 ? ($0.0, max(8, width - fixed)) : $0 }
+    }
+
+    func drawServices(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState, now: Date, top: Int, rows: Int) {
+        let columns = Self.serviceColumns(width: screen.width)
+        var x = 2
+        for (title, w) in columns {
+            screen.put(title, x: x, y: top, style: Style(.normal, bold: true, underline: true), maxWidth: w)
+            x += w + 1
+        }
+        let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
+        if list.isEmpty {
+            let text: String
+            if !state.servicesLoaded { text = state.lastError == nil ? "Loading services…" : "Could not load services (see the status line); retrying." }
+            else if !ui.filter.isEmpty { text = "No service matches \"\(ui.filter)\" (Esc clears the filter)." }
+            else { text = "No services in this region." }
+            screen.put(text, x: 2, y: top + 2, style: Style(.muted))
+            return
+        }
+        let body = rows - 1
+        let first = ui.top
+        for i in 0..<body {
+            let index = first + i
+            guard index < list.count else { break }
+            let row = list[index]
+            let y = top + 1 + i
+            let selected = index == ui.selection
+            drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected)
+        }
+        if list.count > body {
+            let marker = "\(ui.selection + 1)/\(list.count)"
+            screen.put(marker, x: screen.width - marker.displayWidth - 1, y: top, style: Style(.muted))
+        }
+    }
+
+    func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool) {
+        let (statusText, role) = Self.status(row.status)
+        var cells: [(String, Style)] = []
+        for (title, _) in columns {
+            switch title {
+            case "NAME": cells.append((row.name, Style(.normal, bold: true)))
+            case "STATUS": cells.append((statusText, Style(role, bold: role == .error)))
+            case "OPERATION":
+                if let op = row.currentOperation {
+                    let since = op.startedAt.map { " " + Format.duration(now.timeIntervalSince($0)) } ?? ""
+                    cells.append((Self.shortType(op.type) + since, Style(op.status?.isRollback == true ? .accent : .warn)))
+                } else if row.status == .operationInProgress {
+                    cells.append(("…", Style(.warn)))
+                } else {
+                    cells.append(("-", Style(.muted)))
+                }
+            case "URL": cells.append((row.summary.serviceUrl ?? "-", Style(.muted)))
+            case "RUNTIME/IMAGE": cells.append((Self.source(row.service), .plain))
+            case "CPU/MEM":
+                let ic = row.service?.instanceConfiguration
+                cells.append((ic.map { "\(Format.cpu($0.cpu).replacingOccurrences(of: " vCPU", with: "vCPU")) \(Format.memory($0.memory).replacingOccurrences(of: " GB", with: "GB"))" } ?? "-", .plain))
+            case "AGE":
+                cells.append((row.summary.updatedAt.map { Format.age(now.timeIntervalSince($0)) } ?? "-", Style(.muted)))
+            default: cells.append(("", .plain))
+            }
+        }
+        if selected {
+            screen.fill(y: y, style: Style(.normal, reverse: true))
+            screen.put(glyphs.pointer, x: 0, y: y, style: Style(.normal, bold: true, reverse: true))
+        }
+        var x = 2
+        for (i, (text, style)) in cells.enumerated() {
+            let w = columns[i].1
+            var s = style
+            if selected { s.reverse = true }
+            screen.put(text.truncated(toWidth: w, ellipsis: glyphs.ellipsis), x: x, y: y, style: s, maxWidth: w)
+            x += w + 1
+        }
+    }
+
+    /// Status as text and colour role (the text alone carries the meaning).
+    public static func status(_ status: ServiceStatus?) -> (String, ColorRole) {
+        switch status {
+        case .running: return ("RUNNING", .ok)
+        case .paused: return ("PAUSED", .info)
+        case .operationInProgress: return ("IN PROGRESS", .warn)
+        case .createFailed: return ("CREATE FAILED", .error)
+        case .deleteFailed: return ("DELETE FAILED", .error)
+        case .deleted: return ("DELETED", .muted)
+        case .unknown(let raw): return (raw, .normal)
+        case nil: return ("?", .muted)
+        }
+    }
+
+    static func operationStatus(_ status: OperationStatus?) -> (String, Style) {
+        switch status {
+        case .succeeded: return ("SUCCEEDED", Style(.ok))
+        case .failed: return ("FAILED", Style(.error, bold: true))
+        case .inProgress: return ("IN_PROGRESS", Style(.warn, bold: true))
+        case .pending: return ("PENDING", Style(.warn))
+        case .rollbackInProgress: return ("ROLLBACK_IN_PROGRESS", Style(.accent, bold: true))
+        case .rollbackSucceeded: return ("ROLLBACK_SUCCEEDED", Style(.accent, bold: true))
+        case .rollbackFailed: return ("ROLLBACK_FAILED", Style(.error, bold: true, reverse: true))
+        case .unknown(let raw): return (raw, .plain)
+        case nil: return ("?", Style(.muted))
+        }
+    }
+
+    static func shortType(_ type: OperationType?) -> String {
+        switch type {
+        case .startDeployment: return "DEPLOY"
+        case .createService: return "CREATE"
+        case .pauseService: return "PAUSE"
+        case .resumeService: return "RESUME"
+        case .deleteService: return "DELETE"
+        case .updateService: return "UPDATE"
+        case .unknown(let raw): return raw
+        case nil: return "?"
+        }
+    }
+
+    static func source(_ service: Service?) -> String {
+        guard let service else { return "…" }
+        if let image = service.sourceConfiguration.imageRepository {
+            let id = image.imageIdentifier
+            let tail = id.split(separator: "/").last.map(String.init) ?? id
+            return tail
+        }
+        if let code = service.sourceConfiguration.codeRepository {
+            if let runtime = code.codeConfiguration?.codeConfigurationValues?.runtime { return runtime.rawValue }
+            return "repo (apprunner.yaml)"
+        }
+        return "-"
+    }
+
+    func openServiceName(state: DashboardState, ui: UIState) -> String? {
+        guard let arn = ui.openServiceArn else { return nil }
+        return state.detail?.service?.serviceName ?? state.services.first { $0.arn == arn }?.name
+    }
+
+    // MARK: Text views
+
+    func drawLines(_ screen: inout ScreenBuffer, lines: [Line], top: Int, rows: Int, scroll: Int) {
+        let maxScroll = max(0, lines.count - rows)
+        let offset = min(max(0, scroll), maxScroll)
+        for i in 0..<rows {
+            let index = offset + i
+            guard index < lines.count else { break }
+            var x = 0
+            for span in lines[index] {
+                x += screen.put(span.text, x: x, y: top + i, style: span.style, maxWidth: screen.width - x)
+            }
+        }
+        if lines.count > rows {
+            let marker = "\(glyphs.up)\(glyphs.down) \(offset + 1)-\(min(lines.count, offset + rows))/\(lines.count)"
+            screen.put(marker, x: screen.width - marker.displayWidth - 1, y: top, style: Style(.muted, reverse: true))
+        }
+    }
+
+    static func scrollFor(anchor: Int?, scroll: Int, rows: Int, count: Int) -> Int {
+        guard let anchor else { return scroll }
+        if anchor < scroll { return anchor }
+        if anchor >= scroll + rows - 2 { return max(0, anchor - rows + 3) }
+        return scroll
+    }
+
+    /// A wrapped "label: value" pair; continuation lines are indented under the value.
+    func field(_ label: String, _ value: String?, width: Int, indent: Int = 2, labelWidth: Int = 20, style: Style = .plain) -> [Line] {
+        let value = value ?? "-"
+        let room = max(10, width - indent - labelWidth - 1)
+        let pieces = value.wrapped(toWidth: room)
+        var out: [Line] = []
+        for (i, piece) in pieces.enumerated() {
+            let lead = String(repeating: " ", count: indent) + (i == 0 ? label.padded(toWidth: labelWidth) : String(repeating: " ", count: labelWidth)) + " "
+            out.append([Span(lead, Style(.muted)), Span(piece, style)])
+        }
+        return out
+    }
+
+    func section(_ title: String, width: Int) -> Line {
+        let bar = String(repeating: glyphs.hline, count: max(0, min(width, 200) - title.displayWidth - 4))
+        return [Span(glyphs.hline + " ", Style(.info)), Span(title, Style(.info, bold: true)), Span(" " + bar, Style(.info))]
+    }
+
+    func helpLines(ui: UIState) -> [Line] {
+        var lines: [Line] = [[Span("Keys", Style(.normal, bold: true))], []]
+        for binding in registry.bindings {
+            let off = ui.readOnly && binding.changes
+            let where_ = binding.views.isEmpty ? "" : " (" + ViewKind.allCases.filter { binding.views.contains($0) }.map(\.title).joined(separator: ", ") + ")"
+            var line: Line = [Span("  " + binding.keyLabel.padded(toWidth: 8), Style(.normal, bold: true)), Span(binding.help + where_, off ? Style(.muted) : .plain)]
+            if binding.changes { line.append(Span(off ? "  [off: read-only]" : "  [changes; asks first]", Style(off ? .muted : .warn))) }
+            lines.append(line)
+        }
+        lines.append([])
+        lines.append([Span("Commands", Style(.normal, bold: true))])
+        lines.append([Span("  :region NAME    switch region (e.g. :region eu-west-1)")])
+        lines.append([Span("  :profile NAME   switch AWS profile")])
+        lines.append([Span("  :q              quit")])
+        lines.append([])
+        lines.append([Span("Times are UTC. Status is always written as text; colour only repeats it.", Style(.muted))])
+        return lines
+    }
+}
+
+extension String {
+    var capitalizedFirst: String {
+        guard let first else { return self }
+        return first.uppercased() + dropFirst()
+    }
+}

@@ -1,0 +1,109 @@
+import AppRunner
+import Foundation
+
+/// Sort orders of the Services view (`s` cycles).
+public enum ServiceSort: String, CaseIterable, Sendable, Hashable {
+    case name, status, updated, created
+
+    public var next: ServiceSort {
+        let all = Self.allCases
+        let index = all.firstIndex(of: self) ?? 0
+        return all[(index + 1) % all.count]
+    }
+}
+
+/// What the status line is asking for.
+public enum Prompt: Sendable, Hashable {
+    /// "Pause service 'web'? [y/N]" — anything but y/Y is No.
+    case confirm(ChangeRequest, serviceArn: String, serviceName: String)
+    /// Delete: the service name must be typed exactly.
+    case typeName(ChangeRequest, serviceArn: String, serviceName: String, typed: String)
+    /// A line of text: the filter, a `:` command or a domain to associate.
+    case input(InputKind, text: String)
+}
+
+public enum InputKind: Sendable, Hashable {
+    case filter
+    case command
+    case domain(serviceArn: String, serviceName: String)
+}
+
+/// Requests from the UI to the store or the loop.
+public enum Effect: Sendable, Hashable {
+    case quit
+    case refresh
+    case redraw
+    case focusChanged
+    case perform(ChangeRequest, serviceArn: String, serviceName: String)
+    case switchRegion(String)
+    case switchProfile(String)
+}
+
+/// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
+/// Kept across refreshes; the selection follows the selected service's ARN.
+public struct UIState: Sendable, Hashable {
+    public var view: ViewKind = .services
+    public var history: [ViewKind] = []
+    public var selectedArn: String?
+    public var selection = 0
+    public var top = 0
+    /// Scroll offsets of text views (detail, domains, resources, activity, help).
+    public var scroll: [ViewKind: Int] = [:]
+    public var helpScroll = 0
+    public var domainSelection = 0
+    public var filter = ""
+    public var sort: ServiceSort = .name
+    public var prompt: Prompt?
+    public var showHelp = false
+    /// Local message (e.g. "read-only"); the store's status message shows otherwise.
+    public var message: String?
+    public var readOnly: Bool
+    /// After this many seconds without a successful refresh the header says STALE.
+    public var staleAfter: Double
+
+    public init(readOnly: Bool = false, staleAfter: Double = 30) {
+        self.readOnly = readOnly
+        self.staleAfter = staleAfter
+    }
+
+    /// The open service: the one chosen with Enter, or the selected row.
+    public var openServiceArn: String?
+}
+
+extension ServiceRow {
+    func matches(_ filter: String) -> Bool {
+        filter.isEmpty || name.range(of: filter, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+    }
+}
+
+/// Filtering and sorting of the Services view (shared by the renderer and the controller).
+public enum ServiceList {
+    public static func visible(_ services: [ServiceRow], filter: String, sort: ServiceSort) -> [ServiceRow] {
+        let rows = filter.isEmpty ? services : services.filter { $0.matches(filter) }
+        switch sort {
+        case .name:
+            return rows.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+        case .status:
+            return rows.sorted { (a, b) in
+                let (x, y) = (rank(a.status), rank(b.status))
+                return x != y ? x < y : a.name < b.name
+            }
+        case .updated:
+            return rows.sorted { ($0.summary.updatedAt ?? .distantPast, $1.name) > ($1.summary.updatedAt ?? .distantPast, $0.name) }
+        case .created:
+            return rows.sorted { ($0.summary.createdAt ?? .distantPast, $1.name) > ($1.summary.createdAt ?? .distantPast, $0.name) }
+        }
+    }
+
+    /// Problems first, then work in progress, then the quiet ones.
+    static func rank(_ status: ServiceStatus?) -> Int {
+        switch status {
+        case .createFailed, .deleteFailed: return 0
+        case .operationInProgress: return 1
+        case .paused: return 2
+        case .running: return 3
+        case .deleted: return 4
+        default: return 5
+        }
+    }
+}
