@@ -1,0 +1,82 @@
+import AppRunner
+import Foundation
+import Testing
+@testable import RunnerDeckCLI
+
+@Suite struct FormattingTests {
+    let utc = TimeZone(identifier: "UTC") ?? .current
+
+    @Test func timestampsAreIsoformatWithOffset() throws {
+        #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600), timeZone: utc) == "2026-11-22T10:00:00+00:00")
+        #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600.123), timeZone: utc) == "2026-11-22T10:00:00.123000+00:00")
+        let paris = try #require(TimeZone(identifier: "Europe/Paris"))
+        #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600), timeZone: paris) == "2026-11-22T11:00:00+01:00")
+        let newYork = try #require(TimeZone(identifier: "America/New_York"))
+        #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600.5), timeZone: newYork) == "2026-11-22T05:00:00.500000-05:00")
+    }
+
+    @Test func jsonIsIndentedLikePython() throws {
+        let response = ListOperationsResponse(operationSummaryList: [
+            OperationSummary(id: "a/b", type: .startDeployment, status: .succeeded, startedAt: Date(timeIntervalSince1970: 0)),
+        ])
+        let text = try CLIJSON.render(response, timeZone: utc)
+        #expect(text == """
+            {
+                "OperationSummaryList": [
+                    {
+                        "Id": "a/b",
+                        "Type": "START_DEPLOYMENT",
+                        "Status": "SUCCEEDED",
+                        "StartedAt": "1970-01-01T00:00:00+00:00"
+                    }
+                ]
+            }
+
+            """)
+        #expect(try CLIJSON.render(ListServicesResponse(serviceSummaryList: [])) == "{\n    \"ServiceSummaryList\": []\n}\n")
+    }
+
+    @Test func indentKeepsStringsIntact() {
+        let compact = Data(#"{"A":"x,{}[]:\"y","B":{},"C":[1,2]}"#.utf8)
+        #expect(CLIJSON.indent(compact) == "{\n    \"A\": \"x,{}[]:\\\"y\",\n    \"B\": {},\n    \"C\": [\n        1,\n        2\n    ]\n}")
+    }
+
+    @Test func tableAlignsAndTextSeparatesWithTabs() {
+        let listing = Listing(headers: ["Name", "Status"], rows: [[Cell("a"), Cell("RUNNING", color: .green)], [Cell("long-name"), Cell("PAUSED")]])
+        #expect(listing.table(color: false) == "NAME       STATUS\na          RUNNING\nlong-name  PAUSED\n")
+        #expect(listing.text() == "a\tRUNNING\nlong-name\tPAUSED\n")
+        #expect(listing.table(color: true).contains("\u{1B}[32mRUNNING\u{1B}[0m"))
+        // Escape sequences coming from data never reach the terminal.
+        #expect(Listing(headers: ["X"], rows: [[Cell("a\u{1B}[2Jb")]]).text() == "a?[2Jb\n")
+    }
+
+    @Test func globalOptionsBeforeTheCommandAreMoved() {
+        #expect(hoistingGlobalOptions(["--region", "eu-west-1", "--no-color", "services", "--output", "json"])
+                == ["services", "--region", "eu-west-1", "--no-color", "--output", "json"])
+        #expect(hoistingGlobalOptions(["--output=json", "describe", "svc"]) == ["describe", "--output=json", "svc"])
+        #expect(hoistingGlobalOptions(["--demo"]) == ["--demo"])
+        #expect(hoistingGlobalOptions(["--demo", "--read-only"]) == ["--demo", "--read-only"])
+    }
+
+    @Test func operationNamesAreForgiving() throws {
+        #expect(try CallCommand.operation(named: "ListServices") == .listServices)
+        #expect(try CallCommand.operation(named: "list-services") == .listServices)
+        #expect(try CallCommand.operation(named: "DESCRIBECUSTOMDOMAINS") == .describeCustomDomains)
+        #expect(throws: (any Error).self) { try CallCommand.operation(named: "ListServicez") }
+        #expect(AppRunnerOperation.allCases.count == 37)
+    }
+
+    @Test func outputDefaultsAndColour() throws {
+        var options = try GlobalOptions.parse([])
+        #expect(options.outputFormat(stdoutIsTerminal: true) == .table)
+        #expect(options.outputFormat(stdoutIsTerminal: false) == .json)
+        #expect(options.usesColor(isTerminal: true, environment: [:]))
+        #expect(!options.usesColor(isTerminal: true, environment: ["NO_COLOR": "1"]))
+        #expect(!options.usesColor(isTerminal: false, environment: [:]))
+        options = try GlobalOptions.parse(["--no-color", "--output", "text"])
+        #expect(!options.usesColor(isTerminal: true, environment: [:]))
+        #expect(options.outputFormat(stdoutIsTerminal: true) == .text)
+        #expect(throws: (any Error).self) { try GlobalOptions.parse(["--output", "yaml"]) }
+        #expect(throws: (any Error).self) { try GlobalOptions.parse(["--endpoint-url", "ftp://x"]) }
+    }
+}
