@@ -58,19 +58,29 @@ static inline int rd_tty_size(int fd, int *rows, int *cols) {
  * which is how Swift traps arrive), restores the terminal with endwin() right in the handler,
  * puts back the previous handler and re-raises, so the process dies as it would have.
  */
-static volatile sig_atomic_t rd_wake_fd = -1;
-static volatile sig_atomic_t rd_curses_active = 0;
-static volatile sig_atomic_t rd_quit_signal = 0;
-static volatile sig_atomic_t rd_saved_stderr = -1;
-static struct sigaction rd_old_actions[32];
+/* All signal state lives in one function-local static: header statics are not emitted for Swift.
+ * NOTE for Swift callers: call these rd_* signal functions from ONE Swift source file only
+ * (Dashboard/Terminal/Signals.swift), since each object file gets its own copy of static inline code. */
+struct rd_signal_state {
+    volatile sig_atomic_t wake_fd;
+    volatile sig_atomic_t curses_active;
+    volatile sig_atomic_t quit_signal;
+    volatile sig_atomic_t saved_stderr;
+    struct sigaction old_actions[32];
+};
+
+static inline struct rd_signal_state *rd_sig(void) {
+    static struct rd_signal_state state = { -1, 0, 0, -1 };
+    return &state;
+}
 
 static inline void rd_restore_and_reraise(int sig) {
-    if (rd_saved_stderr >= 0) {
+    if (rd_sig()->saved_stderr >= 0) {
         /* stderr was sent to the log while curses ran: give the crash report the terminal back. */
-        dup2(rd_saved_stderr, STDERR_FILENO);
+        dup2(rd_sig()->saved_stderr, STDERR_FILENO);
     }
-    if (rd_curses_active) {
-        rd_curses_active = 0;
+    if (rd_sig()->curses_active) {
+        rd_sig()->curses_active = 0;
         endwin();
         /* Leave the alternate screen and show the cursor even if endwin could not. */
         static const char reset[] = "\033[?1049l\033[?25h\033[0m\r\n";
@@ -78,7 +88,7 @@ static inline void rd_restore_and_reraise(int sig) {
         (void)ignored;
     }
     if (sig > 0 && sig < 32) {
-        sigaction(sig, &rd_old_actions[sig], NULL);
+        sigaction(sig, &rd_sig()->old_actions[sig], NULL);
     } else {
         signal(sig, SIG_DFL);
     }
@@ -90,22 +100,22 @@ static void rd_crash_handler(int sig) {
 }
 
 static void rd_quit_handler(int sig) {
-    if (rd_quit_signal != 0 || rd_wake_fd < 0) {
+    if (rd_sig()->quit_signal != 0 || rd_sig()->wake_fd < 0) {
         /* Second request (or no UI loop): restore now and die of the signal. */
         rd_restore_and_reraise(sig);
         return;
     }
-    rd_quit_signal = sig;
+    rd_sig()->quit_signal = sig;
     char c = 'Q';
-    ssize_t ignored = write(rd_wake_fd, &c, 1);
+    ssize_t ignored = write(rd_sig()->wake_fd, &c, 1);
     (void)ignored;
 }
 
 static void rd_winch_handler(int sig) {
     (void)sig;
-    if (rd_wake_fd >= 0) {
+    if (rd_sig()->wake_fd >= 0) {
         char c = 'W';
-        ssize_t ignored = write(rd_wake_fd, &c, 1);
+        ssize_t ignored = write(rd_sig()->wake_fd, &c, 1);
         (void)ignored;
     }
 }
@@ -116,13 +126,13 @@ static inline void rd_install_one(int sig, void (*handler)(int), int flags) {
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = flags;
-    sigaction(sig, &sa, &rd_old_actions[sig]);
+    sigaction(sig, &sa, &rd_sig()->old_actions[sig]);
 }
 
 /* Installs every handler; `wake_fd` is the write end of the UI loop's pipe. */
 static inline void rd_install_signal_handlers(int wake_fd) {
-    rd_wake_fd = wake_fd;
-    rd_quit_signal = 0;
+    rd_sig()->wake_fd = wake_fd;
+    rd_sig()->quit_signal = 0;
     rd_install_one(SIGWINCH, rd_winch_handler, SA_RESTART);
     rd_install_one(SIGINT, rd_quit_handler, SA_RESTART);
     rd_install_one(SIGTERM, rd_quit_handler, SA_RESTART);
@@ -140,27 +150,27 @@ static inline void rd_install_signal_handlers(int wake_fd) {
 static inline void rd_uninstall_signal_handlers(void) {
     int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
     for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        sigaction(sigs[i], &rd_old_actions[sigs[i]], NULL);
+        sigaction(sigs[i], &rd_sig()->old_actions[sigs[i]], NULL);
     }
-    rd_wake_fd = -1;
+    rd_sig()->wake_fd = -1;
 }
 
 /* Sends stderr to `fd` (the log, or /dev/null) while curses runs; -1 puts it back. */
 static inline void rd_redirect_stderr(int fd) {
     if (fd >= 0) {
-        if (rd_saved_stderr < 0) rd_saved_stderr = dup(STDERR_FILENO);
+        if (rd_sig()->saved_stderr < 0) rd_sig()->saved_stderr = dup(STDERR_FILENO);
         dup2(fd, STDERR_FILENO);
-    } else if (rd_saved_stderr >= 0) {
-        dup2(rd_saved_stderr, STDERR_FILENO);
-        close(rd_saved_stderr);
-        rd_saved_stderr = -1;
+    } else if (rd_sig()->saved_stderr >= 0) {
+        dup2(rd_sig()->saved_stderr, STDERR_FILENO);
+        close(rd_sig()->saved_stderr);
+        rd_sig()->saved_stderr = -1;
     }
 }
 
 static inline FILE *rd_stdout(void) { return stdout; }
 static inline FILE *rd_stdin(void) { return stdin; }
 
-static inline void rd_set_curses_active(int active) { rd_curses_active = active; }
-static inline int rd_take_quit_signal(void) { return (int)rd_quit_signal; }
+static inline void rd_set_curses_active(int active) { rd_sig()->curses_active = active; }
+static inline int rd_take_quit_signal(void) { return (int)rd_sig()->quit_signal; }
 
 #endif

@@ -23,8 +23,8 @@ enum UILoop {
         }
         for fd in pipeFDs { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         defer { close(pipeFDs[0]); close(pipeFDs[1]) }
-        rd_install_signal_handlers(pipeFDs[1])
-        defer { rd_uninstall_signal_handlers() }
+        SignalBridge.install(wakeFD: pipeFDs[1])
+        defer { SignalBridge.uninstall() }
 
         let terminal: CursesTerminal
         do {
@@ -35,10 +35,10 @@ enum UILoop {
         }
         // Nothing may write to the terminal behind curses' back: stderr goes to the log meanwhile.
         let devNull = open("/dev/null", O_WRONLY)
-        rd_redirect_stderr(settings.logFD ?? devNull)
+        SignalBridge.redirectStderr(to: settings.logFD ?? devNull)
         defer {
             terminal.end()
-            rd_redirect_stderr(-1)
+            SignalBridge.redirectStderr(to: nil)
             if devNull >= 0 { close(devNull) }
         }
         mailbox.attach(wakeFD: pipeFDs[1])
@@ -69,7 +69,7 @@ enum UILoop {
                 if n <= 0 { break }
                 if buffer[0..<n].contains(UInt8(ascii: "W")) { resized = true }
             }
-            let signal = rd_take_quit_signal()
+            let signal = SignalBridge.quitSignal()
             if signal != 0 {
                 logger.info("quit on signal", metadata: ["signal": "\(signal)"])
                 return 128 + signal

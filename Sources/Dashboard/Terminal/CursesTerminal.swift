@@ -32,7 +32,7 @@ final class CursesTerminal {
         self.screen = screen
         set_term(screen)
         active = true
-        rd_set_curses_active(1)
+        SignalBridge.setCursesActive(true)
         cbreak()
         noecho()
         nonl()
@@ -144,7 +144,7 @@ final class CursesTerminal {
     func end() {
         guard active else { return }
         active = false
-        rd_set_curses_active(0)
+        SignalBridge.setCursesActive(false)
         endwin()
         if let screen { delscreen(screen) }
         screen = nil

@@ -1,0 +1,290 @@
+import AWSCore
+import AppRunner
+@testable import Dashboard
+import Foundation
+import Testing
+
+/// Store tests against the in-test FakeAppRunner (a test double, see Support.swift) with a manual clock.
+@Suite struct StoreTests {
+    func makeStore(_ fake: FakeAppRunner, clock: ManualClock, readOnly: Bool = false) -> DashboardStore {
+        DashboardStore(api: fake, context: DashboardContext(region: "us-east-1"),
+                       configuration: StoreConfiguration(slowInterval: 10, fastInterval: 2, maxBackoff: 60, readOnly: readOnly), clock: clock)
+    }
+
+    @Test func cadenceSlowWhenQuietFastWhileInProgress() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        await fake.addService("web-two")
+        let store = makeStore(fake, clock: clock)
+        await store.refresh()
+        #expect(await store.state.services.count == 2)
+        #expect(await store.nextDelay() == 10)
+        _ = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn))
+        await store.refresh()
+        #expect(await store.state.services.first { $0.arn == arn }?.status == .operationInProgress)
+        #expect(await store.nextDelay() == 2)
+        clock.advance(31)
+        await store.refresh()
+        #expect(await store.nextDelay() == 10)
+        let activity = await store.state.activity.map(\.message)
+        #expect(activity.contains("web-one: RUNNING → OPERATION_IN_PROGRESS"))
+        #expect(activity.contains("web-one: OPERATION_IN_PROGRESS → RUNNING"))
+    }
+
+    @Test func runLoopSleepsTheCadenceAndNeverOverlaps() async throws {
+        let clock = ManualClock(blockAfter: 3)
+        let fake = FakeAppRunner(clock: clock)
+        await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        let task = Task { await store.run() }
+        while clock.sleeps.count < 4 { try await Task.sleep(nanoseconds: 5_000_000) }
+        task.cancel()
+        await task.value
+        #expect(clock.sleeps.prefix(3) == [10, 10, 10])
+        // One ListServices per refresh: four refreshes, no overlap.
+        #expect(await fake.calls.filter { $0 == "ListServices" }.count == 4)
+        #expect(await store.refreshCount == 4)
+    }
+
+    @Test func backoffOnErrorsIsShownAndRecovers() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        await fake.failNext(4)
+        var delays: [Double] = []
+        for _ in 0..<4 {
+            await store.refresh()
+            delays.append(await store.nextDelay())
+        }
+        #expect(delays == [4, 8, 16, 32])
+        let state = await store.state
+        #expect(state.lastError?.contains("throttled") == true)
+        #expect(state.consecutiveFailures == 4)
+        #expect(state.activity.filter { $0.kind == .error }.count == 1)  // logged once, not per retry
+        await fake.failNext(3)
+        for _ in 0..<3 { await store.refresh() }
+        #expect(await store.nextDelay() == 60)  // capped
+        await store.refresh()
+        #expect(await store.state.lastError == nil)
+        #expect(await store.nextDelay() == 10)
+    }
+
+    @Test func servicesViewMakesOnlyTheCallsItNeeds() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        var arns: [String] = []
+        for i in 0..<45 { arns.append(await fake.addService(String(format: "svc-%02d", i))) }
+        let store = makeStore(fake, clock: clock)
+        await store.setFocus(StoreFocus(view: .services, visibleServiceArns: Array(arns.prefix(5))))
+        await store.refresh()
+        let calls = await fake.calls
+        #expect(calls.filter { $0 == "ListServices" }.count == 3)  // 45 services, 20 per page
+        #expect(calls.filter { $0 == "DescribeService" }.count == 5)  // visible rows only
+        #expect(!calls.contains("DescribeCustomDomains"))
+        #expect(!calls.contains("ListAutoScalingConfigurations"))
+        await fake.resetCalls()
+        await store.refresh()
+        #expect(await fake.calls.filter { $0 == "DescribeService" }.isEmpty)  // cached until UpdatedAt changes
+    }
+
+    @Test func detailFocusLoadsDetailAndDomains() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        await store.setFocus(StoreFocus(view: .detail, serviceArn: arn))
+        await store.refresh()
+        let detail = await store.state.detail
+        #expect(detail?.loaded == true)
+        #expect(detail?.service?.serviceName == "web-one")
+        #expect(detail?.operations.first?.type == .createService)
+        #expect(detail?.tags.first?.key == "team")
+        #expect(await fake.calls.contains("DescribeCustomDomains"))
+    }
+
+    @Test func resourcesFocusListsResources() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        await store.setFocus(StoreFocus(view: .resources))
+        await store.refresh()
+        let resources = await store.state.resources
+        #expect(resources.loaded)
+        #expect(resources.autoScaling.count == 1)
+        #expect(resources.autoScalingUsedBy.values.first == ["web-one"])
+    }
+
+    @Test func readOnlyRefusesWhereTheCallIsMade() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock, readOnly: true)
+        for change in [ChangeRequest.pause, .resume, .deploy, .delete, .associate(domain: "a.example.com", enableWWW: true), .disassociate(domain: "a.example.com")] {
+            let outcome = await store.perform(change, serviceArn: arn, serviceName: "web-one")
+            guard case .refused(let message) = outcome else { Issue.record("not refused: \(change)"); continue }
+            #expect(message.contains("read-only"))
+            #expect(message.contains("web-one"))
+        }
+        let calls = await fake.calls
+        #expect(calls.isEmpty)
+        #expect(await fake.status(of: arn) == .running)
+    }
+
+    @Test func pauseIsFollowedToItsEnd() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        await store.refresh()
+        let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
+        guard case .started(let id) = outcome else { Issue.record("not started: \(outcome)"); return }
+        #expect(id != nil)
+        // The follower polls on the manual clock; wait until it reports the end.
+        while await !store.state.followed.isEmpty { try await Task.sleep(nanoseconds: 2_000_000) }
+        let state = await store.state
+        #expect(state.statusMessage?.contains("PAUSE_SERVICE SUCCEEDED") == true)
+        #expect(state.activity.contains { $0.kind == .success && $0.message.contains("web-one: PAUSE_SERVICE SUCCEEDED") })
+        #expect(await fake.status(of: arn) == .paused)
+        // Pausing again: idempotent, no operation.
+        let again = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
+        #expect(again == .started(operationId: nil))
+        #expect(await store.state.statusMessage?.contains("already paused") == true)
+    }
+
+    @Test func failedActionIsReportedNotFatal() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        let store = makeStore(fake, clock: clock)
+        _ = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn))
+        let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
+        guard case .failed(let message) = outcome else { Issue.record("expected failure"); return }
+        #expect(message.contains("InvalidStateException"))
+        #expect(await store.state.statusMessage == message)
+    }
+
+    @Test func resultsOfAnOldRegionAreDropped() async throws {
+        let clock = ManualClock()
+        let old = FakeAppRunner(clock: clock)
+        await old.addService("old-region-svc")
+        let new = FakeAppRunner(clock: clock)
+        await new.addService("new-region-svc")
+        let store = makeStore(old, clock: clock)
+        await store.refresh()
+        #expect(await store.state.services.map(\.name) == ["old-region-svc"])
+        await store.switchContext(api: new, context: DashboardContext(region: "eu-west-1"))
+        #expect(await store.state.generation == 1)
+        #expect(await store.state.services.isEmpty)
+        await store.refresh()
+        #expect(await store.state.services.map(\.name) == ["new-region-svc"])
+        #expect(await store.state.context.region == "eu-west-1")
+    }
+}
+
+@Suite struct OperationFollowerTests {
+    @Test func followsUntilTheOperationEnds() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        let arn = await fake.addService("web-one")
+        let id = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
+        let follower = OperationFollower(api: fake, serviceArn: arn, operationId: id, pollInterval: 5, timeout: 600, clock: clock)
+        let final = try await follower.follow()
+        #expect(final.id == id)
+        #expect(final.status == .succeeded)
+        #expect(clock.sleeps == [5, 5, 5, 5, 5, 5])  // 30 s operation, 5 s polls
+    }
+
+    @Test func timesOut() async throws {
+        let clock = ManualClock()
+        let fake = FakeAppRunner(clock: clock)
+        await fake.setOperationSeconds(10_000)
+        let arn = await fake.addService("web-one")
+        let id = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
+        let follower = OperationFollower(api: fake, serviceArn: arn, operationId: id, pollInterval: 10, timeout: 60, clock: clock)
+        await #expect(throws: OperationFollowerError.self) { try await follower.follow() }
+    }
+}
+
+@Suite struct ControllerTests {
+    @Test func confirmationDefaultsToNo() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState())
+        controller.reconcile(state: state, height: 24)
+        #expect(controller.handle(.char("p"), state: state, height: 24) == [.redraw])
+        guard case .confirm(.pause, _, let name)? = controller.ui.prompt else { Issue.record("no prompt"); return }
+        #expect(name == "api-backend")
+        #expect(controller.handle(.enter, state: state, height: 24) == [.redraw])  // Enter = No
+        #expect(controller.ui.prompt == nil)
+        #expect(controller.ui.message?.contains("cancelled") == true)
+        _ = controller.handle(.char("p"), state: state, height: 24)
+        let effects = controller.handle(.char("y"), state: state, height: 24)
+        #expect(effects == [.perform(.pause, serviceArn: state.services[1].arn, serviceName: "api-backend")])
+    }
+
+    @Test func deleteNeedsTheExactName() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState())
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.char("D"), state: state, height: 24)
+        for c in "api-backen" { _ = controller.handle(.char(c), state: state, height: 24) }
+        #expect(controller.handle(.enter, state: state, height: 24) == [.redraw])
+        #expect(controller.ui.message?.contains("does not match") == true)
+        _ = controller.handle(.char("D"), state: state, height: 24)
+        for c in "api-backend" { _ = controller.handle(.char(c), state: state, height: 24) }
+        #expect(controller.handle(.enter, state: state, height: 24) == [.perform(.delete, serviceArn: state.services[1].arn, serviceName: "api-backend")])
+    }
+
+    @Test func readOnlyKeysAreOff() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState(readOnly: true))
+        for key in ["p", "r", "d", "D"] {
+            #expect(controller.handle(.char(Character(key)), state: state, height: 24) == [.redraw])
+            #expect(controller.ui.prompt == nil)
+            #expect(controller.ui.message?.contains("read-only") == true)
+        }
+    }
+
+    @Test func navigationFilterAndCommands() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState())
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.char("j"), state: state, height: 24)
+        #expect(controller.ui.selectedArn == state.services.first { $0.name == "batch-worker" }?.arn)
+        _ = controller.handle(.char("G"), state: state, height: 24)
+        #expect(controller.ui.selection == 3)
+        _ = controller.handle(.char("g"), state: state, height: 24)
+        #expect(controller.ui.selection == 0)
+        _ = controller.handle(.enter, state: state, height: 24)
+        #expect(controller.ui.view == .detail)
+        #expect(controller.ui.openServiceArn == state.services[1].arn)
+        _ = controller.handle(.escape, state: state, height: 24)
+        #expect(controller.ui.view == .services)
+        _ = controller.handle(.char("/"), state: state, height: 24)
+        for c in "WORK" { _ = controller.handle(.char(c), state: state, height: 24) }
+        _ = controller.handle(.enter, state: state, height: 24)
+        #expect(controller.ui.filter == "WORK")
+        #expect(ServiceList.visible(state.services, filter: controller.ui.filter, sort: controller.ui.sort).map(\.name) == ["batch-worker"])
+        _ = controller.handle(.char(":"), state: state, height: 24)
+        for c in "region eu-west-1" { _ = controller.handle(.char(c), state: state, height: 24) }
+        #expect(controller.handle(.enter, state: state, height: 24) == [.switchRegion("eu-west-1")])
+        _ = controller.handle(.char(":"), state: state, height: 24)
+        _ = controller.handle(.char("q"), state: state, height: 24)
+        #expect(controller.handle(.enter, state: state, height: 24) == [.quit])
+        _ = controller.handle(.tab, state: state, height: 24)
+        #expect(controller.ui.view == .detail)
+        _ = controller.handle(.char("5"), state: state, height: 24)
+        #expect(controller.ui.view == .activity)
+    }
+
+    @Test func registryDrivesEverything() {
+        let registry = KeyRegistry.standard
+        let changing = Set(registry.bindings.filter(\.changes).map(\.action))
+        #expect(changing == [.pause, .resume, .deploy, .delete, .associate, .disassociate])
+        #expect(registry.applicable(in: .services, readOnly: true).allSatisfy { !$0.changes })
+        #expect(registry.action(for: .char("x"), in: .domains) == .disassociate)
+        #expect(registry.action(for: .char("x"), in: .services) == nil)
+    }
+}
