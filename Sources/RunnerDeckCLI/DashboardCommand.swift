@@ -32,6 +32,27 @@ struct DashboardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        throw CLIError(.failure, "the dashboard is not available in this build yet")
+        let environment = CLIEnvironment.current
+        let base = globals
+        let factory: AppRunnerAPIFactory = environment.makeAPI ?? { options in
+            try await ClientFactory.makeAPI(options, environment: environment)
+        }
+        let options = DashboardOptions(
+            profile: globals.profile ?? environment.variables["AWS_PROFILE"],
+            region: globals.region ?? environment.variables["AWS_REGION"] ?? environment.variables["AWS_DEFAULT_REGION"],
+            endpoint: globals.demo ? "Local App Runner (demo, in process)" : globals.endpointURL,
+            refreshSeconds: refresh ?? 10,
+            readOnly: readOnly,
+            noColor: globals.noColor,
+            logFile: environment.variables["RUNNERDECK_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        )
+        // Re-invoked by the dashboard for `:region NAME` and `:profile NAME`.
+        let status = await runDashboard(options: options) { region, profile in
+            var chosen = base
+            chosen.region = region
+            chosen.profile = profile
+            return try await factory(chosen)
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -19,13 +19,17 @@ public enum CLIJSON {
 
     /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python.
     public static func timestamp(_ date: Date, timeZone: TimeZone = .current) -> String {
+        // CPython's datetime.fromtimestamp: split with modf, round the fraction's microseconds half-even.
         let interval = date.timeIntervalSince1970
-        var micros = Int64((interval * 1_000_000).rounded(.toNearestOrEven))
-        var seconds = micros / 1_000_000
-        micros %= 1_000_000
-        if micros < 0 {
-            micros += 1_000_000
+        let split = modf(interval)
+        var seconds = Int64(split.0)
+        var micros = Int64((split.1 * 1_000_000).rounded(.toNearestOrEven))
+        if micros >= 1_000_000 {
+            seconds += 1
+            micros -= 1_000_000
+        } else if micros < 0 {
             seconds -= 1
+            micros += 1_000_000
         }
         let whole = Date(timeIntervalSince1970: TimeInterval(seconds))
         let offset = timeZone.secondsFromGMT(for: whole)
