@@ -7,14 +7,7 @@ import Foundation
 public enum CLIJSON {
     /// Renders `value` (an API response shape) the way the AWS CLI would, with a trailing newline.
     public static func render<T: Encodable>(_ value: T, timeZone: TimeZone = .current) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(timestamp(date, timeZone: timeZone))
-        }
-        let compact = try encoder.encode(value)
-        return indent(compact) + "\n"
+        try OrderedJSONEncoder(dateText: { timestamp($0, timeZone: timeZone) }).encode(value) + "\n"
     }
 
     /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python.
@@ -51,68 +44,5 @@ public enum CLIJSON {
             text += ":\(pad(magnitude % 60, 2))"
         }
         return text
-    }
-
-    /// Re-indents compact JSON as Python's `json.dumps(indent=4)` does; key order is kept.
-    public static func indent(_ compact: Data) -> String {
-        let bytes = [UInt8](compact)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var index = 0
-        func newline() {
-            out.append(0x0A)
-            out.append(contentsOf: repeatElement(0x20, count: depth * 4))
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            if inString {
-                out.append(byte)
-                if escaped {
-                    escaped = false
-                } else if byte == 0x5C {  // backslash
-                    escaped = true
-                } else if byte == 0x22 {
-                    inString = false
-                }
-                continue
-            }
-            switch byte {
-            case 0x22:
-                inString = true
-                out.append(byte)
-            case 0x7B, 0x5B:  // { [
-                let close: UInt8 = byte == 0x7B ? 0x7D : 0x5D
-                var next = index
-                while next < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[next]) { next += 1 }
-                if next < bytes.count, bytes[next] == close {
-                    out.append(byte)
-                    out.append(close)
-                    index = next + 1
-                } else {
-                    out.append(byte)
-                    depth += 1
-                    newline()
-                }
-            case 0x7D, 0x5D:
-                depth -= 1
-                newline()
-                out.append(byte)
-            case 0x2C:
-                out.append(byte)
-                newline()
-            case 0x3A:
-                out.append(byte)
-                out.append(0x20)
-            case 0x20, 0x0A, 0x0D, 0x09:
-                continue
-            default:
-                out.append(byte)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

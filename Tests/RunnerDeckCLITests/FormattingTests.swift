@@ -40,9 +40,20 @@ import Testing
         #expect(try CLIJSON.render(ListServicesResponse(serviceSummaryList: [])) == "{\n    \"ServiceSummaryList\": []\n}\n")
     }
 
-    @Test func indentKeepsStringsIntact() {
-        let compact = Data(#"{"A":"x,{}[]:\"y","B":{},"C":[1,2]}"#.utf8)
-        #expect(CLIJSON.indent(compact) == "{\n    \"A\": \"x,{}[]:\\\"y\",\n    \"B\": {},\n    \"C\": [\n        1,\n        2\n    ]\n}")
+    @Test func stringsAreEscapedLikePythonAndMapsSorted() throws {
+        #expect(JSONNode.quote("a\"b\\c\nd\u{1}é/") == #""a\"b\\c\nd\u0001é/""#)
+        let config = ImageConfiguration(runtimeEnvironmentVariables: ["Z": "1", "A": "2", "M": "3"], port: "8000")
+        #expect(try CLIJSON.render(config) == """
+            {
+                "RuntimeEnvironmentVariables": {
+                    "A": "2",
+                    "M": "3",
+                    "Z": "1"
+                },
+                "Port": "8000"
+            }
+
+            """)
     }
 
     @Test func tableAlignsAndTextSeparatesWithTabs() {

@@ -1,0 +1,247 @@
+import AWSCore
+import AppRunner
+import Foundation
+import Testing
+@testable import RunnerDeckCLI
+
+/// One command run in process: its exit status and what it wrote.
+struct Run {
+    var status: Int32
+    var out: String
+    var err: String
+
+    func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+    }
+}
+
+func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false, variables: [String: String] = [:]) async -> Run {
+    let out = CapturingSink()
+    let err = CapturingSink()
+    let environment = CLIEnvironment(
+        standardOutput: out, standardError: err, outputIsTerminal: terminal, errorIsTerminal: terminal,
+        variables: variables, makeAPI: { _ in api }, pollInterval: .milliseconds(1)
+    )
+    let status = await runRunnerDeck(arguments: arguments, environment: environment)
+    return Run(status: status, out: out.text, err: err.text)
+}
+
+@Suite struct CommandTests {
+    @Test func servicesInEachFormatCoverEveryPage() async throws {
+        let api = MemoryAppRunner()
+        for name in ["alpha", "bravo", "charlie", "delta", "echo"] { await api.add(name) }
+        let json = await runCLI(["services"], api: api)  // not a terminal: json by default
+        #expect(json.status == 0)
+        let list = try #require(try json.json()["ServiceSummaryList"] as? [[String: Any]])
+        #expect(list.compactMap { $0["ServiceName"] as? String } == ["alpha", "bravo", "charlie", "delta", "echo"])
+        #expect((list[0]["CreatedAt"] as? String)?.contains("T") == true)
+        #expect(try json.json()["NextToken"] == nil)
+
+        let table = await runCLI(["services", "--output", "table"], api: api)
+        let lines = table.out.split(separator: "\n")
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "STATUS", "UPDATED", "URL", "ARN"])
+        #expect(lines.count == 6)
+        #expect(!table.out.contains("\u{1B}["))
+
+        let text = await runCLI(["services", "--output", "text"], api: api)
+        let rows = text.out.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.count == 5 && rows.allSatisfy { $0.count == 5 })
+        #expect(rows[2][0] == "charlie" && rows[2][1] == "RUNNING")
+
+        let coloured = await runCLI(["services"], api: api, terminal: true)
+        #expect(coloured.out.contains("\u{1B}[32mRUNNING"))
+        let plain = await runCLI(["services"], api: api, terminal: true, variables: ["NO_COLOR": "1"])
+        #expect(plain.out.hasPrefix("NAME") && !plain.out.contains("\u{1B}["))
+        let flagged = await runCLI(["services", "--no-color"], api: api, terminal: true)
+        #expect(!flagged.out.contains("\u{1B}["))
+    }
+
+    @Test func describeByNameOrArnInEachFormat() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        let byName = await runCLI(["describe", "web-api", "--output", "json"], api: api)
+        let byArn = await runCLI(["describe", arn, "--output", "json"], api: api)
+        #expect(byName.status == 0 && byName.out == byArn.out)
+        let service = try #require(try byName.json()["Service"] as? [String: Any])
+        #expect(service["ServiceArn"] as? String == arn)
+        #expect(service["CreatedAt"] as? String == CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_660.25)))
+
+        let table = await runCLI(["describe", "web-api", "--output", "table"], api: api)
+        #expect(table.out.contains("web-api") && table.out.contains(arn))
+        #expect(table.out.contains("MODE") && !table.out.contains("secret-value"))  // variable names only
+        let text = await runCLI(["describe", "web-api", "--output", "text"], api: api)
+        let fields = Dictionary(text.out.split(separator: "\n").map { line -> (String, String) in
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(fields["Name"] == "web-api" && fields["Status"] == "RUNNING" && fields["CPU"] == "1024")
+    }
+
+    @Test func unknownAndAmbiguousNames() async throws {
+        let api = MemoryAppRunner()
+        await api.add("web-api")
+        await api.add("worker")
+        let unknown = await runCLI(["describe", "wbe-api"], api: api)
+        #expect(unknown.status == 1 && unknown.out.isEmpty)
+        #expect(unknown.err.split(separator: "\n").count == 1)
+        #expect(unknown.err.contains("ServiceNotFound") && unknown.err.contains("web-api") && unknown.err.contains("worker"))
+        let similar = await runCLI(["describe", "web"], api: api)
+        #expect(similar.status == 1 && similar.err.contains("did you mean: web-api"))
+
+        // Deleted then re-created: the live one wins.
+        let old = await api.add("twice", status: .deleted)
+        let live = await api.add("twice")
+        let preferred = await runCLI(["describe", "twice"], api: api)
+        #expect(try (preferred.json()["Service"] as? [String: Any])?["ServiceArn"] as? String == live)
+        // Two that are not deleted: ambiguous, candidates listed, exit 2.
+        let other = await api.add("twice", status: .paused)
+        let ambiguous = await runCLI(["pause", "twice"], api: api)
+        #expect(ambiguous.status == 2)
+        #expect(ambiguous.err.contains("AmbiguousServiceName") && ambiguous.err.contains(live) && ambiguous.err.contains(other) && ambiguous.err.contains(old))
+        #expect(ambiguous.err.split(separator: "\n").count == 1)
+        #expect(await api.status(live) == .running)  // nothing was paused
+    }
+
+    @Test func operationsNewestFirstAndLimited() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        #expect(await runCLI(["deploy", "web-api", "--wait"], api: api).status == 0)
+        let all = await runCLI(["operations", "web-api"], api: api)
+        let ops = try #require(try all.json()["OperationSummaryList"] as? [[String: Any]])
+        #expect(ops.compactMap { $0["Type"] as? String } == ["START_DEPLOYMENT", "CREATE_SERVICE"])
+        let one = await runCLI(["operations", arn, "--max-results", "1", "--output", "text"], api: api)
+        #expect(one.out.split(separator: "\n").count == 1 && one.out.contains("\tSTART_DEPLOYMENT\tSUCCEEDED\t"))
+        let table = await runCLI(["operations", "web-api", "--output", "table"], api: api)
+        #expect(table.out.hasPrefix("ID") && table.out.contains("CREATE_SERVICE"))
+    }
+
+    @Test func domainsShowEveryRecordAcrossPages() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        let long = "_" + String(repeating: "a", count: 32) + ".2a57j7" + String(repeating: "b", count: 25) + ".example.com."
+        await api.addDomain(arn, CustomDomain(domainName: "example.com", enableWWWSubdomain: true, certificateValidationRecords: [
+            CertificateValidationRecord(name: "_1.example.com.", type: "CNAME", value: "_1.abcdefghij.acm-validations.aws.", status: .pendingValidation),
+            CertificateValidationRecord(name: long, type: "CNAME", value: "_2.abcdefghij.acm-validations.aws.", status: .pendingValidation),
+            CertificateValidationRecord(name: "_3.www.example.com.", type: "CNAME", value: "_3.abcdefghij.acm-validations.aws.", status: .success),
+        ], status: .pendingCertificateDnsValidation))
+        await api.addDomain(arn, CustomDomain(domainName: "new.example.org", enableWWWSubdomain: false, status: .creating))
+        let json = await runCLI(["domains", "web-api"], api: api)
+        let domains = try #require(try json.json()["CustomDomains"] as? [[String: Any]])
+        #expect(domains.count == 2)  // two pages of one
+        #expect(domains[0]["Status"] as? String == "pending_certificate_dns_validation")
+        #expect((domains[0]["CertificateValidationRecords"] as? [Any])?.count == 3)
+        #expect(try json.json()["VpcDNSTargets"] as? [Any] != nil)
+
+        let table = await runCLI(["domains", "web-api", "--output", "table"], api: api)
+        #expect(table.out.contains("DNS target: svc"))
+        #expect(table.out.contains(long) && table.out.contains("_3.abcdefghij.acm-validations.aws."))
+        let text = await runCLI(["domains", "web-api", "--output", "text"], api: api)
+        let rows = text.out.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.count == 4)
+        #expect(rows[1][3] == Substring(long) && rows[1][4] == "CNAME" && rows[1][6] == "PENDING_VALIDATION")
+        #expect(rows[3][0] == "new.example.org" && rows[3][1] == "creating")
+    }
+
+    @Test func pauseResumeDeployWaitForSuccess() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        let pause = await runCLI(["pause", "web-api", "--wait", "--output", "json"], api: api)
+        #expect(pause.status == 0 && pause.err.isEmpty)
+        #expect(try pause.json()["OperationId"] is String)
+        #expect(await api.status(arn) == .paused)
+        let again = await runCLI(["pause", "web-api", "--wait", "--output", "table"], api: api)
+        #expect(again.status == 0 && again.out.contains("already paused"))
+        let resume = await runCLI(["resume", "web-api", "--wait", "--output", "table"], api: api)
+        #expect(resume.status == 0 && resume.out.contains("RESUME_SERVICE SUCCEEDED"))
+        #expect(await api.status(arn) == .running)
+        let deploy = await runCLI(["deploy", "web-api", "--wait", "--output", "text"], api: api)
+        #expect(deploy.status == 0 && deploy.out.hasSuffix("\tSTART_DEPLOYMENT\tSUCCEEDED\n"))
+    }
+
+    @Test func progressLineOnlyOnATerminal() async throws {
+        let api = MemoryAppRunner()
+        await api.add("web-api")
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: api, terminal: true)
+        #expect(run.status == 0)
+        #expect(run.err.contains("Deploying web-api: START_DEPLOYMENT"))
+        #expect(run.err.hasSuffix("\r\u{1B}[2K"))  // cleared at the end
+    }
+
+    @Test func rollbackExitsNonZeroWithTheReason() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        await api.failNextDeployment(arn)
+        await api.setPollsToFinish(3)
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: api)
+        #expect(run.status == 1)
+        #expect(run.err.split(separator: "\n").count == 1)
+        #expect(run.err.contains("OperationFailed") && run.err.contains("ROLLBACK_SUCCEEDED") && run.err.contains("rolled back"))
+        #expect(run.err.contains("service status RUNNING"))
+        #expect(try run.json()["OperationId"] is String)  // the response was still printed
+    }
+
+    @Test func timeoutExitsOneAndNamesTheLastStatus() async throws {
+        let api = MemoryAppRunner()
+        await api.add("web-api")
+        await api.setPollsToFinish(Int.max)
+        let run = await runCLI(["deploy", "web-api", "--wait", "--timeout", "0.05"], api: api)
+        #expect(run.status == 1)
+        #expect(run.err.contains("WaitTimeout") && run.err.contains("IN_PROGRESS"))
+    }
+
+    @Test func deleteNeedsYesThenWaits() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("old-api")
+        let refused = await runCLI(["delete", "old-api"], api: api)
+        #expect(refused.status == 2 && refused.err.contains("--yes"))
+        #expect(await api.status(arn) == .running)
+        let deleted = await runCLI(["delete", "old-api", "--yes", "--wait", "--output", "json"], api: api)
+        #expect(deleted.status == 0)
+        #expect(await api.status(arn) == .deleted)
+    }
+
+    @Test func apiErrorsAreOneLineWithCodeMessageAndRequestId() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        #expect(await runCLI(["deploy", arn], api: api).status == 0)
+        let busy = await runCLI(["pause", arn], api: api)
+        #expect(busy.status == 1)
+        #expect(busy.err == "runnerdeck: InvalidStateException: Service cannot be paused in the current state: OPERATION_IN_PROGRESS. (request id: req-state)\n")
+        let missing = await runCLI(["describe", "arn:aws:apprunner:us-east-1:123456789012:service/x/00000000000000000000000000000000"], api: api)
+        #expect(missing.status == 1 && missing.err.hasPrefix("runnerdeck: ResourceNotFoundException: "))
+    }
+
+    @Test func callRunsAnyOperationAndValidates() async throws {
+        let api = MemoryAppRunner()
+        let arn = await api.add("web-api")
+        let list = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": 20}"#], api: api)
+        #expect(list.status == 0)
+        #expect((try list.json()["ServiceSummaryList"] as? [Any])?.count == 1)
+        let describe = await runCLI(["call", "describe-service", "--input", "{\"ServiceArn\": \"\(arn)\"}"], api: api)
+        #expect(describe.status == 0 && describe.out.contains("\"ServiceName\": \"web-api\""))
+        let invalid = await runCLI(["call", "DescribeService", "--input", "{}"], api: api)
+        #expect(invalid.status == 2 && invalid.err.contains("ServiceArn"))
+        let range = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": 500}"#], api: api)
+        #expect(range.status == 2 && range.err.contains("MaxResults"))
+        let notJSON = await runCLI(["call", "ListServices", "--input", "[1]"], api: api)
+        #expect(notJSON.status == 2)
+        let unknown = await runCLI(["call", "ListServicez"], api: api)
+        #expect(unknown.status == 2 && unknown.err.contains("ListServices"))
+        let unsupported = await runCLI(["call", "ListConnections"], api: api)
+        #expect(unsupported.status == 1 && unsupported.err.contains("UnsupportedByTestDouble"))
+    }
+
+    @Test func helpVersionAndCompletionGoToStdout() async throws {
+        let api = MemoryAppRunner()
+        for command in ["services", "describe", "operations", "domains", "pause", "resume", "deploy", "delete", "call", "dashboard"] {
+            let help = await runCLI([command, "--help"], api: api)
+            #expect(help.status == 0 && help.out.contains("Examples:"), "\(command)")
+        }
+        let version = await runCLI(["--version"], api: api)
+        #expect(version.status == 0 && version.out == runnerDeckVersion + "\n")
+        let completion = await runCLI(["--generate-completion-script", "zsh"], api: api)
+        #expect(completion.status == 0 && completion.out.contains("#compdef runnerdeck"))
+        let bad = await runCLI(["services", "--output", "xml"], api: api)
+        #expect(bad.status == 2 && bad.out.isEmpty && !bad.err.isEmpty)
+    }
+}
