@@ -89,9 +89,9 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     /// Re-renders the response body (epoch-second timestamps) as the AWS CLI prints it.
-    static func render(_ operation: AppRunnerOperation, _ body: Data) throws -> String {
+    static func render(_ operation: AppRunnerOperation, _ body: Data, timeZone: TimeZone = .current) throws -> String {
         func as_<T: AppRunnerShape>(_ type: T.Type) throws -> String {
-            try CLIJSON.render(AppRunnerJSON.decode(type, from: body))
+            try CLIJSON.render(AppRunnerJSON.decode(type, from: body), timeZone: timeZone)
         }
         switch operation {
         case .associateCustomDomain: return try as_(AssociateCustomDomainResponse.self)
