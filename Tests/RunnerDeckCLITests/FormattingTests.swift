@@ -94,4 +94,13 @@ import Testing
         #expect(throws: (any Error).self) { try GlobalOptions.parse(["--output", "yaml"]) }
         #expect(throws: (any Error).self) { try GlobalOptions.parse(["--endpoint-url", "ftp://x"]) }
     }
+
+    @Test func debugLinesRedactSecrets() {
+        let line = DebugLogHandler.redact("Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE1234/20261122/us-east-1/apprunner/aws4_request, SignedHeaders=host, Signature=abcdef0123456789 x-amz-security-token: FQoGZXIvYXdzEXAMPLE aws_secret_access_key=wJalrXUtnFEMI")
+        #expect(!line.contains("abcdef0123456789") && !line.contains("FQoGZXIvYXdzEXAMPLE") && !line.contains("wJalrXUtnFEMI"))
+        #expect(!line.contains("AKIDEXAMPLE1234") && line.contains("Credential=AKID<redacted>"))
+        let sink = CapturingSink()
+        DebugLogHandler.logger(label: "test", sink: sink).debug("request", metadata: ["target": "AppRunner.ListServices"])
+        #expect(sink.text == "[debug] debug request target=AppRunner.ListServices\n")
+    }
 }
