@@ -88,6 +88,8 @@ public struct CLIEnvironment: Sendable {
     public var pollInterval: Duration
     /// True when SIGINT during `--wait` should end the command with 130 (the process; not tests).
     public var handlesSignals: Bool
+    /// Interrupts a `--wait` like SIGINT does (for tests, which must not signal their own process).
+    public var interrupts: InterruptSource?
 
     public init(
         standardOutput: any OutputSink,
@@ -97,7 +99,8 @@ public struct CLIEnvironment: Sendable {
         variables: [String: String] = [:],
         makeAPI: AppRunnerAPIFactory? = nil,
         pollInterval: Duration = .seconds(2),
-        handlesSignals: Bool = false
+        handlesSignals: Bool = false,
+        interrupts: InterruptSource? = nil
     ) {
         self.standardOutput = standardOutput
         self.standardError = standardError
@@ -107,6 +110,7 @@ public struct CLIEnvironment: Sendable {
         self.makeAPI = makeAPI
         self.pollInterval = pollInterval
         self.handlesSignals = handlesSignals
+        self.interrupts = interrupts
     }
 
     /// The process: standard streams, the real environment, the real client factory.
@@ -132,4 +136,18 @@ public struct CLIEnvironment: Sendable {
 
     func out(_ text: String) { standardOutput.write(text) }
     func err(_ text: String) { standardError.write(text) }
+}
+
+/// A stand-in for SIGINT: `interrupt()` ends the running `--wait` with exit status 130.
+public final class InterruptSource: Sendable {
+    let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream<Void>.makeStream()
+    }
+
+    public func interrupt() {
+        continuation.yield()
+    }
 }

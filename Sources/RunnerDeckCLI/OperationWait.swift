@@ -33,7 +33,7 @@ struct OperationWait: Sendable {
         let started = Date()
         let final: OperationSummary?
         do {
-            final = try await Interrupt.run(enabled: environment.handlesSignals) {
+            final = try await Interrupt.run(enabled: environment.handlesSignals, source: environment.interrupts) {
                 try await progress.whileTicking {
                     try await follower.follow { update in await progress.update(update) }
                 }
@@ -139,18 +139,26 @@ actor ProgressLine {
 
 /// SIGINT while waiting ends the wait with ``CLIInterrupted`` (exit 130) instead of killing the process.
 enum Interrupt {
-    static func run<T: Sendable>(enabled: Bool, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func run<T: Sendable>(enabled: Bool, source: InterruptSource? = nil, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        if let source {
+            return try await race(body, signals: source.stream)
+        }
         guard enabled else { return try await body() }
         let (signals, continuation) = AsyncStream<Void>.makeStream()
         signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { continuation.yield() }
-        source.resume()
+        let dispatchSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        dispatchSource.setEventHandler { continuation.yield() }
+        dispatchSource.resume()
         defer {
-            source.cancel()
+            dispatchSource.cancel()
             continuation.finish()
             signal(SIGINT, SIG_DFL)
         }
+        return try await race(body, signals: signals)
+    }
+
+    /// `body`'s result, or ``CLIInterrupted`` as soon as `signals` yields.
+    private static func race<T: Sendable>(_ body: @escaping @Sendable () async throws -> T, signals: AsyncStream<Void>) async throws -> T {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {

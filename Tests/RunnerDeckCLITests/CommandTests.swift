@@ -15,12 +15,13 @@ struct Run {
     }
 }
 
-func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false, variables: [String: String] = [:]) async -> Run {
+func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false, variables: [String: String] = [:],
+            interrupts: InterruptSource? = nil) async -> Run {
     let out = CapturingSink()
     let err = CapturingSink()
     let environment = CLIEnvironment(
         standardOutput: out, standardError: err, outputIsTerminal: terminal, errorIsTerminal: terminal,
-        variables: variables, makeAPI: { _ in api }, pollInterval: .milliseconds(1)
+        variables: variables, makeAPI: { _ in api }, pollInterval: .milliseconds(1), interrupts: interrupts
     )
     let status = await runRunnerDeck(arguments: arguments, environment: environment)
     return Run(status: status, out: out.text, err: err.text)
@@ -187,6 +188,18 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         let run = await runCLI(["deploy", "web-api", "--wait", "--timeout", "0.05"], api: api)
         #expect(run.status == 1)
         #expect(run.err.contains("WaitTimeout") && run.err.contains("IN_PROGRESS"))
+    }
+
+    @Test func interruptDuringWaitExits130() async throws {
+        let api = MemoryAppRunner()
+        await api.add("web-api")
+        await api.setPollsToFinish(Int.max)
+        let interrupts = InterruptSource()
+        interrupts.interrupt()  // delivered as soon as the wait starts
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: api, terminal: true, interrupts: interrupts)
+        #expect(run.status == 130)
+        #expect(run.err.hasSuffix("runnerdeck: interrupted\n"))
+        #expect(run.out.contains("OperationId"))  // the response came first
     }
 
     @Test func deleteNeedsYesThenWaits() async throws {
