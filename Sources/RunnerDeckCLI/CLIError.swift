@@ -53,6 +53,8 @@ enum ErrorReport {
             return format(code: "ValidationException", message: error.message, requestId: nil)
         case let error as CLIError:
             return format(code: error.kind.rawValue, message: error.message, requestId: nil)
+        case let error as AWSClientError:
+            return format(code: "ClientError", message: error.description, requestId: nil)
         case let error as AppRunnerClientError:
             return format(code: "ClientError", message: error.description, requestId: nil)
         case is CLIInterrupted:

@@ -65,6 +65,12 @@ public func runRunnerDeck(
 }
 
 private func runParsed(_ arguments: [String]) async -> Int32 {
+    let status = await runCommand(arguments)
+    await OpenClients.shared.shutdownAll()
+    return status
+}
+
+private func runCommand(_ arguments: [String]) async -> Int32 {
     let environment = CLIEnvironment.current
     var command: any ParsableCommand
     do {
