@@ -1,8 +1,13 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// AWS credentials: an access key, its secret, and for temporary credentials a session token and expiry.
-public struct AWSCredentials: Sendable, Hashable {
+public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyId: String
     public var secretAccessKey: String
     public var sessionToken: String?
@@ -14,31 +19,52 @@ public struct AWSCredentials: Sendable, Hashable {
         self.sessionToken = sessionToken
         self.expiration = expiration
     }
+
+    /// Never shows the secret or the token.
+    public var description: String {
+        var text = "AWSCredentials(accessKeyId: \(accessKeyId), secretAccessKey: <redacted>"
+        if sessionToken != nil { text += ", sessionToken: <redacted>" }
+        if let expiration { text += ", expiration: \(expiration)" }
+        return text + ")"
+    }
 }
 
-/// Signature Version 4 with the Authorization header.
+/// Signature Version 4 with the `Authorization` header.
+///
+/// The pieces (`canonicalRequest`, `stringToSign`, `signature`) are public so that a server can recompute
+/// the signature of a request it received (see ``SigV4Authorization`` and ``verify(method:path:query:headers:payloadHash:secretAccessKey:normalizePath:)``).
 public struct SigV4Signer: Sendable {
     public var credentials: AWSCredentials
     public var region: String
     public var service: String
+    /// Adds `X-Amz-Content-Sha256` (some services, such as S3, require it; App Runner does not).
+    public var addContentSHA256Header: Bool
+    /// Removes `.`/`..` segments and duplicate slashes from the path before signing (every service but S3).
+    public var normalizePath: Bool
 
-    public init(credentials: AWSCredentials, region: String, service: String) {
+    public init(credentials: AWSCredentials, region: String, service: String, addContentSHA256Header: Bool = false, normalizePath: Bool = true) {
         self.credentials = credentials
         self.region = region
         self.service = service
+        self.addContentSHA256Header = addContentSHA256Header
+        self.normalizePath = normalizePath
     }
+
+    public typealias Header = (name: String, value: String)
 
     /// The parts of an HTTP request that take part in the signature.
     public struct Request: Sendable {
         public var method: String
+        /// The path, not percent-encoded (a received, encoded path is decoded first, so both forms work).
         public var path: String
         /// The raw query string (without `?`), or empty.
         public var query: String
-        /// Header names as sent; several values of one name are joined by `,`.
-        public var headers: [(name: String, value: String)]
+        /// The headers to sign, names as sent; several values of one name are joined by `,`.
+        public var headers: [Header]
+        /// Lower-case hex SHA-256 of the body (or `UNSIGNED-PAYLOAD`).
         public var payloadHash: String
 
-        public init(method: String, path: String, query: String = "", headers: [(name: String, value: String)], payloadHash: String) {
+        public init(method: String, path: String, query: String = "", headers: [Header], payloadHash: String) {
             self.method = method
             self.path = path
             self.query = query
@@ -47,27 +73,42 @@ public struct SigV4Signer: Sendable {
         }
     }
 
+    public static let algorithm = "AWS4-HMAC-SHA256"
+
     public static func hexSHA256(_ data: some DataProtocol) -> String {
         SHA256.hash(data: data).hexString
     }
 
+    /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
     public static func amzDate(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "T"
+            + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z"
     }
 
-    static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8)
+    static let unreserved: Set<UInt8> = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8)
+    static let hexDigits = Array("0123456789ABCDEF".utf8)
 
+    /// RFC 3986 encoding as SigV4 wants it: everything but unreserved characters as `%XX` (upper case).
     public static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             if unreserved.contains(byte) || (!encodeSlash && byte == UInt8(ascii: "/")) {
-                out.unicodeScalars.append(UnicodeScalar(byte))
+                out.append(byte)
             } else {
-                out += String(format: "%%%02X", byte)
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0f)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Removes `.` and `..` segments and duplicate slashes (S3 aside, every service normalises).
@@ -83,45 +124,56 @@ public struct SigV4Signer: Sendable {
         return result
     }
 
-    static func canonicalPath(_ path: String, normalize: Bool) -> String {
+    /// The canonical URI: decoded, optionally normalised, then encoded (slashes kept).
+    public static func canonicalPath(_ path: String, normalize: Bool) -> String {
         let raw = path.isEmpty ? "/" : path
         let decoded = raw.removingPercentEncoding ?? raw
         let normalized = normalize ? normalizePath(decoded) : decoded
         return uriEncode(normalized, encodeSlash: false)
     }
 
-    static func canonicalQuery(_ query: String) -> String {
+    /// The canonical query string: each name and value decoded and re-encoded, sorted by name then value.
+    public static func canonicalQuery(_ query: String) -> String {
         guard !query.isEmpty else { return "" }
         var pairs: [(String, String)] = []
         for item in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            let rawName = String(parts.first ?? "")
+            let rawValue = parts.count > 1 ? String(parts[1]) : ""
+            let name = rawName.removingPercentEncoding ?? rawName
+            let value = rawValue.removingPercentEncoding ?? rawValue
             pairs.append((uriEncode(name), uriEncode(value)))
         }
-        pairs.sort { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
+        // Encoded text is ASCII, so this is the byte order SigV4 asks for.
+        pairs.sort { $0.0 == $1.0 ? Array($0.1.utf8).lexicographicallyPrecedes(Array($1.1.utf8)) : Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
         return pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
-    /// Lower-cased names, values trimmed with inner runs of spaces folded, several values joined by `,`.
-    static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> (text: String, signed: String) {
+    /// Lower-cased names sorted; values trimmed with inner runs of white space (and line folds) turned
+    /// into one space; several values of one name joined by `,` in the order given.
+    public static func canonicalHeaders(_ headers: [Header]) -> (text: String, signed: String) {
         var merged: [String: [String]] = [:]
         for (name, value) in headers {
-            let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
                 .joined(separator: " ")
-            merged[name.lowercased(), default: []].append(folded)
+            merged[name.lowercased().trimmingCharacters(in: .whitespaces), default: []].append(folded)
         }
-        let names = merged.keys.sorted()
+        let names = merged.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let text = names.map { "\($0):\(merged[$0, default: []].joined(separator: ","))\n" }.joined()
         return (text, names.joined(separator: ";"))
     }
 
-    public func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
-        let headers = Self.canonicalHeaders(request.headers)
+    /// The canonical request and the `SignedHeaders` list.
+    public func canonicalRequest(_ request: Request, normalizePath: Bool? = nil) -> (text: String, signedHeaders: String) {
+        Self.canonicalRequest(request, normalizePath: normalizePath ?? self.normalizePath)
+    }
+
+    public static func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
+        let headers = canonicalHeaders(request.headers)
         let text = [
             request.method.uppercased(),
-            Self.canonicalPath(request.path, normalize: normalizePath),
-            Self.canonicalQuery(request.query),
+            canonicalPath(request.path, normalize: normalizePath),
+            canonicalQuery(request.query),
             headers.text,
             headers.signed,
             request.payloadHash,
@@ -129,43 +181,191 @@ public struct SigV4Signer: Sendable {
         return (text, headers.signed)
     }
 
+    /// `yyyyMMdd/region/service/aws4_request`.
     public func scope(date: Date) -> String {
-        "\(Self.amzDate(date).prefix(8))/\(region)/\(service)/aws4_request"
+        Self.scope(day: String(Self.amzDate(date).prefix(8)), region: region, service: service)
+    }
+
+    public static func scope(day: String, region: String, service: String) -> String {
+        "\(day)/\(region)/\(service)/aws4_request"
     }
 
     public func stringToSign(canonicalRequest: String, date: Date) -> String {
-        ["AWS4-HMAC-SHA256", Self.amzDate(date), scope(date: date), Self.hexSHA256(Data(canonicalRequest.utf8))].joined(separator: "\n")
+        let amz = Self.amzDate(date)
+        return Self.stringToSign(canonicalRequest: canonicalRequest, amzDate: amz, scope: scope(date: date))
     }
 
-    public func signature(stringToSign: String, date: Date) -> String {
-        let day = String(Self.amzDate(date).prefix(8))
-        var key = SymmetricKey(data: Data("AWS4\(credentials.secretAccessKey)".utf8))
+    public static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
+        [algorithm, amzDate, scope, hexSHA256(Data(canonicalRequest.utf8))].joined(separator: "\n")
+    }
+
+    /// The derived signing key of a day (`yyyyMMdd`), region and service.
+    public static func signingKey(secretAccessKey: String, day: String, region: String, service: String) -> SymmetricKey {
+        var key = SymmetricKey(data: Data("AWS4\(secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        return Data(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key)).hexString
+        return key
     }
 
-    /// Adds `X-Amz-Date`, the session token and `Authorization` to `headers` (which must hold `Host`).
-    public func sign(method: String, path: String, query: String = "", headers: [(name: String, value: String)], body: Data, date: Date) -> [(name: String, value: String)] {
-        var all = headers
+    public func signature(stringToSign: String, date: Date) -> String {
+        let key = Self.signingKey(secretAccessKey: credentials.secretAccessKey, day: String(Self.amzDate(date).prefix(8)), region: region, service: service)
+        return Self.signature(stringToSign: stringToSign, key: key)
+    }
+
+    public static func signature(stringToSign: String, key: SymmetricKey) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key)).hexString
+    }
+
+    /// Canonical request → string to sign → signature, for a request that already holds its `X-Amz-Date`
+    /// (and token) headers.
+    public func signature(for request: Request, date: Date) -> (canonicalRequest: String, signedHeaders: String, stringToSign: String, signature: String) {
+        let canonical = canonicalRequest(request)
+        let sts = stringToSign(canonicalRequest: canonical.text, date: date)
+        return (canonical.text, canonical.signedHeaders, sts, signature(stringToSign: sts, date: date))
+    }
+
+    /// Adds `X-Amz-Date`, the session token (`X-Amz-Security-Token`), optionally `X-Amz-Content-Sha256`,
+    /// and `Authorization` to `headers`, which must hold `Host`. Returns all headers to send.
+    public func sign(method: String, path: String, query: String = "", headers: [Header], body: Data, date: Date) -> [Header] {
+        let payloadHash = Self.hexSHA256(body)
+        var all = headers.filter { header in
+            let name = header.name.lowercased()
+            return name != "authorization" && name != "x-amz-date" && name != "x-amz-security-token" && name != "x-amz-content-sha256"
+        }
         all.append((name: "X-Amz-Date", value: Self.amzDate(date)))
         if let token = credentials.sessionToken {
             all.append((name: "X-Amz-Security-Token", value: token))
         }
-        let request = Request(method: method, path: path, query: query, headers: all, payloadHash: Self.hexSHA256(body))
-        let canonical = canonicalRequest(request)
-        let sts = stringToSign(canonicalRequest: canonical.text, date: date)
-        let signature = signature(stringToSign: sts, date: date)
-        all.append((name: "Authorization", value: "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(date: date)), SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"))
+        if addContentSHA256Header {
+            all.append((name: "X-Amz-Content-Sha256", value: payloadHash))
+        }
+        let request = Request(method: method, path: path, query: query, headers: all, payloadHash: payloadHash)
+        let result = signature(for: request, date: date)
+        all.append((name: "Authorization", value: authorization(signedHeaders: result.signedHeaders, signature: result.signature, date: date)))
         return all
     }
+
+    /// Signs a request to `url`; a `Host` header is added from the URL when `headers` has none.
+    public func sign(method: String, url: URL, headers: [Header], body: Data, date: Date) -> [Header] {
+        var all = headers
+        if !all.contains(where: { $0.name.lowercased() == "host" }) {
+            all.insert((name: "Host", value: Self.hostHeader(for: url)), at: 0)
+        }
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        let path = components?.percentEncodedPath ?? url.path
+        return sign(method: method, path: path.isEmpty ? "/" : path, query: components?.percentEncodedQuery ?? "", headers: all, body: body, date: date)
+    }
+
+    /// The `Host` header for a URL: the host, and the port when it is not the scheme's default.
+    public static func hostHeader(for url: URL) -> String {
+        let host = url.host ?? ""
+        guard let port = url.port else { return host }
+        let scheme = url.scheme?.lowercased()
+        if (scheme == "https" && port == 443) || (scheme == "http" && port == 80) { return host }
+        return "\(host):\(port)"
+    }
+
+    public func authorization(signedHeaders: String, signature: String, date: Date) -> String {
+        "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(date: date)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+    }
+
+    /// Parses an `Authorization` header (nil when it is not SigV4).
+    public static func parseAuthorization(_ header: String) -> SigV4Authorization? {
+        SigV4Authorization(header: header)
+    }
+
+    /// Recomputes the signature of a received request and compares it with its `Authorization` header.
+    ///
+    /// `headers` are the request's headers as received; only those named in `SignedHeaders` take part.
+    /// The `X-Amz-Date` header gives the time. Returns the expected signature parts on success.
+    public static func verify(
+        method: String, path: String, query: String, headers: [Header], payloadHash: String,
+        secretAccessKey: String, normalizePath: Bool = true
+    ) -> SigV4Verification {
+        guard let authorizationValue = headers.first(where: { $0.name.lowercased() == "authorization" })?.value else {
+            return .failure(.missingAuthorization)
+        }
+        guard let authorization = SigV4Authorization(header: authorizationValue) else {
+            return .failure(.malformedAuthorization)
+        }
+        guard let amz = headers.first(where: { $0.name.lowercased() == "x-amz-date" })?.value,
+              let date = SigV4Authorization.parseAmzDate(amz.trimmingCharacters(in: .whitespaces)) else {
+            return .failure(.missingDate)
+        }
+        guard amz.prefix(8) == authorization.day else { return .failure(.scopeDateMismatch) }
+        let signedNames = Set(authorization.signedHeaders)
+        guard signedNames.contains("host") else { return .failure(.hostNotSigned) }
+        let signed = headers.filter { signedNames.contains($0.name.lowercased()) }
+        let present = Set(signed.map { $0.name.lowercased() })
+        if let missing = authorization.signedHeaders.first(where: { !present.contains($0) }) {
+            return .failure(.missingSignedHeader(missing))
+        }
+        let request = Request(method: method, path: path, query: query, headers: signed, payloadHash: payloadHash)
+        let canonical = canonicalRequest(request, normalizePath: normalizePath)
+        let scope = scope(day: authorization.day, region: authorization.region, service: authorization.service)
+        let sts = stringToSign(canonicalRequest: canonical.text, amzDate: amz.trimmingCharacters(in: .whitespaces), scope: scope)
+        let key = signingKey(secretAccessKey: secretAccessKey, day: authorization.day, region: authorization.region, service: authorization.service)
+        let expected = signature(stringToSign: sts, key: key)
+        let details = SigV4Verification.Details(authorization: authorization, date: date, canonicalRequest: canonical.text, stringToSign: sts, expectedSignature: expected)
+        guard constantTimeEqual(expected, authorization.signature) else {
+            return .failure(.signatureMismatch(details))
+        }
+        return .success(details)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+/// The outcome of ``SigV4Signer/verify(method:path:query:headers:payloadHash:secretAccessKey:normalizePath:)``.
+public enum SigV4Verification: Sendable {
+    public struct Details: Sendable {
+        public var authorization: SigV4Authorization
+        /// The request's `X-Amz-Date`.
+        public var date: Date
+        public var canonicalRequest: String
+        public var stringToSign: String
+        public var expectedSignature: String
+    }
+
+    public enum Failure: Sendable, CustomStringConvertible {
+        case missingAuthorization
+        case malformedAuthorization
+        case missingDate
+        case scopeDateMismatch
+        case hostNotSigned
+        case missingSignedHeader(String)
+        case signatureMismatch(Details)
+
+        public var description: String {
+            switch self {
+            case .missingAuthorization: return "Missing Authentication Token"
+            case .malformedAuthorization: return "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters"
+            case .missingDate: return "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header"
+            case .scopeDateMismatch: return "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"
+            case .hostNotSigned: return "'Host' must be a signed header"
+            case .missingSignedHeader(let name): return "Signed header '\(name)' is not in the request"
+            case .signatureMismatch:
+                return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
+            }
+        }
+    }
+
+    case success(Details)
+    case failure(Failure)
 }
 
 extension Sequence where Element == UInt8 {
     var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
+        out.reserveCapacity(64)
         for byte in self {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
@@ -182,35 +382,46 @@ public struct SigV4Authorization: Sendable, Hashable {
     public var day: String
     public var region: String
     public var service: String
+    /// Lower-case names, in the header's order.
     public var signedHeaders: [String]
     public var signature: String
 
     public init?(header: String) {
-        let prefix = "AWS4-HMAC-SHA256 "
-        guard header.hasPrefix(prefix) else { return nil }
+        let prefix = SigV4Signer.algorithm + " "
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix(prefix) else { return nil }
         var fields: [String: String] = [:]
-        for part in header.dropFirst(prefix.count).split(separator: ",") {
+        for part in trimmed.dropFirst(prefix.count).split(separator: ",") {
             let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
         }
-        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"] else { return nil }
+        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"],
+              !signed.isEmpty, !signature.isEmpty else { return nil }
         let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard scope.count == 5, scope[4] == "aws4_request", !scope[0].isEmpty else { return nil }
+        guard scope.count == 5, scope[4] == "aws4_request", !scope[0].isEmpty, scope[1].count == 8, scope[1].allSatisfy(\.isNumber) else { return nil }
         accessKeyId = scope[0]
         day = scope[1]
         region = scope[2]
         service = scope[3]
-        signedHeaders = signed.split(separator: ";").map(String.init)
+        signedHeaders = signed.split(separator: ";").map { $0.lowercased() }
         self.signature = signature
     }
+
+    /// The scope day as a date (midnight UTC).
+    public var date: Date? { SigV4Authorization.parseAmzDate(day + "T000000Z") }
 
     /// Parses an `X-Amz-Date` value (`yyyyMMdd'T'HHmmss'Z'`).
     public static func parseAmzDate(_ text: String) -> Date? {
         let digits = Array(text.utf8)
         guard digits.count == 16, digits[8] == UInt8(ascii: "T"), digits[15] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? { Int(String(decoding: digits[range], as: UTF8.self)) }
+        func number(_ range: Range<Int>) -> Int? {
+            let slice = digits[range]
+            guard slice.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            return Int(String(decoding: slice, as: UTF8.self))
+        }
         guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
-              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15) else { return nil }
+              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var components = DateComponents()
         components.year = year
         components.month = month

@@ -1,1 +1,37 @@
-print("bench")
+// runnerdeck-bench: the figures RunnerDeck promises, measured (never asserted in timed tests).
+//
+//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|all]
+import Dashboard
+import Foundation
+
+let which = CommandLine.arguments.dropFirst().first ?? "all"
+
+/// Resident set size of this process in MiB, from /proc/self/status.
+func residentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kib / 1024
+    }
+    return 0
+}
+
+func report(_ title: String, _ body: String) {
+    print("== \(title)\n\(body)")
+}
+
+if which == "client" || which == "all" {
+    do {
+        report("client", try ClientBench.run())
+    } catch {
+        report("client", "failed: \(error)")
+    }
+}
+
+if which == "dashboard" || which == "all" {
+    for (width, height) in [(80, 24), (160, 50)] {
+        let result = DashboardBenchmarks.run(services: 1000, width: width, height: height, iterations: 300)
+        report("dashboard \(width)x\(height)", result.description)
+    }
+    report("dashboard memory", String(format: "resident with 1,000 services loaded and rendered: %.1f MiB", residentMiB()))
+}
