@@ -4,13 +4,19 @@
 # Reports the mean of each, the ratio, and the peak RSS of one call of each.
 #
 #   Scripts/bench-cli.sh [N] [SERVICES]      (defaults: 20 runs, 10 services)
+#   BENCH_ENDPOINT=http://… uses that endpoint as it is instead of starting `runnerdeck serve`;
+#   RUNNERDECK_BIN=… uses that binary instead of building the release product here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-20}
 SERVICES=${2:-10}
 
-swift build -c release --product runnerdeck 2>&1 | grep -E 'error|Compiling|Build complete' | tail -1
-BIN=$(swift build -c release --show-bin-path)/runnerdeck
+if [ -n "${RUNNERDECK_BIN:-}" ]; then
+  BIN=$RUNNERDECK_BIN
+else
+  swift build -c release --product runnerdeck 2>&1 | grep -E 'error|Build complete' | tail -1
+  BIN=$(swift build -c release --show-bin-path)/runnerdeck
+fi
 
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 \
        AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
@@ -18,25 +24,30 @@ export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGI
 unset AWS_PROFILE AWS_ENDPOINT_URL
 
 WORK=$(mktemp -d)
-PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-URL="http://127.0.0.1:$PORT"
-"$BIN" serve --port "$PORT" --state "$WORK/apprunner.sqlite" >"$WORK/serve.log" 2>&1 &
-SERVE=$!
-trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  sleep 0.1
-done
-
-for i in $(seq "$SERVICES"); do
-  "$BIN" call CreateService --endpoint-url "$URL" --input "{\"ServiceName\": \"bench-svc-$i\", \"SourceConfiguration\": {\"ImageRepository\": {\"ImageIdentifier\": \"public.ecr.aws/aws-containers/hello-app-runner:latest\", \"ImageRepositoryType\": \"ECR_PUBLIC\"}, \"AutoDeploymentsEnabled\": false}}" >/dev/null
-done
+if [ -n "${BENCH_ENDPOINT:-}" ]; then
+  URL=$BENCH_ENDPOINT
+  trap 'rm -rf "$WORK"' EXIT
+else
+  PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  URL="http://127.0.0.1:$PORT"
+  "$BIN" serve --port "$PORT" --state "$WORK/apprunner.sqlite" --seed none >"$WORK/serve.log" 2>&1 &
+  SERVE=$!
+  trap 'kill $SERVE 2>/dev/null; wait $SERVE 2>/dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do
+    grep -q "listening on" "$WORK/serve.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  for i in $(seq "$SERVICES"); do
+    "$BIN" call CreateService --endpoint-url "$URL" --input "{\"ServiceName\": \"bench-svc-$i\", \"SourceConfiguration\": {\"ImageRepository\": {\"ImageIdentifier\": \"public.ecr.aws/aws-containers/hello-app-runner:latest\", \"ImageRepositoryType\": \"ECR_PUBLIC\"}, \"AutoDeploymentsEnabled\": false}}" >/dev/null
+  done
+fi
 
 RD=("$BIN" services --output json --endpoint-url "$URL")
 AWS=(aws apprunner list-services --output json --endpoint-url "$URL" --region us-east-1)
 # Both must succeed and see the same services before anything is timed.
-test "$("${RD[@]}" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["ServiceSummaryList"]))')" = "$SERVICES"
-test "$("${AWS[@]}" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)["ServiceSummaryList"]))')" = "$SERVICES"
+count() { python3 -c 'import json,sys;print(len(json.load(sys.stdin)["ServiceSummaryList"]))'; }
+SERVICES=$("${RD[@]}" | count)
+test "$SERVICES" = "$("${AWS[@]}" | count)"
 
 quote() { printf '%q ' "$@"; }
 if command -v hyperfine >/dev/null; then

@@ -89,7 +89,7 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     /// Re-renders the response body (epoch-second timestamps) as the AWS CLI prints it.
-    static func render(_ operation: AppRunnerOperation, _ body: Data, timeZone: TimeZone = .current) throws -> String {
+    static func render(_ operation: AppRunnerOperation, _ body: Data, timeZone: TimeZone? = nil) throws -> String {
         func as_<T: AppRunnerShape>(_ type: T.Type) throws -> String {
             try CLIJSON.render(AppRunnerJSON.decode(type, from: body), timeZone: timeZone)
         }

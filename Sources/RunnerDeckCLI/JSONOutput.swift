@@ -1,20 +1,26 @@
 import AppRunner
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// JSON as `aws … --output json` prints it: the model's member names, four-space indent,
 /// `"Key": value`, timestamps as ISO 8601 in the local time zone with offset
 /// (`2026-11-22T10:00:00.123000+00:00`, fraction only when non-zero — Python's `isoformat()`).
 public enum CLIJSON {
     /// Renders `value` (an API response shape) the way the AWS CLI would, with a trailing newline.
-    public static func render<T: Encodable>(_ value: T, timeZone: TimeZone = .current) throws -> String {
+    public static func render<T: Encodable>(_ value: T, timeZone: TimeZone? = nil) throws -> String {
         try OrderedJSONEncoder(dateText: { timestamp($0, timeZone: timeZone) }).encode(value) + "\n"
     }
 
-    /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python.
-    public static func timestamp(_ date: Date, timeZone: TimeZone = .current) -> String {
+    /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python. The local offset comes from the C
+    /// library (`localtime_r`, honouring `TZ`), as Python's does; `timeZone` overrides it (tests).
+    /// No Calendar: ICU's start-up costs more than a whole `runnerdeck services` otherwise does.
+    public static func timestamp(_ date: Date, timeZone: TimeZone? = nil) -> String {
         // CPython's datetime.fromtimestamp: split with modf, round the fraction's microseconds half-even.
-        let interval = date.timeIntervalSince1970
-        let split = modf(interval)
+        let split = modf(date.timeIntervalSince1970)
         var seconds = Int64(split.0)
         var micros = Int64((split.1 * 1_000_000).rounded(.toNearestOrEven))
         if micros >= 1_000_000 {
@@ -24,25 +30,50 @@ public enum CLIJSON {
             seconds -= 1
             micros += 1_000_000
         }
-        let whole = Date(timeIntervalSince1970: TimeInterval(seconds))
-        let offset = timeZone.secondsFromGMT(for: whole)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole)
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
+        let offset = timeZone.map { Int64($0.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))) }
+            ?? localOffset(seconds)
+        let local = seconds + offset
+        var days = local / 86_400
+        var secondOfDay = local % 86_400
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
+        let (year, month, day) = civil(fromDays: days)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        var text = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay % 3600 / 60, 2)):\(pad(secondOfDay % 60, 2))"
         if micros != 0 {
-            text += "." + pad(Int(micros), 6)
+            text += "." + pad(micros, 6)
         }
-        let sign = offset < 0 ? "-" : "+"
         let magnitude = abs(offset)
-        text += "\(sign)\(pad(magnitude / 3600, 2)):\(pad((magnitude % 3600) / 60, 2))"
+        text += "\(offset < 0 ? "-" : "+")\(pad(magnitude / 3600, 2)):\(pad(magnitude % 3600 / 60, 2))"
         if magnitude % 60 != 0 {
             text += ":\(pad(magnitude % 60, 2))"
         }
         return text
+    }
+
+    /// The local time zone's offset from UTC at `seconds` since the epoch.
+    static func localOffset(_ seconds: Int64) -> Int64 {
+        var time = time_t(seconds)
+        var parts = tm()
+        guard localtime_r(&time, &parts) != nil else { return 0 }
+        return Int64(parts.tm_gmtoff)
+    }
+
+    /// Year, month, day of the proleptic Gregorian calendar for days since 1970-01-01.
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -13,6 +13,11 @@ import Testing
         #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600.123457), timeZone: utc) == "2026-11-22T10:00:00.123457+00:00")
         #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600.9999996), timeZone: utc) == "2026-11-22T10:00:01+00:00")
         #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: -0.5), timeZone: utc) == "1969-12-31T23:59:59.500000+00:00")
+        // The C library's local offset (the default) agrees with Foundation's time zone.
+        for seconds in [0.0, 1_795_341_600, 1_784_000_000.75] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(CLIJSON.timestamp(date) == CLIJSON.timestamp(date, timeZone: .current))
+        }
         let paris = try #require(TimeZone(identifier: "Europe/Paris"))
         #expect(CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_600), timeZone: paris) == "2026-11-22T11:00:00+01:00")
         let newYork = try #require(TimeZone(identifier: "America/New_York"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes aws-cli-golden.json: for every operation's sample response (Tests/AppRunnerTests/samples.json),
+"""Writes cli_aws_golden.json: for every operation's sample response (Tests/AppRunnerTests/samples.json),
 the text `aws apprunner <op> --output json` prints for it — botocore's JSON parser with the AWS CLI's
 iso8601 timestamp parser and the CLI's JSON formatter (indent 4, ensure_ascii False), in UTC.
 RunnerDeckCLITests compares `runnerdeck call`'s rendering with it."""
@@ -25,5 +25,5 @@ for operation, sample in sorted(samples.items()):
     parsed = parser.parse({"body": body, "headers": {}, "status_code": 200}, model.operation_model(operation).output_shape)
     parsed.pop("ResponseMetadata", None)
     golden[operation] = json.dumps(parsed, indent=4, ensure_ascii=False) + "\n"
-(here / "aws-cli-golden.json").write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
+(here / "cli_aws_golden.json").write_text(json.dumps(golden, indent=1, ensure_ascii=False) + "\n")
 print(f"{len(golden)} operations")
