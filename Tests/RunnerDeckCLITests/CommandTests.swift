@@ -254,6 +254,11 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         #expect(version.status == 0 && version.out == runnerDeckVersion + "\n")
         let completion = await runCLI(["--generate-completion-script", "zsh"], api: api)
         #expect(completion.status == 0 && completion.out.contains("#compdef runnerdeck"))
+        // The dashboard is the default command; its options are checked before any terminal is touched.
+        let refresh = await runCLI(["--demo", "--refresh", "0"], api: api)
+        #expect(refresh.status == 2 && refresh.err.contains("--refresh"))
+        let rootHelp = await runCLI(["--help"], api: api)
+        #expect(rootHelp.status == 0 && rootHelp.out.contains("services") && rootHelp.out.contains("dashboard (default)"))
         let bad = await runCLI(["services", "--output", "xml"], api: api)
         #expect(bad.status == 2 && bad.out.isEmpty && !bad.err.isEmpty)
     }
