@@ -75,7 +75,7 @@ let package = Package(
             dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard"],
             swiftSettings: strict
         ),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore"], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
