@@ -4,64 +4,121 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-public protocol AWSCredentialProvider: Sendable {
-    func credentials() async throws -> AWSCredentials
-}
-
-/// Credentials known up front (an option, a test).
-public struct StaticCredentialProvider: AWSCredentialProvider {
-    public let value: AWSCredentials
-    public init(_ value: AWSCredentials) { self.value = value }
-    public func credentials() async throws -> AWSCredentials { value }
-}
-
 /// A failure on the client's side of the wire, worded for an operator.
 public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidEndpoint(String)
+    /// The connection failed (`reason` e.g. "connection refused", "host not found").
     case connection(endpoint: String, reason: String)
+    /// No answer in time (connect or request timeout).
     case timeout(endpoint: String)
+    /// The TLS handshake failed (certificate, protocol).
+    case tls(endpoint: String, reason: String)
     case invalidResponse(String)
 
     public var description: String {
         switch self {
         case .invalidEndpoint(let url): return "invalid endpoint URL: \(url)"
         case .connection(let endpoint, let reason): return "could not connect to \(endpoint): \(reason)"
-        case .timeout(let endpoint): return "no answer from \(endpoint) in time"
+        case .timeout(let endpoint): return "no answer from \(endpoint) in time (timed out)"
+        case .tls(let endpoint, let reason): return "TLS handshake with \(endpoint) failed: \(reason)"
         case .invalidResponse(let reason): return "invalid response: \(reason)"
         }
+    }
+
+    /// The failure without the endpoint.
+    public var reason: String {
+        switch self {
+        case .invalidEndpoint: return "invalid endpoint"
+        case .connection(_, let reason), .tls(_, let reason): return reason
+        case .timeout: return "timed out"
+        case .invalidResponse(let reason): return reason
+        }
+    }
+
+    /// Maps an async-http-client / NIO error to an operator's words.
+    public static func from(_ error: any Error, endpoint: String) -> AWSClientError {
+        if let error = error as? AWSClientError { return error }
+        if let error = error as? HTTPClientError {
+            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout].contains(error) {
+                return .timeout(endpoint: endpoint)
+            }
+            if error == .remoteConnectionClosed {
+                return .connection(endpoint: endpoint, reason: "the server closed the connection")
+            }
+            if error == .emptyHost || error == .emptyScheme {
+                return .invalidEndpoint(endpoint)
+            }
+        }
+        let text = String(reflecting: error)
+        let lower = text.lowercased()
+        if lower.contains("connection refused") || lower.contains("connectionrefused") || lower.contains("econnrefused") || lower.contains("errno: 111") {
+            return .connection(endpoint: endpoint, reason: "connection refused")
+        }
+        if lower.contains("timeout") || lower.contains("timed out") {
+            return .timeout(endpoint: endpoint)
+        }
+        if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
+            return .tls(endpoint: endpoint, reason: text)
+        }
+        if lower.contains("unknown host") || lower.contains("name resolution") || lower.contains("nodename nor servname") || lower.contains("no address") {
+            return .connection(endpoint: endpoint, reason: "host not found")
+        }
+        if lower.contains("connection reset") || lower.contains("econnreset") {
+            return .connection(endpoint: endpoint, reason: "connection reset by peer")
+        }
+        return .connection(endpoint: endpoint, reason: text)
     }
 }
 
 /// Which proxy, if any, a request to `endpoint` goes through: `HTTPS_PROXY`/`https_proxy` for https,
 /// `HTTP_PROXY`/`http_proxy` for http, unless the host matches `NO_PROXY`/`no_proxy`.
 public enum AWSProxySettings {
+    public struct Proxy: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        public var username: String?
+        public var password: String?
+    }
+
     public static func proxy(for endpoint: URL, environment: [String: String]) -> (host: String, port: Int)? {
+        proxySettings(for: endpoint, environment: environment).map { ($0.host, $0.port) }
+    }
+
+    public static func proxySettings(for endpoint: URL, environment: [String: String]) -> Proxy? {
         guard let host = endpoint.host?.lowercased() else { return nil }
-        let noProxy = environment["NO_PROXY"] ?? environment["no_proxy"] ?? ""
+        let noProxy = nonEmpty(environment["NO_PROXY"]) ?? environment["no_proxy"] ?? ""
         if bypasses(host: host, noProxy: noProxy) { return nil }
         let raw: String?
         if endpoint.scheme?.lowercased() == "https" {
-            raw = environment["HTTPS_PROXY"] ?? environment["https_proxy"]
+            raw = nonEmpty(environment["HTTPS_PROXY"]) ?? nonEmpty(environment["https_proxy"])
         } else {
-            raw = environment["HTTP_PROXY"] ?? environment["http_proxy"]
+            raw = nonEmpty(environment["HTTP_PROXY"]) ?? nonEmpty(environment["http_proxy"])
         }
-        guard let raw, !raw.isEmpty else { return nil }
+        guard let raw else { return nil }
         let withScheme = raw.contains("://") ? raw : "http://\(raw)"
-        guard let url = URL(string: withScheme), let proxyHost = url.host else { return nil }
-        return (proxyHost, url.port ?? 80)
+        guard let url = URL(string: withScheme), let proxyHost = url.host, !proxyHost.isEmpty else { return nil }
+        let defaultPort = url.scheme?.lowercased() == "https" ? 443 : 80
+        return Proxy(host: proxyHost, port: url.port ?? defaultPort,
+                     username: url.user?.removingPercentEncoding ?? url.user, password: url.password?.removingPercentEncoding ?? url.password)
     }
 
-    /// `NO_PROXY` entries: `*`, exact hosts, and domain suffixes (`.example.com` or `example.com`).
+    /// `NO_PROXY` entries: `*`, exact hosts, and domain suffixes (`.example.com` or `example.com`),
+    /// optionally with a port (ignored).
     public static func bypasses(host: String, noProxy: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         for entry in noProxy.split(separator: ",") {
             var item = entry.trimmingCharacters(in: .whitespaces).lowercased()
             if item.isEmpty { continue }
             if item == "*" { return true }
-            if let colon = item.lastIndex(of: ":"), !item.contains("]") { item = String(item[..<colon]) }
+            if item.hasPrefix("["), let close = item.firstIndex(of: "]") {
+                item = String(item[item.index(after: item.startIndex)..<close])
+            } else if item.filter({ $0 == ":" }).count == 1, let colon = item.lastIndex(of: ":") {
+                item = String(item[..<colon])
+            }
             if item.hasPrefix("*.") { item = String(item.dropFirst(1)) }
-            if host == item || host == item.trimmingCharacters(in: CharacterSet(charactersIn: ".")) { return true }
-            let suffix = item.hasPrefix(".") ? item : "." + item
-            if host.hasSuffix(suffix) { return true }
+            let bare = item.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            if bare.isEmpty { continue }
+            if host == bare || host.hasSuffix("." + bare) { return true }
         }
         return false
     }
@@ -85,6 +142,10 @@ public final class AWSJSONClient: AWSJSONTransport {
     let logger: Logger
 
     /// - Parameters:
+    ///   - userAgent: e.g. `runnerdeck/1.2.0`; platform details are appended in parentheses when absent.
+    ///   - connectTimeout: used when the client makes its own `HTTPClient` (not with `httpClient`).
+    ///   - environment: proxy settings (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+    ///   - httpClient: a shared client to use (the caller shuts it down); by default one is made.
     ///   - debug: receives a redacted account of every request and response (`--debug`).
     ///   - now: the clock used for signing (tests inject a skewed one).
     public init(
@@ -106,7 +167,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         self.region = region
         self.endpoint = endpoint
         self.credentials = credentials
-        self.userAgent = userAgent
+        self.userAgent = Self.fullUserAgent(userAgent)
         self.retry = retry
         self.requestTimeout = requestTimeout
         self.now = now
@@ -119,16 +180,55 @@ public final class AWSJSONClient: AWSJSONTransport {
             var configuration = HTTPClient.Configuration()
             configuration.timeout = .init(connect: connectTimeout, read: requestTimeout)
             configuration.connectionPool = .init(idleTimeout: .seconds(60))
-            if let proxy = AWSProxySettings.proxy(for: endpoint, environment: environment) {
-                configuration.proxy = .server(host: proxy.host, port: proxy.port)
+            configuration.decompression = .disabled
+            if let proxy = AWSProxySettings.proxySettings(for: endpoint, environment: environment) {
+                if let username = proxy.username {
+                    configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: .basic(username: username, password: proxy.password ?? ""))
+                } else {
+                    configuration.proxy = .server(host: proxy.host, port: proxy.port)
+                }
             }
             http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             ownsHTTP = true
         }
     }
 
+    /// A client for a resolved configuration.
+    public convenience init(
+        configuration: AWSClientConfiguration,
+        userAgent: String,
+        sleeper: any AWSSleeper = TaskSleeper(),
+        requestTimeout: TimeAmount = .seconds(60),
+        httpClient: HTTPClient? = nil,
+        debug: (@Sendable (String) -> Void)? = nil,
+        logger: Logger = Logger(label: "runnerdeck.aws")
+    ) {
+        self.init(service: configuration.service, region: configuration.region, endpoint: configuration.endpoint,
+                  credentials: configuration.credentialProvider, userAgent: userAgent,
+                  retry: AWSRetryStrategy(maxAttempts: configuration.maxAttempts, sleeper: sleeper),
+                  requestTimeout: requestTimeout, environment: configuration.environment, httpClient: httpClient,
+                  debug: debug, logger: logger)
+    }
+
+    static func fullUserAgent(_ given: String) -> String {
+        if given.contains("(") { return given }
+        #if os(Linux)
+        let os = "linux"
+        #elseif os(macOS)
+        let os = "macos"
+        #else
+        let os = "other"
+        #endif
+        return "\(given) (os/\(os) lang/swift md/aws-json-1.0)"
+    }
+
     public func shutdown() async throws {
         if ownsHTTP { try await http.shutdown() }
+    }
+
+    /// The clock offset learnt from skew errors, in seconds (server minus local).
+    public var clockSkew: Double {
+        get async { await clockOffset.seconds }
     }
 
     public func send(operation: String, body: Data) async throws -> Data {
@@ -137,25 +237,32 @@ public final class AWSJSONClient: AWSJSONTransport {
         while true {
             attempt += 1
             do {
-                let data = try await attemptOnce(operation: operation, body: body)
+                let data = try await attemptOnce(operation: operation, body: body, attempt: attempt)
                 await retry.quota.succeeded(refunding: spent)
                 return data
             } catch {
                 let unwrapped = (error as? AWSResponseErrorWithDate)?.error ?? error
                 let kind = AWSRetryClassifier.classify(unwrapped)
-                guard kind != .notRetryable, attempt < retry.maxAttempts else { throw unwrapped }
+                guard kind != .notRetryable else { throw unwrapped }
+                guard attempt < retry.maxAttempts else {
+                    debug?("giving up on \(operation) after \(attempt) attempt(s): \(unwrapped)")
+                    throw unwrapped
+                }
                 if kind == .clockSkew {
                     // Re-signed at once with the corrected clock; skew is not the endpoint failing.
                     guard await learnSkew(from: error) else { throw unwrapped }
+                    debug?("clock skew: correcting the signing time by \(Int(await clockOffset.seconds)) s and retrying \(operation)")
                     continue
                 }
                 guard let cost = await retry.quota.acquire(for: kind) else {
                     logger.debug("retry quota exhausted; not retrying \(operation)")
+                    debug?("retry quota exhausted; not retrying \(operation)")
                     throw unwrapped
                 }
                 spent += cost
                 let delay = retry.backoff.delay(afterAttempt: attempt)
                 logger.debug("retrying \(operation) after \(unwrapped) in \(delay) s (attempt \(attempt + 1) of \(retry.maxAttempts))")
+                debug?("retrying \(operation) in \(String(format: "%.3f", delay)) s (attempt \(attempt + 1) of \(retry.maxAttempts)) after: \(unwrapped)")
                 try await retry.sleeper.sleep(seconds: delay)
             }
         }
@@ -167,29 +274,24 @@ public final class AWSJSONClient: AWSJSONTransport {
         return true
     }
 
-    func attemptOnce(operation: String, body: Data) async throws -> Data {
+    func attemptOnce(operation: String, body: Data, attempt: Int) async throws -> Data {
         let creds = try await credentials.credentials()
         let signer = SigV4Signer(credentials: creds, region: region, service: service.signingName)
-        let hostHeader: String
-        if let port = endpoint.port {
-            hostHeader = "\(endpoint.host ?? ""):\(port)"
-        } else {
-            hostHeader = endpoint.host ?? ""
-        }
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
         let date = now().addingTimeInterval(await clockOffset.seconds)
-        let headers = signer.sign(method: "POST", path: path, headers: [
-            (name: "Host", value: hostHeader),
+        var headers = signer.sign(method: "POST", path: path, query: endpoint.query ?? "", headers: [
+            (name: "Host", value: SigV4Signer.hostHeader(for: endpoint)),
             (name: "Content-Type", value: "application/x-amz-json-1.0"),
             (name: "X-Amz-Target", value: "\(service.targetPrefix).\(operation)"),
         ], body: body, date: date)
+        headers.append((name: "User-Agent", value: userAgent))
+        headers.append((name: "amz-sdk-request", value: "attempt=\(attempt); max=\(retry.maxAttempts)"))
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.headers.add(name: "User-Agent", value: userAgent)
         request.body = .bytes(ByteBuffer(bytes: body))
         if let debug {
-            debug("request \(service.targetPrefix).\(operation) POST \(endpoint.absoluteString)\n\(Self.redacted(headers))\n\(String(decoding: body, as: UTF8.self))")
+            debug("request \(service.targetPrefix).\(operation) (attempt \(attempt)) POST \(endpoint.absoluteString)\n\(Self.redacted(headers))\n\(String(decoding: body.prefix(64 << 10), as: UTF8.self))")
         }
 
         let response: HTTPClientResponse
@@ -198,22 +300,21 @@ public final class AWSJSONClient: AWSJSONTransport {
             response = try await http.execute(request, timeout: requestTimeout)
             let buffer = try await response.body.collect(upTo: 64 << 20)
             data = Data(buffer.readableBytesView)
-        } catch let error as HTTPClientError {
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                throw AWSClientError.timeout(endpoint: endpoint.absoluteString)
-            }
-            throw AWSClientError.connection(endpoint: endpoint.absoluteString, reason: "\(error)")
         } catch let error as CancellationError {
             throw error
         } catch {
-            throw AWSClientError.connection(endpoint: endpoint.absoluteString, reason: Self.reason(error))
+            let mapped = AWSClientError.from(error, endpoint: endpoint.absoluteString)
+            debug?("no response: \(mapped)")
+            throw mapped
         }
+        let status = Int(response.status.code)
         let requestId = response.headers.first(name: "x-amzn-RequestId")
         if let debug {
-            debug("response \(response.status.code) request-id \(requestId ?? "-")\n\(String(decoding: data.prefix(64 << 10), as: UTF8.self))")
+            let responseHeaders = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+            debug("response \(status) request-id \(requestId ?? "-")\n\(responseHeaders)\n\(String(decoding: data.prefix(64 << 10), as: UTF8.self))")
         }
-        if (200..<300).contains(Int(response.status.code)) { return data }
-        let parsed = Self.parseError(status: Int(response.status.code), headers: response.headers, body: data)
+        if (200..<300).contains(status) { return data }
+        let parsed = Self.parseError(status: status, headers: response.headers, body: data)
         if AWSRetryClassifier.isClockSkew(parsed) {
             let serverDate = response.headers.first(name: "Date").flatMap(Self.parseHTTPDate)
             throw AWSResponseErrorWithDate(error: parsed, serverDate: serverDate)
@@ -221,27 +322,41 @@ public final class AWSJSONClient: AWSJSONTransport {
         throw parsed
     }
 
-    /// The AWS JSON 1.0 error of a non-2xx response.
+    /// The AWS JSON 1.0 error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
+    /// `__type` (or `code`), sanitised; message from `message`/`Message`; request id from `x-amzn-RequestId`.
+    /// A body that is not JSON still gives an error with the status and the start of the body.
     public static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
-        let requestId = headers.first(name: "x-amzn-RequestId")
-        let rawCode = headers.first(name: "x-amzn-ErrorType") ?? (object?["__type"] as? String) ?? (object?["code"] as? String)
-        let message = (object?["message"] as? String) ?? (object?["Message"] as? String)
-        guard let rawCode, !rawCode.isEmpty else {
-            let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return AWSResponseError(code: "HTTP\(status)", message: message ?? (text.isEmpty ? "HTTP status \(status) without an error body" : text),
-                                    statusCode: status, requestId: requestId)
+        let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
+        let headerCode = headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
+        let rawCode = headerCode ?? (object?["__type"] as? String) ?? (object?["code"] as? String) ?? (object?["Code"] as? String)
+        let message = (object?["message"] as? String) ?? (object?["Message"] as? String) ?? (object?["errorMessage"] as? String)
+        let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
+        guard let rawCode, !AWSResponseError.sanitizeCode(rawCode).isEmpty else {
+            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail: String
+            if let message {
+                detail = message
+            } else if text.isEmpty {
+                detail = "HTTP \(status) \(reason) without an error body"
+            } else if object == nil {
+                detail = "HTTP \(status) \(reason) with a body that is not an AWS JSON error: \(text)"
+            } else {
+                detail = "HTTP \(status) \(reason): \(text)"
+            }
+            return AWSResponseError(code: "HTTP\(status)", message: detail, statusCode: status, requestId: requestId)
         }
         return AWSResponseError(code: AWSResponseError.sanitizeCode(rawCode), message: message ?? "", statusCode: status, requestId: requestId)
     }
 
-    static func redacted(_ headers: [(name: String, value: String)]) -> String {
+    /// Headers for a log: the signature, the security token and secrets hidden.
+    public static func redacted(_ headers: [(name: String, value: String)]) -> String {
         headers.map { header -> String in
             switch header.name.lowercased() {
             case "authorization":
                 let visible = header.value.components(separatedBy: "Signature=").first ?? ""
                 return "\(header.name): \(visible)Signature=<redacted>"
-            case "x-amz-security-token":
+            case "x-amz-security-token", "x-aws-ec2-metadata-token", "cookie", "proxy-authorization":
                 return "\(header.name): <redacted>"
             default:
                 return "\(header.name): \(header.value)"
@@ -249,24 +364,22 @@ public final class AWSJSONClient: AWSJSONTransport {
         }.joined(separator: "\n")
     }
 
-    static func reason(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return text
-    }
-
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+    /// Parses an HTTP `Date` header (IMF-fixdate, and RFC 850 / asctime as fallbacks).
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text.trimmingCharacters(in: .whitespaces)) { return date }
+        }
+        return nil
     }
 }
 
 /// A clock-skew error together with the service's `Date`, so the next attempt can be re-signed.
-public struct AWSResponseErrorWithDate: Error, Sendable, CustomStringConvertible {
-    public var error: AWSResponseError
-    public var serverDate: Date?
-    public var description: String { error.description }
+struct AWSResponseErrorWithDate: Error, Sendable, CustomStringConvertible {
+    var error: AWSResponseError
+    var serverDate: Date?
+    var description: String { error.description }
 }

@@ -45,9 +45,10 @@ public enum AWSRetryClassifier {
             switch error {
             case .timeout: return .timeout
             case .connection: return .transient
-            case .invalidEndpoint, .invalidResponse: return .notRetryable
+            case .invalidEndpoint, .invalidResponse, .tls: return .notRetryable
             }
         }
+        if error is URLError { return .transient }
         return .notRetryable
     }
 

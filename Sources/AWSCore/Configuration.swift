@@ -1,0 +1,134 @@
+import AsyncHTTPClient
+import Foundation
+
+/// Endpoint resolution as the AWS CLI does it.
+public enum AWSEndpointResolver {
+    /// `https://<prefix>.<region>.amazonaws.com`, `.amazonaws.com.cn` for China regions.
+    public static func defaultEndpoint(prefix: String, region: String) -> String {
+        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        return "https://\(prefix).\(region).\(suffix)"
+    }
+
+    /// `AppRunner` → `APPRUNNER`, `Elastic Beanstalk` → `ELASTIC_BEANSTALK`.
+    public static func environmentSuffix(serviceId: String) -> String {
+        serviceId.uppercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// The `[services]` key of a service: `AppRunner` → `apprunner`, `Elastic Beanstalk` → `elastic_beanstalk`.
+    public static func servicesKey(serviceId: String) -> String {
+        environmentSuffix(serviceId: serviceId).lowercased()
+    }
+
+    /// A configured endpoint, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's
+    /// `ignore_configured_endpoint_urls`) is true: `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` →
+    /// the profile's `[services]` section → the profile's `endpoint_url`.
+    public static func configuredEndpoint(service: AWSServiceInfo, profile: String, config: AWSSharedConfig, environment: [String: String]) -> String? {
+        if let ignore = nonEmpty(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]) {
+            if ignore.lowercased() == "true" { return nil }
+        } else if config.value("ignore_configured_endpoint_urls", profile: profile)?.lowercased() == "true" {
+            return nil
+        }
+        if let url = nonEmpty(environment["AWS_ENDPOINT_URL_\(environmentSuffix(serviceId: service.serviceId))"]) { return url }
+        if let url = nonEmpty(environment["AWS_ENDPOINT_URL"]) { return url }
+        if let url = config.serviceValue("endpoint_url", serviceKey: servicesKey(serviceId: service.serviceId), profile: profile) { return url }
+        return config.value("endpoint_url", profile: profile)
+    }
+}
+
+/// Everything a client needs, resolved from options, the environment and the shared files.
+public struct AWSClientConfiguration: Sendable {
+    public var service: AWSServiceInfo
+    public var region: String
+    public var endpoint: URL
+    /// The profile in effect (`--profile`, `AWS_PROFILE`, else `default`).
+    public var profile: String
+    /// Cached; explicit credentials, or the AWS CLI's chain.
+    public var credentialProvider: any AWSCredentialProvider
+    /// Where the credentials come from, for `--debug` ("explicit" or "credential chain").
+    public var credentialSource: String
+    public var maxAttempts: Int
+    /// Whether `endpoint` came from an option or configuration rather than the default.
+    public var endpointIsCustom: Bool
+    /// The environment used (proxy settings are read from it).
+    public var environment: [String: String]
+
+    public init(service: AWSServiceInfo, region: String, endpoint: URL, profile: String, credentialProvider: any AWSCredentialProvider,
+                credentialSource: String, maxAttempts: Int, endpointIsCustom: Bool, environment: [String: String]) {
+        self.service = service
+        self.region = region
+        self.endpoint = endpoint
+        self.profile = profile
+        self.credentialProvider = credentialProvider
+        self.credentialSource = credentialSource
+        self.maxAttempts = maxAttempts
+        self.endpointIsCustom = endpointIsCustom
+        self.environment = environment
+    }
+
+    /// Resolves in the AWS CLI's order.
+    ///
+    /// - Region: `region` → `AWS_REGION` → `AWS_DEFAULT_REGION` → profile `region`; none is an error.
+    /// - Endpoint: `endpointURL` → ``AWSEndpointResolver/configuredEndpoint(service:profile:config:environment:)``
+    ///   → `https://<endpointPrefix>.<region>.amazonaws.com`.
+    /// - Max attempts: `maxAttempts` → `AWS_MAX_ATTEMPTS` → profile `max_attempts` → 3.
+    /// - Credentials: `credentials` → ``AWSCredentialProviderChain/standard(profile:environment:httpClient:)``, cached.
+    public static func resolve(
+        service: AWSServiceInfo,
+        profile: String? = nil,
+        region: String? = nil,
+        endpointURL: String? = nil,
+        credentials: AWSCredentials? = nil,
+        maxAttempts: Int? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        httpClient: HTTPClient = .shared
+    ) throws -> AWSClientConfiguration {
+        let profileName = awsProfileName(profile, environment: environment)
+        let config = try AWSSharedConfig.load(environment: environment)
+        if nonEmpty(profile) != nil, credentials == nil, !config.hasProfile(profileName) {
+            throw AWSConfigurationError.profileNotFound(profileName)
+        }
+        guard let resolvedRegion = nonEmpty(region) ?? nonEmpty(environment["AWS_REGION"]) ?? nonEmpty(environment["AWS_DEFAULT_REGION"])
+            ?? config.value("region", profile: profileName) else {
+            throw AWSConfigurationError.noRegion(profile: profileName)
+        }
+        guard Self.isPlausibleRegion(resolvedRegion) else {
+            throw AWSConfigurationError.invalidSetting(name: "region", value: resolvedRegion, reason: "a region looks like us-east-1")
+        }
+        let configured = nonEmpty(endpointURL) ?? AWSEndpointResolver.configuredEndpoint(service: service, profile: profileName, config: config, environment: environment)
+        let endpointText = configured ?? AWSEndpointResolver.defaultEndpoint(prefix: service.endpointPrefix, region: resolvedRegion)
+        guard let endpoint = URL(string: endpointText), let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = endpoint.host, !host.isEmpty else {
+            throw AWSConfigurationError.invalidEndpoint(endpointText)
+        }
+        let attempts: Int
+        if let maxAttempts {
+            attempts = maxAttempts
+        } else if let text = nonEmpty(environment["AWS_MAX_ATTEMPTS"]) ?? config.value("max_attempts", profile: profileName) {
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw AWSConfigurationError.invalidSetting(name: "max_attempts", value: text, reason: "it must be a whole number")
+            }
+            attempts = value
+        } else {
+            attempts = 3
+        }
+        guard attempts >= 1 else {
+            throw AWSConfigurationError.invalidSetting(name: "max_attempts", value: String(attempts), reason: "it must be at least 1")
+        }
+        let provider: any AWSCredentialProvider
+        let source: String
+        if let credentials {
+            provider = StaticCredentialProvider(credentials)
+            source = "explicit"
+        } else {
+            provider = AWSCachedCredentialProvider(AWSCredentialProviderChain.standard(profile: profile, environment: environment, httpClient: httpClient))
+            source = "credential chain (profile \(profileName))"
+        }
+        return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,
+                                      credentialProvider: provider, credentialSource: source, maxAttempts: attempts,
+                                      endpointIsCustom: configured != nil, environment: environment)
+    }
+
+    static func isPlausibleRegion(_ region: String) -> Bool {
+        !region.isEmpty && region.count <= 64 && region.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    }
+}
