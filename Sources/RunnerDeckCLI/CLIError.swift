@@ -16,6 +16,8 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
         case operationFailed = "OperationFailed"
         /// `--timeout` passed before the operation ended (exit 1).
         case timeout = "WaitTimeout"
+        /// Region, profile, endpoint or credentials settings are missing or wrong (exit 1).
+        case configuration = "ConfigurationError"
         /// Anything else that stops the command (exit 1).
         case failure = "Error"
     }
@@ -33,7 +35,7 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     var exitStatus: Int32 {
         switch kind {
         case .ambiguous, .usage: return ExitStatus.usage
-        case .notFound, .operationFailed, .timeout, .failure: return ExitStatus.failure
+        case .notFound, .operationFailed, .timeout, .configuration, .failure: return ExitStatus.failure
         }
     }
 }
@@ -53,6 +55,10 @@ enum ErrorReport {
             return format(code: "ValidationException", message: error.message, requestId: nil)
         case let error as CLIError:
             return format(code: error.kind.rawValue, message: error.message, requestId: nil)
+        case let error as AWSCredentialsError:
+            return format(code: "NoCredentials", message: error.description, requestId: nil)
+        case let error as AWSConfigurationError:
+            return format(code: "ConfigurationError", message: error.description, requestId: nil)
         case let error as AWSClientError:
             return format(code: "ClientError", message: error.description, requestId: nil)
         case let error as AppRunnerClientError:
