@@ -80,7 +80,7 @@ public struct AWSClientConfiguration: Sendable {
         credentials: AWSCredentials? = nil,
         maxAttempts: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared
+        httpClient: HTTPClient = AWSCredentialHTTPClient.shared
     ) throws -> AWSClientConfiguration {
         let profileName = awsProfileName(profile, environment: environment)
         let config = try AWSSharedConfig.load(environment: environment)

@@ -32,6 +32,17 @@ public enum AWSCredentialsError: Error, Sendable, Hashable, CustomStringConverti
     }
 }
 
+/// The HTTP client credential sources use by default: process-wide (never shut down, like
+/// `HTTPClient.shared`), failing fast on a refused connection (no connect retries inside the pool).
+public enum AWSCredentialHTTPClient {
+    public static let shared: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+}
+
 /// A small HTTP helper for credential sources (STS, container endpoint, instance metadata).
 struct CredentialHTTP: Sendable {
     let client: HTTPClient
@@ -99,7 +110,7 @@ public struct STSClient: Sendable {
     let http: CredentialHTTP
     let now: @Sendable () -> Date
 
-    public init(endpoint: URL, region: String, httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(endpoint: URL, region: String, httpClient: HTTPClient = AWSCredentialHTTPClient.shared, now: @escaping @Sendable () -> Date = { Date() }) {
         self.endpoint = endpoint
         self.region = region
         self.http = CredentialHTTP(client: httpClient)
@@ -108,7 +119,7 @@ public struct STSClient: Sendable {
 
     /// STS's endpoint: `AWS_ENDPOINT_URL_STS` → `AWS_ENDPOINT_URL` → profile (`[services]` `sts.endpoint_url`)
     /// → `https://sts.<region>.amazonaws.com`. Region: `AWS_REGION` → `AWS_DEFAULT_REGION` → profile → us-east-1.
-    public static func resolve(profile: String, config: AWSSharedConfig, environment: [String: String], httpClient: HTTPClient = .shared) throws -> STSClient {
+    public static func resolve(profile: String, config: AWSSharedConfig, environment: [String: String], httpClient: HTTPClient = AWSCredentialHTTPClient.shared) throws -> STSClient {
         let region = nonEmpty(environment["AWS_REGION"]) ?? nonEmpty(environment["AWS_DEFAULT_REGION"])
             ?? config.value("region", profile: profile) ?? "us-east-1"
         let service = AWSServiceInfo(signingName: "sts", endpointPrefix: "sts", targetPrefix: "", apiVersion: "2011-06-15", serviceId: "STS")

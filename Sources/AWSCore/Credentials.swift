@@ -65,7 +65,7 @@ public struct ProfileCredentialProvider: AWSCredentialProvider {
 
     /// - Parameter profile: the `--profile` option; `nil` means `AWS_PROFILE`, else `default`.
     public init(profile: String? = nil, part: Part = .all, environment: [String: String] = ProcessInfo.processInfo.environment,
-                httpClient: HTTPClient = .shared, now: @escaping @Sendable () -> Date = { Date() }) {
+                httpClient: HTTPClient = AWSCredentialHTTPClient.shared, now: @escaping @Sendable () -> Date = { Date() }) {
         self.profileOption = profile
         self.part = part
         self.environment = environment
@@ -258,7 +258,7 @@ public struct WebIdentityCredentialProvider: AWSCredentialProvider {
     let httpClient: HTTPClient
     let now: @Sendable () -> Date
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = AWSCredentialHTTPClient.shared,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.environment = environment
         self.httpClient = httpClient
@@ -306,7 +306,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
     let httpClient: HTTPClient
     let timeout: TimeAmount
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared, timeout: TimeAmount = .seconds(2)) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = AWSCredentialHTTPClient.shared, timeout: TimeAmount = .seconds(2)) {
         self.environment = environment
         self.httpClient = httpClient
         self.timeout = timeout
@@ -365,7 +365,7 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     let httpClient: HTTPClient
     let timeout: TimeAmount
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared, timeout: TimeAmount = .seconds(1)) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = AWSCredentialHTTPClient.shared, timeout: TimeAmount = .seconds(1)) {
         self.environment = environment
         self.httpClient = httpClient
         self.timeout = timeout
@@ -435,7 +435,7 @@ public struct AWSCredentialProviderChain: AWSCredentialProvider {
     /// The AWS CLI's order: environment → profile assume-role/web identity → web identity from the
     /// environment → profile files (keys, `credential_process`) → container → instance metadata.
     public static func standard(profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                httpClient: HTTPClient = .shared) -> AWSCredentialProviderChain {
+                                httpClient: HTTPClient = AWSCredentialHTTPClient.shared) -> AWSCredentialProviderChain {
         let name = awsProfileName(profile, environment: environment)
         return AWSCredentialProviderChain([
             Entry("environment", EnvironmentCredentialProvider(environment: environment)),

@@ -180,6 +180,8 @@ public final class AWSJSONClient: AWSJSONTransport {
             var configuration = HTTPClient.Configuration()
             configuration.timeout = .init(connect: connectTimeout, read: requestTimeout)
             configuration.connectionPool = .init(idleTimeout: .seconds(60))
+            // A refused connection fails the attempt at once; the retry strategy decides what follows.
+            configuration.connectionPool.retryConnectionEstablishment = false
             configuration.decompression = .disabled
             if let proxy = AWSProxySettings.proxySettings(for: endpoint, environment: environment) {
                 if let username = proxy.username {
