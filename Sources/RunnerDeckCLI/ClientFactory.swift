@@ -1,5 +1,6 @@
 import AWSCore
 import AppRunner
+import AppRunnerLocal
 import Foundation
 
 /// Builds the App Runner API for the global options.
@@ -8,7 +9,7 @@ public enum ClientFactory {
     /// through AWSCore: configuration resolved, requests signed, User-Agent `runnerdeck/<version>`.
     public static func makeAPI(_ globals: GlobalOptions, environment: CLIEnvironment) async throws -> any AppRunnerAPI {
         if globals.demo {
-            throw CLIError(.failure, "--demo is not available in this build yet (Local App Runner has not landed)")
+            return try await LocalAppRunner.demo()
         }
         let configuration: AWSClientConfiguration
         do {
