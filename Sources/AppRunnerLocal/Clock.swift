@@ -1,0 +1,34 @@
+import Foundation
+
+/// Where Local App Runner reads the time. Every lifecycle is computed from it, so tests drive time.
+public protocol LocalClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemClock: LocalClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that only moves when told to (tests).
+public final class ManualClock: LocalClock, @unchecked Sendable {
+    // Guarded by `lock`.
+    private var current: Date
+    private let lock = NSLock()
+
+    public init(_ start: Date = Date(timeIntervalSince1970: 1_763_800_000)) {
+        current = start
+    }
+
+    public func now() -> Date {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+
+    public func advance(by seconds: TimeInterval) {
+        lock.lock()
+        current = current.addingTimeInterval(seconds)
+        lock.unlock()
+    }
+}

@@ -1,0 +1,97 @@
+import AWSCore
+import AppRunnerLocal
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `runnerdeck serve`: Local App Runner as an AWS endpoint for boto3, the AWS CLI and any SDK.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve Local App Runner as an AWS App Runner endpoint.",
+        discussion: """
+            Serves the AWS JSON 1.0 App Runner protocol (all 37 operations) from a simulated control plane \
+            persisted in SQLite. When it is ready it prints one line, `listening on http://HOST:PORT`.
+
+            Examples:
+              runnerdeck serve --port 8080 --state apprunner.sqlite
+              aws apprunner list-services --endpoint-url http://127.0.0.1:8080 --region us-east-1
+              runnerdeck serve --port 8080 --seed demo --operation-seconds 30
+              runnerdeck serve --host 0.0.0.0 --port 8080 --access-key-id AKIDLOCAL --secret-access-key s3cret
+
+            Failure injection: tag a service `runnerdeck:fail-deployments=true` and its deployments fail and \
+            roll back; create with the tag `runnerdeck:fail-create=true` and the create fails; \
+            --failure-probability makes any deployment fail now and then.
+            """
+    )
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(help: "Address to bind. Anything but loopback requires --access-key-id and --secret-access-key.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "SQLite file that keeps every resource and operation (default: in memory).")
+    var state: String?
+
+    @Option(help: "Initial resources: demo (a fleet in every state) or none.")
+    var seed: String = "none"
+
+    @Option(help: "Seconds an operation (create, deploy, pause, resume, delete) takes.")
+    var operationSeconds: Double = 5
+
+    @Option(help: "Seconds a custom domain waits for DNS validation (default: twice --operation-seconds).")
+    var domainSeconds: Double?
+
+    @Option(help: "Probability (0–1) that a deployment fails and rolls back.")
+    var failureProbability: Double = 0
+
+    @Option(help: "Region the endpoint serves (and signatures must be scoped to).")
+    var region: String = "us-east-1"
+
+    @Option(help: "Account id in ARNs.")
+    var accountId: String = "123456789012"
+
+    @Option(help: "Access key id every request must be signed with.")
+    var accessKeyId: String?
+
+    @Option(help: "Secret access key every request must be signed with.")
+    var secretAccessKey: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard LocalServerConfiguration.Seed(rawValue: seed) != nil else { throw ValidationError("--seed must be demo or none") }
+        guard operationSeconds >= 0 else { throw ValidationError("--operation-seconds must not be negative") }
+        guard (0...1).contains(failureProbability) else { throw ValidationError("--failure-probability must be between 0 and 1") }
+        guard (accessKeyId == nil) == (secretAccessKey == nil) else {
+            throw ValidationError("--access-key-id and --secret-access-key go together")
+        }
+        guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else { throw ValidationError("--account-id must be 12 digits") }
+    }
+
+    func run() async throws {
+        var credentials: AWSCredentials?
+        if let accessKeyId, let secretAccessKey {
+            credentials = AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey)
+        }
+        let configuration = LocalServerConfiguration(
+            host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,
+            options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
+                                  domainValidationSeconds: domainSeconds, failureProbability: failureProbability),
+            credentials: credentials)
+        var logger = Logger(label: "runnerdeck.serve")
+        logger.logLevel = .warning
+        let signed = credentials != nil
+        do {
+            try await runLocalServer(configuration, logger: logger) { url in
+                FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+                if !signed {
+                    FileHandle.standardError.write(Data("no credentials configured: accepting unsigned requests (loopback only)\n".utf8))
+                }
+            }
+        } catch let error as LocalServerError {
+            FileHandle.standardError.write(Data("runnerdeck serve: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+}
