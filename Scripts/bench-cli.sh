@@ -19,8 +19,8 @@ else
 fi
 
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=bench-secret AWS_REGION=us-east-1 \
-       AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null \
-       AWS_SHARED_CREDENTIALS_FILE=/dev/null TZ=UTC
+       AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/nonexistent/bench/config \
+       AWS_SHARED_CREDENTIALS_FILE=/nonexistent/bench/credentials TZ=UTC
 unset AWS_PROFILE AWS_ENDPOINT_URL
 
 WORK=$(mktemp -d)

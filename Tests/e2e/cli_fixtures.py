@@ -20,8 +20,8 @@ ENV.update({
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_CONFIG_FILE": "/nonexistent/runnerdeck-e2e/config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/runnerdeck-e2e/credentials",
     "NO_COLOR": "",
     "RUNNERDECK_POLL_INTERVAL_MS": "100",
     "TZ": "UTC",
@@ -56,8 +56,11 @@ class Endpoint:
         return json.loads(p.stdout)
 
     def aws(self, *args):
+        # AWS CLI v2 prints ISO 8601 timestamps by default; v1 (installed here) needs this setting.
+        config = Path(__file__).resolve().parent / "cli_aws_config"
+        env = dict(ENV, AWS_CONFIG_FILE=str(config))
         p = subprocess.run(["aws", "apprunner", *args, "--endpoint-url", self.url, "--output", "json",
-                            "--region", "us-east-1"], capture_output=True, text=True, timeout=120, env=ENV)
+                            "--region", "us-east-1"], capture_output=True, text=True, timeout=120, env=env)
         assert p.returncode == 0, p.stderr
         return json.loads(p.stdout) if p.stdout.strip() else {}
 

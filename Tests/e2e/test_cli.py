@@ -121,7 +121,13 @@ def test_same_json_as_aws_cli(cli_endpoint, web):
     arn = web["ServiceArn"]
     assert cli_endpoint.rd_json("describe", arn) == cli_endpoint.aws("describe-service", "--service-arn", arn)
     assert cli_endpoint.rd_json("operations", arn) == cli_endpoint.aws("list-operations", "--service-arn", arn)
-    assert cli_endpoint.rd_json("domains", arn) == cli_endpoint.aws("describe-custom-domains", "--service-arn", arn)
+    # Domain statuses move on with time (validation, binding): compare once they hold still.
+    for _ in range(60):
+        ours, theirs = cli_endpoint.rd_json("domains", arn), cli_endpoint.aws("describe-custom-domains", "--service-arn", arn)
+        if ours == theirs:
+            break
+        time.sleep(0.5)
+    assert ours == theirs
     ours = cli_endpoint.rd_json("services")
     theirs = cli_endpoint.aws("list-services", "--max-results", "20")
     theirs.pop("NextToken", None)
@@ -184,6 +190,20 @@ def test_pause_and_resume_wait_for_success(cli_endpoint):
     ops = cli_endpoint.rd_json("operations", "cli-pause")["OperationSummaryList"]
     assert [o["Type"] for o in ops[:3]] == ["START_DEPLOYMENT", "RESUME_SERVICE", "PAUSE_SERVICE"]
     assert all(o["Status"] == "SUCCEEDED" for o in ops[:3])
+
+
+def test_deploy_wait_on_a_rollback_exits_1_with_the_reason(cli_endpoint):
+    service = cli_endpoint.create_service("cli-rollback")
+    arn = service["ServiceArn"]
+    cli_endpoint.wait_status(arn, "RUNNING")
+    cli_endpoint.call("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "runnerdeck:fail-deployments", "Value": "true"}]})
+    p = cli_endpoint.rd("deploy", "cli-rollback", "--wait", "--output", "json")
+    assert p.returncode == 1
+    line = one_error_line(p)
+    assert "OperationFailed" in line and "ROLLBACK_SUCCEEDED" in line and "rolled back" in line
+    assert json.loads(p.stdout)["OperationId"]
+    assert cli_endpoint.rd_json("operations", arn)["OperationSummaryList"][0]["Status"] == "ROLLBACK_SUCCEEDED"
+    assert cli_endpoint.rd_json("describe", arn)["Service"]["Status"] == "RUNNING"
 
 
 def test_pause_on_an_operation_in_progress_is_an_api_error(cli_endpoint):
@@ -287,7 +307,9 @@ def test_call_every_operation_family(cli_endpoint, web):
     assert c("ListVpcConnectors")["VpcConnectors"]
     c("DeleteVpcConnector", {"VpcConnectorArn": vpc["VpcConnectorArn"]})
     # VPC ingress connections
-    ingress = c("CreateVpcIngressConnection", {"ServiceArn": arn, "VpcIngressConnectionName": "cli-ingress",
+    private = cli_endpoint.create_service("cli-private", NetworkConfiguration={"IngressConfiguration": {"IsPubliclyAccessible": False}})
+    cli_endpoint.wait_status(private["ServiceArn"], "RUNNING")
+    ingress = c("CreateVpcIngressConnection", {"ServiceArn": private["ServiceArn"], "VpcIngressConnectionName": "cli-ingress",
                                                "IngressVpcConfiguration": {"VpcId": "vpc-0123456789abcdef0", "VpcEndpointId": "vpce-0123456789abcdef0"}})["VpcIngressConnection"]
     assert c("DescribeVpcIngressConnection", {"VpcIngressConnectionArn": ingress["VpcIngressConnectionArn"]})["VpcIngressConnection"]["VpcIngressConnectionName"] == "cli-ingress"
     assert "VpcIngressConnectionSummaryList" in c("ListVpcIngressConnections")
