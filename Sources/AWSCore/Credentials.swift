@@ -432,13 +432,18 @@ public struct AWSCredentialProviderChain: AWSCredentialProvider {
         self.entries = entries
     }
 
-    /// The AWS CLI's order: environment → profile assume-role/web identity → web identity from the
-    /// environment → profile files (keys, `credential_process`) → container → instance metadata.
+    /// The AWS CLI's order: environment (skipped when `profile` is given explicitly, as `--profile` is) →
+    /// profile assume-role/web identity → web identity from the environment → profile files (keys,
+    /// `credential_process`) → container → instance metadata.
     public static func standard(profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                                 httpClient: HTTPClient = AWSCredentialHTTPClient.shared) -> AWSCredentialProviderChain {
         let name = awsProfileName(profile, environment: environment)
-        return AWSCredentialProviderChain([
-            Entry("environment", EnvironmentCredentialProvider(environment: environment)),
+        var entries: [Entry] = []
+        // As in the AWS CLI, an explicit --profile wins over keys in the environment.
+        if nonEmpty(profile) == nil {
+            entries.append(Entry("environment", EnvironmentCredentialProvider(environment: environment)))
+        }
+        return AWSCredentialProviderChain(entries + [
             Entry("profile \(name) (assume role)", ProfileCredentialProvider(profile: profile, part: .assumeRole, environment: environment, httpClient: httpClient)),
             Entry("web identity", WebIdentityCredentialProvider(environment: environment, httpClient: httpClient)),
             Entry("profile \(name)", ProfileCredentialProvider(profile: profile, part: .files, environment: environment, httpClient: httpClient)),

@@ -258,6 +258,31 @@ final class LineSink: Sendable {
         #expect(sleeper.recorded.count == 1)
     }
 
+    @Test func tlsFailureIsTypedAndNotRetried() async throws {
+        // An https endpoint whose server speaks plain HTTP: the handshake cannot succeed.
+        let server = try await TestServer.start { _, _ in .json("{}") }
+        defer { server.stop() }
+        let url = try #require(URL(string: "https://127.0.0.1:\(server.port)"))
+        let sleeper = RecordingSleeper()
+        let client = AWSJSONClient(service: appRunnerInfo, region: "us-east-1", endpoint: url, credentials: StaticCredentialProvider(testCredentials),
+                                   userAgent: "runnerdeck/test", retry: AWSRetryStrategy(maxAttempts: 3, sleeper: sleeper),
+                                   requestTimeout: .seconds(10), environment: [:])
+        do {
+            _ = try await client.send(operation: "ListServices", body: Data("{}".utf8))
+            Issue.record("expected a TLS error")
+        } catch let error as AWSClientError {
+            guard case .tls(let endpoint, _) = error else {
+                Issue.record("expected .tls, got \(error)")
+                try await client.shutdown()
+                return
+            }
+            #expect(endpoint == "https://127.0.0.1:\(server.port)")
+            #expect(error.description.hasPrefix("TLS handshake with https://127.0.0.1:\(server.port) failed"))
+        }
+        try await client.shutdown()
+        #expect(sleeper.recorded.isEmpty)
+    }
+
     @Test func requestTimeoutIsTyped() async throws {
         let server = try await TestServer.start { _, _ in
             // Never answers in time: waits until the server is stopped.

@@ -359,6 +359,10 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         #expect(fromEnv.credentials.accessKeyId == "AKENV")
         #expect(fromEnv.source == "environment")
 
+        // An explicit --profile wins over the environment's keys.
+        let explicit = try await AWSCredentialProviderChain.standard(profile: "default", environment: base.merging(["AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"]) { $1 }).resolve()
+        #expect(explicit.credentials.accessKeyId == "AKFILE")
+
         let fromFile = try await AWSCredentialProviderChain.standard(environment: base).resolve()
         #expect(fromFile.credentials.accessKeyId == "AKFILE")
         #expect(fromFile.source == "profile default")
