@@ -28,6 +28,14 @@ if which == "client" || which == "all" {
     }
 }
 
+if which == "endpoint" || which == "all" {
+    do {
+        report("endpoint", try await EndpointBench.run())
+    } catch {
+        report("endpoint", "failed: \(error)")
+    }
+}
+
 if which == "dashboard" || which == "all" {
     for (width, height) in [(80, 24), (160, 50)] {
         let result = DashboardBenchmarks.run(services: 1000, width: width, height: height, iterations: 300)
