@@ -56,7 +56,7 @@ public enum AWSRetryClassifier {
         if skewCodes.contains(error.code) { return true }
         if error.code == "InvalidSignatureException" {
             let message = error.message.lowercased()
-            return message.contains("signature expired") || message.contains("skew")
+            return message.contains("signature expired") || message.contains("signature not yet current") || message.contains("skew")
         }
         return false
     }

@@ -345,6 +345,7 @@ final class LineSink: Sendable {
         #expect(kind("AccessDeniedException", 403) == .notRetryable)
         #expect(kind("RequestExpired", 400) == .clockSkew)
         #expect(kind("InvalidSignatureException", 403, "Signature expired: 20200101T000000Z is now earlier than") == .clockSkew)
+        #expect(kind("InvalidSignatureException", 403, "Signature not yet current: 20300101T000000Z is still later than 20291231T235500Z") == .clockSkew)
         #expect(kind("InvalidSignatureException", 403, "The request signature we calculated does not match") == .notRetryable)
         #expect(AWSRetryClassifier.classify(AWSClientError.connection(endpoint: "x", reason: "connection refused")) == .transient)
         #expect(AWSRetryClassifier.classify(AWSClientError.tls(endpoint: "x", reason: "bad certificate")) == .notRetryable)
