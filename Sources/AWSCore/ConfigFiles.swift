@@ -78,8 +78,14 @@ public struct AWSSharedConfig: Sendable, Hashable {
 
     static func readIfPresent(_ path: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // A FileHandle also reads character devices such as /dev/null, which the AWS CLI accepts.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw AWSConfigurationError.unreadableFile(path: path, reason: "permission denied or not a file")
+        }
+        defer { try? handle.close() }
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            let data = try handle.readToEnd() ?? Data()
+            return String(decoding: data, as: UTF8.self)
         } catch {
             throw AWSConfigurationError.unreadableFile(path: path, reason: error.localizedDescription)
         }
