@@ -167,15 +167,19 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
             guard fields["Action"] == "AssumeRole", fields["Version"] == "2011-06-15" else {
                 return TestServer.Answer(status: 400, body: "<ErrorResponse><Error><Code>InvalidAction</Code><Message>bad</Message></Error></ErrorResponse>")
             }
-            // The source profile's keys signed the call.
+            // The source profile's keys (or, for a chained role, the first role's) signed the call.
+            let keyId = request.header("Authorization").flatMap(SigV4Signer.parseAuthorization)?.accessKeyId ?? ""
+            let secret = keyId == "AKBASE" ? "basesecret" : "secret-&-\(keyId)"
             let verification = SigV4Signer.verify(method: request.method, path: request.path, query: request.query, headers: request.headers,
-                                                  payloadHash: SigV4Signer.hexSHA256(request.body), secretAccessKey: "basesecret")
-            guard case .success(let details) = verification, details.authorization.accessKeyId == "AKBASE",
-                  details.authorization.service == "sts", details.authorization.region == "eu-west-3" else {
+                                                  payloadHash: SigV4Signer.hexSHA256(request.body), secretAccessKey: secret)
+            guard case .success(let details) = verification, details.authorization.service == "sts", details.authorization.region == "eu-west-3" else {
                 return TestServer.Answer(status: 403, body: "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error></ErrorResponse>")
             }
             if fields["RoleArn"] == "arn:aws:iam::123456789012:role/denied" {
                 return TestServer.Answer(status: 403, body: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not allowed &amp; logged</Message></Error></ErrorResponse>")
+            }
+            if fields["RoleArn"] == "arn:aws:iam::123456789012:role/second" {
+                return stsAnswer("AssumeRole", key: "AKSECOND-by-\(keyId)")
             }
             return stsAnswer("AssumeRole", key: "AK-\(fields["RoleSessionName"] ?? "")-\(fields["ExternalId"] ?? "")-\(fields["DurationSeconds"] ?? "")")
         }
@@ -193,6 +197,12 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         [profile chained]
         role_arn = arn:aws:iam::123456789012:role/second
         source_profile = deploy
+        region = eu-west-3
+        [profile fromenv]
+        role_arn = arn:aws:iam::123456789012:role/fromenv
+        credential_source = Environment
+        role_session_name = envsession
+        region = eu-west-3
         [profile denied]
         role_arn = arn:aws:iam::123456789012:role/denied
         source_profile = base
@@ -213,12 +223,21 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         #expect(request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true)
         #expect(formFields(request.body)["RoleArn"] == "arn:aws:iam::123456789012:role/deploy")
 
+        let chained = try await ProfileCredentialProvider(profile: "chained", environment: env).credentials()
+        #expect(chained.accessKeyId == "AKSECOND-by-AK-mysession-ext-1-900")
+        let fromEnvironment = try await ProfileCredentialProvider(profile: "fromenv", environment: env.merging([
+            "AWS_ACCESS_KEY_ID": "AKBASE", "AWS_SECRET_ACCESS_KEY": "basesecret",
+        ]) { $1 }).credentials()
+        #expect(fromEnvironment.accessKeyId == "AK-envsession--")
+        let noSource = await expectCredentialsError { try await ProfileCredentialProvider(profile: "fromenv", environment: env).credentials() }
+        #expect(noSource?.description.contains("credential_source Environment") == true)
+
         let denied = await expectCredentialsError { try await ProfileCredentialProvider(profile: "denied", environment: env).credentials() }
         #expect(denied?.description.contains("AccessDenied: not allowed & logged") == true)
 
         let loop = await expectCredentialsError { try await ProfileCredentialProvider(profile: "loop", environment: env).credentials() }
         #expect(loop?.description.contains("infinite loop") == true)
-        #expect(await server.requests.count == 2)
+        #expect(await server.requests.count == 5)
 
         // The files part of the chain leaves role profiles to the assume-role part.
         guard case .notFound = await expectCredentialsError({ try await ProfileCredentialProvider(profile: "base", part: .assumeRole, environment: env).credentials() }) else {
