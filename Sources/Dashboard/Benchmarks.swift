@@ -1,0 +1,107 @@
+import AppRunner
+import Foundation
+
+/// Figures for the bench executable: render + diff time of a frame of many services and the bytes a
+/// refresh writes (measured with ``ANSIByteSink``, i.e. the escape sequences a terminal receives).
+public struct DashboardBenchmarkResult: Sendable, Hashable, CustomStringConvertible {
+    public var services: Int
+    public var width: Int
+    public var height: Int
+    /// Median and worst milliseconds to render the state into a buffer and diff it against the previous frame.
+    public var frameMillisMedian: Double
+    public var frameMillisMax: Double
+    public var firstPaintBytes: Int
+    /// One second later, nothing changed but the clock.
+    public var idleRefreshBytes: Int
+    /// One service changed status (RUNNING → PAUSED) on screen.
+    public var oneStatusChangeBytes: Int
+    /// The selection moved down one row.
+    public var selectionMoveBytes: Int
+
+    public var description: String {
+        String(format: "%d services at %dx%d: frame %.3f ms median (max %.3f ms); bytes: first paint %d, idle refresh %d, one status change %d, selection move %d",
+               services, width, height, frameMillisMedian, frameMillisMax, firstPaintBytes, idleRefreshBytes, oneStatusChangeBytes, selectionMoveBytes)
+    }
+}
+
+public enum DashboardBenchmarks {
+    /// A state with `count` running services (every one described), as the store would hold it.
+    public static func state(services count: Int, now: Date = Date(timeIntervalSince1970: 1_700_000_000)) -> DashboardState {
+        var state = DashboardState(context: DashboardContext(profile: "bench", region: "us-east-1", endpoint: "http://127.0.0.1:8080"), readOnly: false)
+        state.services.reserveCapacity(count)
+        for i in 0..<count {
+            let name = String(format: "service-%04d", i)
+            let id = String(format: "%032x", i)
+            let arn = "arn:aws:apprunner:us-east-1:123456789012:service/\(name)/\(id)"
+            let url = String(format: "svc%07d.us-east-1.awsapprunner.com", i)
+            let created = now.addingTimeInterval(-Double(86400 + i * 60))
+            let updated = now.addingTimeInterval(-Double(3600 + i * 30))
+            let service = Service(
+                serviceName: name, serviceId: id, serviceArn: arn, serviceUrl: url, createdAt: created, updatedAt: updated, status: .running,
+                sourceConfiguration: SourceConfiguration(imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:1.\(i % 30)", imageRepositoryType: .ecrPublic)),
+                instanceConfiguration: InstanceConfiguration(cpu: "1024", memory: "2048"),
+                autoScalingConfigurationSummary: AutoScalingConfigurationSummary(autoScalingConfigurationName: "DefaultConfiguration", autoScalingConfigurationRevision: 1, isDefault: true),
+                networkConfiguration: NetworkConfiguration()
+            )
+            let summary = ServiceSummary(serviceName: name, serviceId: id, serviceArn: arn, serviceUrl: url, createdAt: created, updatedAt: updated, status: .running)
+            state.services.append(ServiceRow(summary: summary, service: service))
+        }
+        state.servicesLoaded = true
+        state.lastRefresh = now.addingTimeInterval(-2)
+        return state
+    }
+
+    /// Renders and diffs frames of `services` services at `width`x`height`.
+    public static func run(services count: Int = 1000, width: Int = 160, height: Int = 50, iterations: Int = 200) -> DashboardBenchmarkResult {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let state = state(services: count, now: now)
+        let renderer = DashboardRenderer(glyphs: .unicode)
+        var ui = UIState()
+        var controller = DashboardController(ui: ui)
+        controller.reconcile(state: state, height: height)
+        ui = controller.ui
+
+        var painter = DiffPainter()
+        var sink = ANSIByteSink()
+        let first = renderer.render(state: state, ui: ui, now: now, width: width, height: height)
+        painter.paint(first, to: &sink)
+        let firstBytes = sink.bytes.count
+
+        // Idle refresh one second later: the same state.
+        sink.reset()
+        painter.paint(renderer.render(state: state, ui: ui, now: now.addingTimeInterval(1), width: width, height: height), to: &sink)
+        let idleBytes = sink.bytes.count
+
+        // One status change on a visible row.
+        var changed = state
+        changed.services[2].summary.status = .paused
+        changed.services[2].service?.status = .paused
+        sink.reset()
+        painter.paint(renderer.render(state: changed, ui: ui, now: now.addingTimeInterval(1), width: width, height: height), to: &sink)
+        let statusBytes = sink.bytes.count
+
+        // Selection moves one row down.
+        var moved = ui
+        moved.selection = 1
+        moved.selectedArn = changed.services[1].arn
+        sink.reset()
+        painter.paint(renderer.render(state: changed, ui: moved, now: now.addingTimeInterval(1), width: width, height: height), to: &sink)
+        let moveBytes = sink.bytes.count
+
+        // Frame time: full render (filter + sort of all services) plus diff, alternating two states.
+        var times: [Double] = []
+        times.reserveCapacity(iterations)
+        for i in 0..<max(1, iterations) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let frame = renderer.render(state: i % 2 == 0 ? state : changed, ui: ui, now: now.addingTimeInterval(Double(i)), width: width, height: height)
+            sink.reset()
+            painter.paint(frame, to: &sink)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
+        }
+        times.sort()
+        return DashboardBenchmarkResult(services: count, width: width, height: height,
+                                        frameMillisMedian: times[times.count / 2], frameMillisMax: times.last ?? 0,
+                                        firstPaintBytes: firstBytes, idleRefreshBytes: idleBytes,
+                                        oneStatusChangeBytes: statusBytes, selectionMoveBytes: moveBytes)
+    }
+}
