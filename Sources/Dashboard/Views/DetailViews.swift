@@ -168,7 +168,9 @@ extension DashboardRenderer {
         for target in detail.vpcDNSTargets {
             lines += field("VPC target", "\(target.domainName ?? "?") (VPC \(target.vpcId ?? "?"))", width: width, indent: 0, labelWidth: 12)
         }
-        lines.append([Span("Point each domain at the DNS target with a CNAME (or ALIAS at the apex), and add every validation record below.", Style(.muted))])
+        for part in "Point each domain at the DNS target with a CNAME (or ALIAS at the apex), and add every validation record below.".wrapped(toWidth: max(20, width - 1)) {
+            lines.append([Span(part, Style(.muted))])
+        }
         if detail.domains.isEmpty {
             lines.append([])
             lines.append([Span("No custom domains. Press a to associate one.", Style(.muted))])
@@ -225,21 +227,30 @@ extension DashboardRenderer {
             for (title, w) in headers { head += title.padded(toWidth: w) + " " }
             lines.append([Span(head, Style(.normal, bold: true, underline: true))])
             if rows.isEmpty { lines.append([Span("  (none)", Style(.muted))]); return }
+            // The last column is never cut: it wraps onto continuation lines under itself.
+            let lastStart = 2 + headers.dropLast().reduce(0) { $0 + $1.1 + 1 }
+            let lastWidth = max(10, width - lastStart)
             for row in rows {
                 var line: Line = [Span("  ")]
+                var continuation: [String] = []
                 for (i, (text, style)) in row.enumerated() {
                     let w = headers[i].1
                     if i == row.count - 1 {
-                        line.append(Span(text, style))  // last column: full text (wrapped by the terminal width cut below)
+                        let parts = text.wrapped(toWidth: lastWidth)
+                        line.append(Span(parts.first ?? "", style))
+                        continuation = Array(parts.dropFirst())
                     } else {
                         line.append(Span(text.padded(toWidth: w, ellipsis: glyphs.ellipsis) + " ", style))
                     }
                 }
                 lines.append(line)
+                for part in continuation {
+                    lines.append([Span(String(repeating: " ", count: lastStart) + part, row.last?.1 ?? .plain)])
+                }
             }
         }
         lines.append(section("Auto scaling configurations", width: width))
-        table([("NAME", 24), ("REV", 4), ("LATEST", 6), ("DEFAULT", 7), ("STATUS", 9), ("USED BY", 20)], r.autoScaling.map { c in
+        table([("NAME", 22), ("REV", 4), ("LATEST", 6), ("DEFAULT", 7), ("STATUS", 9), ("USED BY", 20)], r.autoScaling.map { c in
             let used = c.autoScalingConfigurationArn.flatMap { r.autoScalingUsedBy[$0] } ?? []
             return [(c.autoScalingConfigurationName ?? "?", Style(.normal, bold: true)),
                     (c.autoScalingConfigurationRevision.map(String.init) ?? "?", .plain),

@@ -72,26 +72,41 @@ public struct DashboardRenderer: Sendable {
         screen.fill(y: 0, style: bar)
         var x = screen.put(" RunnerDeck ", x: 0, y: 0, style: Style(.normal, bold: true, reverse: true))
         let ctx = state.context
+        // What matters most stays when the terminal is narrow: profile, region, read-only, then the endpoint.
         var parts = ["profile \(ctx.profile ?? "default")", "region \(ctx.region ?? "-")"]
-        if let endpoint = ctx.endpoint { parts.append(endpoint) }
         if ui.readOnly { parts.append("READ-ONLY") }
-        let clock = " \(Format.clock(now)) UTC "
-        var right: [Span] = []
-        if let last = state.lastRefresh {
-            right.append(Span("refreshed \(Format.clock(last)) (\(Format.age(now.timeIntervalSince(last))) ago)", bar))
-        } else {
-            right.append(Span(state.refreshing ? "loading…" : "not refreshed yet", bar))
-        }
+        let separator = " \(glyphs.vline) "
+
+        var flags: [Span] = []
         if state.lastError != nil {
             let retry = state.nextRefreshAt.map { " retry in \(Format.age(max(0, $0.timeIntervalSince(now))))" } ?? ""
-            right.append(Span(" ERROR\(retry) ", Style(.error, bold: true, reverse: true)))
+            flags.append(Span(" ERROR\(retry) ", Style(.error, bold: true, reverse: true)))
         } else if let last = state.lastRefresh, now.timeIntervalSince(last) > ui.staleAfter {
-            right.append(Span(" STALE ", Style(.warn, bold: true, reverse: true)))
+            flags.append(Span(" STALE ", Style(.warn, bold: true, reverse: true)))
         }
-        right.append(Span(clock, Style(.normal, bold: true, reverse: true)))
-        let rightWidth = right.reduce(0) { $0 + $1.text.displayWidth }
+        let clock = Span(" \(Format.clock(now)) UTC ", Style(.normal, bold: true, reverse: true))
+        let refreshed: (full: String, short: String)
+        if let last = state.lastRefresh {
+            let age = "(\(Format.age(now.timeIntervalSince(last))) ago)"
+            refreshed = ("refreshed \(Format.clock(last)) \(age)", age)
+        } else {
+            refreshed = (state.refreshing ? "loading…" : "not refreshed yet", state.refreshing ? "loading…" : "not yet")
+        }
+        func width(_ spans: [Span]) -> Int { spans.reduce(0) { $0 + $1.text.displayWidth } }
+        let leftWidth = x + parts.joined(separator: separator).displayWidth + 1
+        var right = [Span(refreshed.full, bar)] + flags + [clock]
+        if leftWidth + width(right) > screen.width {
+            right = [Span(refreshed.short, bar)] + flags + [clock]
+        }
+        let rightWidth = width(right)
+        if let endpoint = ctx.endpoint, !endpoint.isEmpty {
+            let room = screen.width - rightWidth - leftWidth - separator.displayWidth
+            if room >= min(endpoint.displayWidth, 16) {
+                parts.append(endpoint.displayWidth <= room ? endpoint : endpoint.padded(toWidth: room, ellipsis: glyphs.ellipsis))
+            }
+        }
         let room = max(0, screen.width - rightWidth - x - 1)
-        x += screen.put(parts.joined(separator: " \(glyphs.vline) "), x: x, y: 0, style: bar, maxWidth: room)
+        x += screen.put(parts.joined(separator: separator), x: x, y: 0, style: bar, maxWidth: room)
         var rx = max(x + 1, screen.width - rightWidth)
         for span in right { rx += screen.put(span.text, x: rx, y: 0, style: span.style) }
     }
@@ -113,9 +128,16 @@ public struct DashboardRenderer: Sendable {
         } else if let name = openServiceName(state: state, ui: ui), ui.view == .detail || ui.view == .domains {
             info.append("service \(name)")
         }
-        let text = info.joined(separator: "  ")
-        let w = text.displayWidth
-        if x + w + 2 <= screen.width { screen.put(text, x: screen.width - w - 1, y: 1, style: Style(.muted)) }
+        // Drop the least important items (from the end) until what is left fits.
+        while !info.isEmpty {
+            let text = info.joined(separator: "  ")
+            let w = text.displayWidth
+            if x + w + 2 <= screen.width {
+                screen.put(text, x: screen.width - w - 1, y: 1, style: Style(.muted))
+                break
+            }
+            info.removeLast()
+        }
     }
 
     func drawStatus(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState, now: Date) {
@@ -142,7 +164,8 @@ public struct DashboardRenderer: Sendable {
             let failed = message.contains("failed") || message.contains("refused") || message.contains("FAILED") || message.contains("ROLLBACK")
             screen.put(" " + message, x: 0, y: y, style: failed ? Style(.error, bold: true) : Style(.info))
         } else if let error = state.lastError {
-            screen.put(" refresh failed (\(state.consecutiveFailures)x): \(error)", x: 0, y: y, style: Style(.error))
+            let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+            screen.put(" refresh failed (\(state.consecutiveFailures)x): \(oneLine)", x: 0, y: y, style: Style(.error))
         } else if !state.followed.isEmpty {
             let text = state.followed.map { "\($0.serviceName): \($0.action) \($0.status?.rawValue ?? "PENDING") \(Format.duration(now.timeIntervalSince($0.startedAt)))" }.joined(separator: "  ")
             screen.put(" following " + text, x: 0, y: y, style: Style(.warn))
@@ -161,11 +184,23 @@ public struct DashboardRenderer: Sendable {
         } else {
             hints = registry.hints(in: ui.view, readOnly: ui.readOnly)
         }
-        for hint in hints {
-            let key = glyphs == .ascii ? hint.key.replacingOccurrences(of: "↑", with: "^").replacingOccurrences(of: "↓", with: "v") : hint.key
-            let width = key.displayWidth + hint.label.displayWidth + 3
-            if x + width > screen.width { break }
-            x += screen.put(" \(key)", x: x, y: y, style: Style(.normal, bold: true, reverse: true))
+        func key(_ hint: (key: String, label: String)) -> String {
+            glyphs == .ascii ? hint.key.replacingOccurrences(of: "↑", with: "^").replacingOccurrences(of: "↓", with: "v") : hint.key
+        }
+        func width(_ hint: (key: String, label: String)) -> Int { key(hint).displayWidth + hint.label.displayWidth + 3 }
+        // Help and quit always show; the others fill the room before them, in registry order.
+        let essential = hints.filter { $0.key == "?" || $0.key == "q" }
+        let reserved = essential.reduce(0) { $0 + width($1) }
+        var shown = hints.filter { hint in !essential.contains { $0.key == hint.key } }
+        var used = 0
+        shown = shown.filter { hint in
+            guard used + width(hint) + reserved <= screen.width else { used = screen.width; return false }
+            used += width(hint)
+            return true
+        }
+        for hint in shown + essential {
+            if x + width(hint) > screen.width { break }
+            x += screen.put(" \(key(hint))", x: x, y: y, style: Style(.normal, bold: true, reverse: true))
             x += screen.put(" \(hint.label) ", x: x, y: y, style: Style(.normal, reverse: true))
         }
     }
@@ -175,11 +210,11 @@ public struct DashboardRenderer: Sendable {
     /// Columns of the services table for a width: (title, width); the flexible column takes the rest.
     static func serviceColumns(width: Int) -> [(String, Int)] {
         let showURL = width >= 120
-        var columns: [(String, Int)] = [("NAME", width >= 140 ? 28 : 20), ("STATUS", 13), ("OPERATION", 15)]
+        var columns: [(String, Int)] = [("NAME", width >= 140 ? 28 : (width >= 100 ? 20 : 18)), ("STATUS", 13), ("OPERATION", 14)]
         if showURL { columns.append(("URL", width >= 160 ? 42 : 34)) }
         columns.append(("RUNTIME/IMAGE", 0))
-        columns.append(("CPU/MEM", 13))
-        columns.append(("AGE", 5))
+        columns.append(("CPU/MEM", 14))
+        columns.append(("AGE", 4))
         let fixed = columns.reduce(0) { $0 + $1.1 } + columns.count + 1
         return columns.map { $0.1 == 0 ? ($0.0, max(8, width - fixed)) : $0 }
     }
