@@ -29,6 +29,11 @@ static inline void rd_getmaxyx(WINDOW *w, int *rows, int *cols) {
 }
 
 static inline WINDOW *rd_stdscr(void) { return stdscr; }
+/* True when the terminal has an alternate screen (rmcup), so leaving curses brings the shell's screen back. */
+static inline int rd_has_alternate_screen(void) {
+    const char *cap = tigetstr("rmcup");
+    return cap != NULL && cap != (const char *)-1 && cap[0] != 0;
+}
 
 /* ACS line characters (valid only after the screen exists). */
 static inline chtype rd_acs_hline(void) { return ACS_HLINE; }

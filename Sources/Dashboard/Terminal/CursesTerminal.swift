@@ -145,6 +145,11 @@ final class CursesTerminal {
         guard active else { return }
         active = false
         SignalBridge.setCursesActive(false)
+        // Without an alternate screen (vt100 and the like) the last frame would stay behind the prompt.
+        if rd_has_alternate_screen() == 0 {
+            wclear(rd_stdscr())
+            wrefresh(rd_stdscr())
+        }
         endwin()
         if let screen { delscreen(screen) }
         screen = nil

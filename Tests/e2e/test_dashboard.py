@@ -1,0 +1,343 @@
+"""End-to-end tests of the dashboard: `runnerdeck serve` + boto3 + the real dashboard in tmux.
+
+Run: `swift build --product runnerdeck && python3 -m pytest -q Tests/e2e/test_dashboard.py`
+Needs tmux, boto3 and pytest. Skips (with the reason) when `runnerdeck serve` or the dashboard
+wiring is not in the binary yet.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+
+boto3 = pytest.importorskip("boto3")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("RUNNERDECK_BINARY", os.path.join(ROOT, ".build", "debug", "runnerdeck"))
+TMUX_SOCKET = "rd-e2e-%d" % os.getpid()
+OPERATION_TIMEOUT = float(os.environ.get("RUNNERDECK_E2E_OPERATION_TIMEOUT", "240"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_available():
+    if not os.path.exists(BINARY):
+        return False, "%s is missing (swift build --product runnerdeck)" % BINARY
+    if shutil.which("tmux") is None:
+        return False, "tmux is not installed"
+    probe = subprocess.run([BINARY, "serve", "--help"], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0 or "--port" not in probe.stdout + probe.stderr:
+        return False, "`runnerdeck serve` is not available in this build yet"
+    return True, ""
+
+
+def wait_until(predicate, timeout, interval=0.2, what="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
+
+
+@pytest.fixture(scope="module")
+def server():
+    ok, reason = serve_available()
+    if not ok:
+        pytest.skip(reason)
+    port = free_port()
+    log = open(os.path.join("/tmp", "runnerdeck-e2e-serve-%d.log" % port), "w")
+    proc = subprocess.Popen([BINARY, "serve", "--port", str(port), "--seed", "none"], stdout=log, stderr=subprocess.STDOUT)
+    endpoint = "http://127.0.0.1:%d" % port
+    client = boto3.client("apprunner", endpoint_url=endpoint, region_name="us-east-1",
+                          aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
+
+    def up():
+        if proc.poll() is not None:
+            raise AssertionError("runnerdeck serve exited with %s" % proc.returncode)
+        try:
+            client.list_services()
+            return True
+        except Exception:
+            return False
+
+    try:
+        wait_until(up, 60, what="runnerdeck serve to answer")
+        yield endpoint, client
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def create_service(client, name):
+    response = client.create_service(
+        ServiceName=name,
+        SourceConfiguration={
+            "ImageRepository": {
+                "ImageIdentifier": "public.ecr.aws/nginx/nginx:latest",
+                "ImageRepositoryType": "ECR_PUBLIC",
+                "ImageConfiguration": {"Port": "80", "RuntimeEnvironmentVariables": {"SECRET_TOKEN": "hunter2-do-not-show"}},
+            },
+            "AutoDeploymentsEnabled": False,
+        },
+        InstanceConfiguration={"Cpu": "1024", "Memory": "2048"},
+    )
+    return response["Service"]["ServiceArn"]
+
+
+def service_status(client, arn):
+    return client.describe_service(ServiceArn=arn)["Service"]["Status"]
+
+
+def wait_status(client, arn, status):
+    return wait_until(lambda: service_status(client, arn) == status, OPERATION_TIMEOUT, 0.5, what="%s to be %s" % (arn, status))
+
+
+@pytest.fixture(scope="module")
+def services(server):
+    endpoint, client = server
+    web = create_service(client, "e2e-web")
+    api = create_service(client, "e2e-api")
+    wait_status(client, web, "RUNNING")
+    wait_status(client, api, "RUNNING")
+    return {"web": web, "api": api}
+
+
+class Pane:
+    """A tmux session running a shell; the dashboard is started in it."""
+
+    def __init__(self, width, height, env=None):
+        self.name = "rd-" + uuid.uuid4().hex[:8]
+        self.pidfile = "/tmp/%s.pid" % self.name
+        environment = dict(os.environ)
+        # The dashboard signs its requests like any AWS client: give it credentials of its own and
+        # keep the machine's AWS configuration (and IMDS probing) out of the test.
+        environment.update({"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret",
+                            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/nonexistent/config",
+                            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"})
+        environment.pop("AWS_PROFILE", None)
+        environment.update(env or {})
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
+                        "-s", self.name, "sh"], check=True, env=environment)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-g", "status", "off"], check=True)
+
+    def run(self, command):
+        self.send_line("echo $$ > %s; exec %s" % (self.pidfile, command), literal=True, wrap=True)
+
+    def send_line(self, text, literal=True, wrap=False):
+        if wrap:
+            text = "sh -c '%s'" % text.replace("'", "'\\''")
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "Enter"], check=True)
+
+    def keys(self, *keys):
+        for key in keys:
+            if key in ("Enter", "Escape", "Up", "Down", "Tab", "BSpace", "C-l", "PageDown", "PageUp"):
+                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, key], check=True)
+            else:
+                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", key], check=True)
+            time.sleep(0.15)
+
+    def text(self):
+        return subprocess.run(["tmux", "-L", TMUX_SOCKET, "capture-pane", "-p", "-t", self.name],
+                              capture_output=True, text=True, check=True).stdout
+
+    def wait_for(self, needle, timeout=30):
+        pattern = needle if isinstance(needle, re.Pattern) else re.compile(re.escape(needle))
+        return wait_until(lambda: pattern.search(self.text()) is not None, timeout, what="%r on screen:\n%s" % (needle, self.text()))
+
+    def wait_gone(self, needle, timeout=30):
+        return wait_until(lambda: needle not in self.text(), timeout, what="%r to disappear" % needle)
+
+    def pid(self):
+        with open(self.pidfile) as f:
+            return int(f.read().strip())
+
+    def close(self):
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "kill-session", "-t", self.name], capture_output=True)
+        if os.path.exists(self.pidfile):
+            os.remove(self.pidfile)
+
+
+def dashboard_command(endpoint, extra=""):
+    return "%s --endpoint-url %s --region us-east-1 --refresh 2 %s" % (BINARY, endpoint, extra)
+
+
+def assert_terminal_restored(pane, marker):
+    """After the dashboard ends the shell is back: the alternate screen is gone and echo/icanon are on."""
+    path = "/tmp/%s.stty" % pane.name
+    pane.send_line("stty -a > %s.tmp; mv %s.tmp %s; echo %s" % (path, path, path, marker))
+    # The typed line shows the marker at once; wait for the file the shell writes instead.
+    wait_until(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 15, what="stty output from the shell")
+    with open(path) as f:
+        words = set(re.split(r"[\s;]+", f.read()))
+    os.remove(path)
+    assert "echo" in words and "-echo" not in words
+    assert "icanon" in words and "-icanon" not in words
+    assert "RunnerDeck" not in pane.text()
+
+
+@pytest.fixture
+def pane_factory():
+    panes = []
+
+    def make(width, height, env=None):
+        pane = Pane(width, height, env)
+        panes.append(pane)
+        return pane
+
+    yield make
+    for pane in panes:
+        pane.close()
+
+
+def test_dashboard_drives_services(server, services, pane_factory):
+    endpoint, client = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-web")
+    pane.wait_for("e2e-api")
+    pane.wait_for("RUNNING")
+    screen = pane.text()
+    assert "region us-east-1" in screen
+    assert "p pause" in screen  # footer hints come from the key registry
+
+    # Filter: substring, case-insensitive.
+    pane.keys("/", "WEB", "Enter")
+    pane.wait_gone("e2e-api")
+    assert "e2e-web" in pane.text()
+
+    # Open the detail: environment variable names, never values.
+    pane.keys("Enter")
+    pane.wait_for("Source")
+    pane.wait_for("SECRET_TOKEN")
+    assert "hunter2" not in pane.text()
+
+    # Pause asks first, names the service, No is the default.
+    pane.keys("p")
+    pane.wait_for("Pause service 'e2e-web'? [y/N]")
+    pane.keys("Enter")
+    pane.wait_for("cancelled")
+    assert service_status(client, services["web"]) == "RUNNING"
+
+    pane.keys("p")
+    pane.wait_for("[y/N]")
+    pane.keys("y")
+    wait_until(lambda: service_status(client, services["web"]) in ("OPERATION_IN_PROGRESS", "PAUSED"), 30, what="pause to start")
+    wait_status(client, services["web"], "PAUSED")
+    pane.wait_for("PAUSE_SERVICE SUCCEEDED", OPERATION_TIMEOUT)
+
+    # Resume.
+    pane.keys("r")
+    pane.wait_for("Resume service 'e2e-web'? [y/N]")
+    pane.keys("y")
+    wait_status(client, services["web"], "RUNNING")
+    pane.wait_for("RESUME_SERVICE SUCCEEDED", OPERATION_TIMEOUT)
+
+    # Deploy: StartDeployment, followed to its end.
+    pane.keys("d")
+    pane.wait_for("Deploy service 'e2e-web'? [y/N]")
+    pane.keys("y")
+    wait_until(lambda: client.list_operations(ServiceArn=services["web"], MaxResults=1)["OperationSummaryList"][0]["Type"] == "START_DEPLOYMENT",
+               30, what="a START_DEPLOYMENT operation")
+    pane.wait_for("START_DEPLOYMENT SUCCEEDED", OPERATION_TIMEOUT)
+    ops = client.list_operations(ServiceArn=services["web"])["OperationSummaryList"]
+    assert ops[0]["Type"] == "START_DEPLOYMENT" and ops[0]["Status"] == "SUCCEEDED"
+
+    # Domains view: associate a domain (asks first), see the DNS target and the domain.
+    pane.keys("3")
+    pane.wait_for("DNS target")
+    pane.keys("a")
+    pane.wait_for("Domain to associate")
+    pane.keys("shop.example.com", "Enter")
+    pane.wait_for("[y/N]")
+    pane.keys("y")
+    wait_until(lambda: any(d["DomainName"] == "shop.example.com" for d in client.describe_custom_domains(ServiceArn=services["web"])["CustomDomains"]),
+               30, what="the domain to be associated")
+    pane.wait_for("shop.example.com")
+
+    # Activity log saw it all.
+    pane.keys("5")
+    pane.wait_for("PAUSE_SERVICE SUCCEEDED")
+
+    # Quit restores the terminal.
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+    assert_terminal_restored(pane, "RESTORED-AFTER-QUIT")
+
+
+def test_read_only_refuses(server, services, pane_factory):
+    endpoint, client = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint, "--read-only"))
+    pane.wait_for("e2e-api")
+    assert "READ-ONLY" in pane.text()
+    assert "p pause" not in pane.text()
+    before = client.list_operations(ServiceArn=services["api"])["OperationSummaryList"]
+    pane.keys("p")
+    pane.wait_for("read-only")
+    assert "[y/N]" not in pane.text()
+    assert client.list_operations(ServiceArn=services["api"])["OperationSummaryList"] == before
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
+def test_ascii_vt100_80x24(server, services, pane_factory):
+    endpoint, _ = server
+    pane = pane_factory(80, 24, {"LANG": "C", "LC_ALL": "C", "TERM": "vt100"})
+    pane.run("env LANG=C LC_ALL=C TERM=vt100 " + dashboard_command(endpoint))
+    pane.wait_for("e2e-web")
+    pane.wait_for("RUNNING")
+    text = pane.text()
+    assert all(ord(c) < 128 for c in text), "non-ASCII output under LANG=C: %r" % [c for c in text if ord(c) >= 128]
+    assert "Terminal too small" not in text
+    pane.keys("Enter")
+    pane.wait_for("Source")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+    assert_terminal_restored(pane, "RESTORED-VT100")
+
+
+def test_too_small_then_resize(server, services, pane_factory):
+    endpoint, _ = server
+    pane = pane_factory(60, 20, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("Terminal too small: 60x20")
+    subprocess.run(["tmux", "-L", TMUX_SOCKET, "resize-window", "-t", pane.name, "-x", "100", "-y", "30"], check=True)
+    pane.wait_for("e2e-web")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
+def test_sigterm_restores_terminal(server, services, pane_factory):
+    endpoint, _ = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-web")
+    os.kill(pane.pid(), signal.SIGTERM)
+    pane.wait_gone("RunnerDeck", 15)
+    assert_terminal_restored(pane, "RESTORED-AFTER-SIGTERM")
+
+
+def test_unknown_term_is_a_clear_error(server):
+    endpoint, _ = server
+    result = subprocess.run(["script", "-qec", dashboard_command(endpoint), "/dev/null"], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, TERM="xterm-unknown-to-terminfo"))
+    assert result.returncode != 0
+    assert "xterm-unknown-to-terminfo" in result.stdout + result.stderr
+    assert "not known" in result.stdout + result.stderr
