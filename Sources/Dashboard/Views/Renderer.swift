@@ -121,7 +121,7 @@ public struct DashboardRenderer: Sendable {
         if ui.showHelp { x += screen.put(" ? Help ", x: x, y: 1, style: Style(.info, bold: true, reverse: true)) }
         var info: [String] = []
         if ui.view == .services {
-            let shown = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort).count
+            let shown = ServiceList.count(state.services, filter: ui.filter)
             info.append("\(shown)/\(state.services.count) services")
             if !ui.filter.isEmpty { info.append("filter \"\(ui.filter)\"") }
             info.append("sort \(ui.sort.rawValue)")

@@ -82,17 +82,25 @@ public enum ServiceList {
         let rows = filter.isEmpty ? services : services.filter { $0.matches(filter) }
         switch sort {
         case .name:
-            return rows.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+            // Decorate once: a case-insensitive key per row, not a locale-aware compare per comparison
+            // (ICU's compare made a 1,000-service frame several times slower).
+            return rows.map { (key: $0.name.lowercased(), row: $0) }
+                .sorted { $0.key != $1.key ? $0.key < $1.key : $0.row.name < $1.row.name }
+                .map(\.row)
         case .status:
-            return rows.sorted { (a, b) in
-                let (x, y) = (rank(a.status), rank(b.status))
-                return x != y ? x < y : a.name < b.name
-            }
+            return rows.map { (rank: rank($0.status), key: $0.name.lowercased(), row: $0) }
+                .sorted { ($0.rank, $0.key) < ($1.rank, $1.key) }
+                .map(\.row)
         case .updated:
             return rows.sorted { ($0.summary.updatedAt ?? .distantPast, $1.name) > ($1.summary.updatedAt ?? .distantPast, $0.name) }
         case .created:
             return rows.sorted { ($0.summary.createdAt ?? .distantPast, $1.name) > ($1.summary.createdAt ?? .distantPast, $0.name) }
         }
+    }
+
+    /// How many services the filter lets through (no sorting needed).
+    public static func count(_ services: [ServiceRow], filter: String) -> Int {
+        filter.isEmpty ? services.count : services.reduce(0) { $0 + ($1.matches(filter) ? 1 : 0) }
     }
 
     /// Problems first, then work in progress, then the quiet ones.
