@@ -73,6 +73,8 @@ public func runLocalServer(
         responder: CallbackResponder<BasicRequestContext> { request, _ in
             await handler.respond(request)
         },
+        // Idle connections (a client that stops mid-request, or an unused keep-alive) are closed after five minutes.
+        server: .http1(configuration: .init(idleTimeout: .seconds(300))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "RunnerDeck-LocalAppRunner"),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -99,9 +101,12 @@ struct LocalHTTPHandler: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             return Self.error(status: 413, code: "RequestEntityTooLargeException",
                               message: "Request body must be at most \(configuration.maxBodyBytes) bytes.", requestId: requestId)
+        } catch {
+            // A body that ends early or is badly framed (e.g. a broken chunk size) is the client's fault, not its size.
+            return Self.error(status: 400, code: "SerializationException", message: "The request body could not be read.", requestId: requestId)
         }
         let bodyData = Data(body.readableBytesView)
         if let credentials = configuration.credentials,
