@@ -75,6 +75,9 @@ extension LocalAppRunner {
                  tags: [Tag(key: LocalFailureTags.failCreate, value: "true")]),
             Plan(name: "old-landing-page", source: image("landing", "public.ecr.aws/nginx/nginx:1.25")),
             Plan(name: "inventory-sync", source: code("https://github.com/acme/inventory", runtime: .dotnet6, build: "dotnet publish", start: "dotnet Inventory.dll")),
+            Plan(name: "internal-ledger", source: image("ledger", "\(options.accountId).dkr.ecr.\(options.region).amazonaws.com/ledger:3.2.0"),
+                 instance: InstanceConfiguration(cpu: "0.5 vCPU", memory: "1 GB"),
+                 network: NetworkConfiguration(ingressConfiguration: IngressConfiguration(isPubliclyAccessible: false))),
         ]
         var arns: [String: String] = [:]
         for plan in plans {
@@ -88,6 +91,11 @@ extension LocalAppRunner {
         tick()
 
         func arn(_ name: String) -> String { arns[name] ?? "" }
+        // The private service is reached through a VPC ingress connection (AVAILABLE once backdated below).
+        _ = try await createVpcIngressConnection(CreateVpcIngressConnectionRequest(
+            serviceArn: arn("internal-ledger"), vpcIngressConnectionName: "ledger-from-corp-vpc",
+            ingressVpcConfiguration: IngressVpcConfiguration(vpcId: "vpc-0c0ffee0", vpcEndpointId: "vpce-0f00dfeed0001"),
+            tags: [Tag(key: "team", value: "finance")]))
         // A deployment that failed and rolled back, two hours ago.
         try failNextDeployment(of: arn("orders-api"))
         _ = try await startDeployment(StartDeploymentRequest(serviceArn: arn("orders-api")))
@@ -132,6 +140,11 @@ extension LocalAppRunner {
             }
             services[arn] = moved
             markDirty("service", arn)
+        }
+        for (arn, ingress) in ingresses {
+            ingresses[arn]?.value.createdAt = ingress.value.createdAt?.addingTimeInterval(-seconds)
+            ingresses[arn]?.value.deletedAt = ingress.value.deletedAt?.addingTimeInterval(-seconds)
+            markDirty("ingress", arn)
         }
         for (id, operation) in operations {
             operations[id]?.startedAt = operation.startedAt.addingTimeInterval(-seconds)

@@ -291,4 +291,27 @@ import Testing
         let users = try await second.listServicesForAutoScalingConfiguration(ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: chosen))
         #expect(users.serviceArnList == [service.serviceArn])
     }
+    @Test func theDemoFactoryHasEveryFamilyAndItsInFlightOperationsLand() async throws {
+        let plane = try await LocalAppRunner.demo(clock: clock, operationSeconds: 6)
+        await plane.stopTicker()
+        let summaries = try await plane.listServices(ListServicesRequest()).serviceSummaryList
+        #expect(summaries.count >= 12)
+        var inFlight: Set<OperationType> = []
+        for summary in summaries where summary.status == .operationInProgress {
+            if let arn = summary.serviceArn, let type = try await operations(plane, arn).first?.type { inFlight.insert(type) }
+        }
+        #expect(inFlight.isSuperset(of: [.startDeployment, .pauseService, .resumeService, .createService]))
+        let deleted = await plane.services.values.map(\.service).filter { $0.status == .deleted }
+        #expect(deleted.count == 1)
+        #expect(deleted.first?.deletedAt != nil)
+        let ingresses = try await plane.listVpcIngressConnections(ListVpcIngressConnectionsRequest()).vpcIngressConnectionSummaryList
+        let ingressArn = try #require(ingresses.first?.vpcIngressConnectionArn)
+        #expect(try await plane.describeVpcIngressConnection(DescribeVpcIngressConnectionRequest(vpcIngressConnectionArn: ingressArn)).vpcIngressConnection.status == .available)
+        let sources = await plane.services.values.map(\.service.sourceConfiguration)
+        #expect(sources.contains { $0.codeRepository != nil } && sources.contains { $0.imageRepository != nil })
+        clock.advance(by: 30)
+        let after = try await plane.listServices(ListServicesRequest()).serviceSummaryList
+        #expect(!after.contains { $0.status == .operationInProgress })
+        #expect(Set(after.compactMap(\.status)).isSuperset(of: [.running, .paused, .createFailed]))
+    }
 }
