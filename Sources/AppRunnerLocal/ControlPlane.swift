@@ -188,7 +188,7 @@ public actor LocalAppRunner: AppRunnerAPI {
         }
         for (arn, ingress) in ingresses {
             guard let status = ingress.value.status, let created = ingress.value.createdAt else { continue }
-            let changedAt = ingress.value.deletedAt ?? created
+            let changedAt = ingress.changedAt ?? ingress.value.deletedAt ?? created
             guard now.timeIntervalSince(changedAt) >= options.operationSeconds else { continue }
             switch status {
             case .pendingCreation, .pendingUpdate:
@@ -417,6 +417,9 @@ public actor LocalAppRunner: AppRunnerAPI {
             let operation = startOperation(.updateService, on: input.serviceArn, at: now, fails: fails)
             var shown = next
             shown.status = .operationInProgress
+            if let summary = scalingSummary(next.autoScalingConfigurationSummary.autoScalingConfigurationArn, now: now) {
+                shown.autoScalingConfigurationSummary = summary
+            }
             return UpdateServiceResponse(service: shown, operationId: operation.id)
         }
     }
@@ -822,11 +825,9 @@ public actor LocalAppRunner: AppRunnerAPI {
             }
             ingresses[input.vpcIngressConnectionArn]?.value.ingressVpcConfiguration = input.ingressVpcConfiguration
             ingresses[input.vpcIngressConnectionArn]?.value.status = .pendingUpdate
-            // The time of the last change is kept in DeletedAt only while deleting; updates restart from now.
-            ingresses[input.vpcIngressConnectionArn]?.value.createdAt = ingress.createdAt
-            ingresses[input.vpcIngressConnectionArn]?.value.deletedAt = nil
+            // The update takes operationSeconds from now (not from CreatedAt).
+            ingresses[input.vpcIngressConnectionArn]?.changedAt = now
             markDirty("ingress", input.vpcIngressConnectionArn)
-            _ = now
             return UpdateVpcIngressConnectionResponse(vpcIngressConnection: ingresses[input.vpcIngressConnectionArn]?.value ?? ingress)
         }
     }
@@ -841,6 +842,7 @@ public actor LocalAppRunner: AppRunnerAPI {
             }
             ingresses[input.vpcIngressConnectionArn]?.value.status = .pendingDeletion
             ingresses[input.vpcIngressConnectionArn]?.value.deletedAt = now
+            ingresses[input.vpcIngressConnectionArn]?.changedAt = now
             markDirty("ingress", input.vpcIngressConnectionArn)
             return DeleteVpcIngressConnectionResponse(vpcIngressConnection: ingresses[input.vpcIngressConnectionArn]?.value ?? ingress)
         }

@@ -144,6 +144,7 @@ extension LocalAppRunner {
         for (arn, ingress) in ingresses {
             ingresses[arn]?.value.createdAt = ingress.value.createdAt?.addingTimeInterval(-seconds)
             ingresses[arn]?.value.deletedAt = ingress.value.deletedAt?.addingTimeInterval(-seconds)
+            ingresses[arn]?.changedAt = ingress.changedAt?.addingTimeInterval(-seconds)
             markDirty("ingress", arn)
         }
         for (id, operation) in operations {

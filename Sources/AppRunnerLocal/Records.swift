@@ -100,6 +100,15 @@ struct OperationRecord: Codable, Sendable {
 struct TaggedRecord<Value: Codable & Sendable>: Codable, Sendable {
     var value: Value
     var tags: [Tag]
+    /// When the resource last entered a transitional status (VPC ingress connections: update, delete);
+    /// nil in records written before it existed, which then count from CreatedAt/DeletedAt.
+    var changedAt: Date? = nil
+
+    init(value: Value, tags: [Tag], changedAt: Date? = nil) {
+        self.value = value
+        self.tags = tags
+        self.changedAt = changedAt
+    }
 }
 
 /// Opaque page tokens: the offset into the listing, base64 encoded.

@@ -314,4 +314,55 @@ import Testing
         #expect(!after.contains { $0.status == .operationInProgress })
         #expect(Set(after.compactMap(\.status)).isSuperset(of: [.running, .paused, .createFailed]))
     }
+    @Test func ingressUpdatesAndDeletesTakeTheirTimeFromWhenTheyStart() async throws {
+        let plane = try plane()
+        var request = image("private-ledger")
+        request.networkConfiguration = NetworkConfiguration(ingressConfiguration: IngressConfiguration(isPubliclyAccessible: false))
+        let arn = try await plane.createService(request).service.serviceArn
+        clock.advance(by: 11)
+        let created = try await plane.createVpcIngressConnection(CreateVpcIngressConnectionRequest(
+            serviceArn: arn, vpcIngressConnectionName: "ledger-ingress", ingressVpcConfiguration: IngressVpcConfiguration(vpcId: "vpc-1", vpcEndpointId: "vpce-1")))
+        let ingressArn = try #require(created.vpcIngressConnection.vpcIngressConnectionArn)
+        func ingressStatus() async throws -> VpcIngressConnectionStatus? {
+            try await plane.describeVpcIngressConnection(DescribeVpcIngressConnectionRequest(vpcIngressConnectionArn: ingressArn)).vpcIngressConnection.status
+        }
+        #expect(try await ingressStatus() == .pendingCreation)
+        await #expect(throws: InvalidStateException.self) {
+            _ = try await plane.updateVpcIngressConnection(UpdateVpcIngressConnectionRequest(
+                vpcIngressConnectionArn: ingressArn, ingressVpcConfiguration: IngressVpcConfiguration(vpcId: "vpc-1", vpcEndpointId: "vpce-2")))
+        }
+        clock.advance(by: 100)
+        #expect(try await ingressStatus() == .available)
+        let dns = try await plane.describeCustomDomains(DescribeCustomDomainsRequest(serviceArn: arn)).vpcDNSTargets
+        #expect(dns.map(\.vpcIngressConnectionArn) == [ingressArn])
+        let updated = try await plane.updateVpcIngressConnection(UpdateVpcIngressConnectionRequest(
+            vpcIngressConnectionArn: ingressArn, ingressVpcConfiguration: IngressVpcConfiguration(vpcId: "vpc-1", vpcEndpointId: "vpce-2")))
+        #expect(updated.vpcIngressConnection.status == .pendingUpdate)
+        clock.advance(by: 5)
+        #expect(try await ingressStatus() == .pendingUpdate)
+        clock.advance(by: 6)
+        #expect(try await ingressStatus() == .available)
+        #expect(try await plane.describeVpcIngressConnection(DescribeVpcIngressConnectionRequest(vpcIngressConnectionArn: ingressArn))
+            .vpcIngressConnection.ingressVpcConfiguration?.vpcEndpointId == "vpce-2")
+        _ = try await plane.deleteVpcIngressConnection(DeleteVpcIngressConnectionRequest(vpcIngressConnectionArn: ingressArn))
+        clock.advance(by: 5)
+        #expect(try await ingressStatus() == .pendingDeletion)
+        clock.advance(by: 6)
+        #expect(try await ingressStatus() == .deleted)
+        #expect(try await plane.listVpcIngressConnections(ListVpcIngressConnectionsRequest()).vpcIngressConnectionSummaryList.isEmpty)
+    }
+
+    @Test func anUpdateAnswersWithTheWholeAutoScalingSummary() async throws {
+        let plane = try plane()
+        let arn = try await running(plane, "rescaled-service")
+        let scaling = try await plane.createAutoScalingConfiguration(CreateAutoScalingConfigurationRequest(autoScalingConfigurationName: "rescale", maxSize: 4))
+        let scalingArn = try #require(scaling.autoScalingConfiguration.autoScalingConfigurationArn)
+        let answer = try await plane.updateService(UpdateServiceRequest(serviceArn: arn, autoScalingConfigurationArn: scalingArn))
+        #expect(answer.service.status == .operationInProgress)
+        #expect(answer.service.autoScalingConfigurationSummary.autoScalingConfigurationName == "rescale")
+        #expect(answer.service.autoScalingConfigurationSummary.autoScalingConfigurationRevision == 1)
+        clock.advance(by: 11)
+        let users = try await plane.listServicesForAutoScalingConfiguration(ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: scalingArn))
+        #expect(users.serviceArnList == [arn])
+    }
 }
