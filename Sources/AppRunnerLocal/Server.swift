@@ -43,13 +43,27 @@ public struct LocalServerConfiguration: Sendable {
 
 public enum LocalServerError: Error, CustomStringConvertible, Sendable {
     case unauthenticatedNonLoopback(String)
+    /// The state file cannot be opened or read (path, reason).
+    case unusableState(String, String)
+    /// The socket could not be bound (host, port, reason).
+    case cannotListen(String, Int, String)
 
     public var description: String {
         switch self {
         case .unauthenticatedNonLoopback(let host):
             return "refusing to serve on \(host) without credentials: pass --access-key-id and --secret-access-key, or bind 127.0.0.1"
+        case .unusableState(let path, let reason):
+            return "cannot use the state file \(path): \(reason)"
+        case .cannotListen(let host, let port, let reason):
+            return "cannot listen on \(host):\(port): \(reason)"
         }
     }
+}
+
+/// Whether the server got as far as listening (to tell a bind failure from a later one).
+private actor ListeningFlag {
+    var listening = false
+    func set() { listening = true }
 }
 
 /// Serves Local App Runner over AWS JSON 1.0 until cancelled or sent SIGINT/SIGTERM.
@@ -62,13 +76,19 @@ public func runLocalServer(
     if configuration.credentials == nil && !configuration.isLoopback {
         throw LocalServerError.unauthenticatedNonLoopback(configuration.host)
     }
-    let plane = try LocalAppRunner(options: configuration.options, path: configuration.statePath, logger: logger)
+    let plane: LocalAppRunner
+    do {
+        plane = try LocalAppRunner(options: configuration.options, path: configuration.statePath, logger: logger)
+    } catch {
+        throw LocalServerError.unusableState(configuration.statePath ?? ":memory:", "\(error)")
+    }
     if configuration.seed == .demo {
         try await plane.seedDemoFleetIfEmpty()
     }
     await plane.startTicker()
     let handler = LocalHTTPHandler(plane: plane, configuration: configuration, logger: logger)
     let host = configuration.host
+    let listening = ListeningFlag()
     let app = Application(
         responder: CallbackResponder<BasicRequestContext> { request, _ in
             await handler.respond(request)
@@ -77,13 +97,22 @@ public func runLocalServer(
         server: .http1(configuration: .init(idleTimeout: .seconds(300))),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "RunnerDeck-LocalAppRunner"),
         onServerRunning: { channel in
+            await listening.set()
             let port = channel.localAddress?.port ?? configuration.port
             let shownHost = host.contains(":") ? "[\(host)]" : host
             onReady("http://\(shownHost):\(port)")
         },
         logger: logger
     )
-    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    do {
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    } catch {
+        await plane.stopTicker()
+        if await !listening.listening, !Task.isCancelled {
+            throw LocalServerError.cannotListen(host, configuration.port, "\(error)")
+        }
+        throw error
+    }
     await plane.stopTicker()
 }
 

@@ -274,3 +274,26 @@ def test_sigterm_during_traffic_exits_cleanly_and_keeps_state(serve_factory, tmp
     for arn in arns:
         wait_for(lambda: ar.describe_service(ServiceArn=arn)["Service"]["Status"], lambda s: s == "RUNNING")
         assert [op["Status"] for op in ar.list_operations(ServiceArn=arn)["OperationSummaryList"]] == ["SUCCEEDED"]
+
+
+def test_startup_failures_are_clear_and_exit_non_zero(tmp_path):
+    from conftest import RUNNERDECK
+    if not RUNNERDECK.exists():
+        pytest.skip("runnerdeck is not built")
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"this is not an SQLite database" * 100)
+    for args, words in [(["--state", str(tmp_path / "missing-dir" / "x.sqlite")], "cannot use the state file"),
+                        (["--state", str(corrupt)], "file is not a database"),
+                        (["--seed", "everything"], "--seed must be demo or none"),
+                        (["--access-key-id", "AKIDONLY"], "go together")]:
+        out = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", *args], capture_output=True, text=True, timeout=30)
+        assert out.returncode != 0, args
+        assert words in out.stderr, (args, out.stderr)
+        assert "listening on" not in out.stdout
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run([str(RUNNERDECK), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
+        assert out.returncode != 0
+        assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
