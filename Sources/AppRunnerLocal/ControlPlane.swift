@@ -18,6 +18,9 @@ public actor LocalAppRunner: AppRunnerAPI {
 
     var services: [String: ServiceRecord] = [:]
     var operations: [String: OperationRecord] = [:]
+    /// Ids of operations whose outcome is not applied yet: the only ones `advance` and `running` look at,
+    /// so calls stay cheap however long the history grows.
+    var unapplied: Set<String> = []
     var scalings: [String: TaggedRecord<AutoScalingConfiguration>] = [:]
     var connections: [String: TaggedRecord<Connection>] = [:]
     var connectors: [String: TaggedRecord<VpcConnector>] = [:]
@@ -41,6 +44,7 @@ public actor LocalAppRunner: AppRunnerAPI {
         self.store = store
         services = state.services
         operations = state.operations
+        unapplied = Set(state.operations.values.filter { !$0.applied }.map(\.id))
         scalings = state.scalings
         connections = state.connections
         connectors = state.connectors
@@ -171,10 +175,14 @@ public actor LocalAppRunner: AppRunnerAPI {
     // MARK: - Lifecycles
 
     func advance(_ now: Date) {
-        for (id, operation) in operations where !operation.applied && operation.isFinished(at: now) {
+        // In start order, so two operations of one service that both ended since the last call apply in turn.
+        let ended = unapplied.compactMap { operations[$0] }.filter { !$0.applied && $0.isFinished(at: now) }
+            .sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        for operation in ended {
             apply(operation, at: now)
-            operations[id]?.applied = true
-            markDirty("operation", id)
+            operations[operation.id]?.applied = true
+            unapplied.remove(operation.id)
+            markDirty("operation", operation.id)
         }
         for (arn, record) in services {
             let kept = record.domains.filter { domain in
@@ -238,7 +246,7 @@ public actor LocalAppRunner: AppRunnerAPI {
 
     /// The in-flight operation of a service, if any.
     func running(_ serviceArn: String, at now: Date) -> OperationRecord? {
-        operations.values.first { $0.serviceArn == serviceArn && !$0.isFinished(at: now) }
+        unapplied.lazy.compactMap { self.operations[$0] }.first { $0.serviceArn == serviceArn && !$0.isFinished(at: now) }
     }
 
     /// The service as the API shows it at `now`.
@@ -255,6 +263,7 @@ public actor LocalAppRunner: AppRunnerAPI {
         let operation = OperationRecord(id: LocalIDs.uuid(), type: type, serviceArn: serviceArn, startedAt: now,
                                         duration: options.operationSeconds, fails: fails)
         operations[operation.id] = operation
+        unapplied.insert(operation.id)
         markDirty("operation", operation.id)
         return operation
     }
