@@ -2,20 +2,61 @@ import AppRunner
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+enum LocalStoreError: Error, CustomStringConvertible {
+    case inUse(String)
+    case lockFile(String, Int32)
+
+    var description: String {
+        switch self {
+        case .inUse(let path):
+            return "another process holds \(path) (is a runnerdeck serve already running on it?)"
+        case .lockFile(let path, let code):
+            return "cannot open the lock file \(path): \(String(cString: strerror(code)))"
+        }
+    }
+}
+
 /// Local App Runner's SQLite store: every record as JSON of its Codable form, keyed by kind and id.
 /// WAL on a file; in memory for the demo and tests. Writes go through at once, so nothing accepted
 /// is lost on `kill -9`.
 final class LocalStore: Sendable {
     private let writer: any DatabaseWriter
+    /// An exclusive `flock` on `<path>.lock`, held while the store is open: two processes caching the same
+    /// file would overwrite each other's records. The kernel drops it when the process dies (kill -9 included).
+    private let lockDescriptor: Int32
 
     /// - Parameter path: a file, or nil for a private in-memory database.
     init(path: String?) throws {
         if let path {
-            var configuration = Configuration()
-            configuration.journalMode = .wal
-            writer = try DatabasePool(path: path, configuration: configuration)
+            let lockPath = path + ".lock"
+            let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw LocalStoreError.lockFile(lockPath, errno) }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                close(descriptor)
+                throw LocalStoreError.inUse(path)
+            }
+            lockDescriptor = descriptor
         } else {
-            writer = try DatabaseQueue()
+            lockDescriptor = -1
+        }
+        do {
+            if let path {
+                var configuration = Configuration()
+                configuration.journalMode = .wal
+                writer = try DatabasePool(path: path, configuration: configuration)
+            } else {
+                writer = try DatabaseQueue()
+            }
+        } catch {
+            // Not fully initialised, so deinit will not run: let go of the lock here.
+            if lockDescriptor >= 0 { close(lockDescriptor) }
+            throw error
         }
         try writer.write { db in
             try db.execute(sql: """
@@ -27,6 +68,10 @@ final class LocalStore: Sendable {
                 )
                 """)
         }
+    }
+
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
     func save(_ changes: [(kind: String, id: String, json: Data?)]) throws {

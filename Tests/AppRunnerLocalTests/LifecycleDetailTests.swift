@@ -365,4 +365,29 @@ import Testing
         let users = try await plane.listServicesForAutoScalingConfiguration(ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: scalingArn))
         #expect(users.serviceArnList == [arn])
     }
+    @Test func aStateFileServesOneControlPlaneAtATime() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("locked-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        var first: LocalAppRunner? = try plane(path: path)
+        let arn = try #require(try await first?.createService(image("locked-service")).service.serviceArn)
+        do {
+            _ = try plane(path: path)
+            Issue.record("expected the state file to be refused while in use")
+        } catch let error as LocalStoreError {
+            #expect("\(error)".contains("already running"))
+        }
+        first = nil
+        let second = try plane(path: path)
+        #expect(try await service(second, arn).serviceName == "locked-service")
+        // A file that is not SQLite is refused, and leaves the lock free.
+        let junk = path + ".junk"
+        defer { for suffix in ["", ".lock"] { try? FileManager.default.removeItem(atPath: junk + suffix) } }
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: junk))
+        #expect(throws: (any Error).self) { _ = try plane(path: junk) }
+        #expect(throws: (any Error).self) { _ = try plane(path: junk) }
+        try FileManager.default.removeItem(atPath: junk)
+        _ = try plane(path: junk)
+    }
 }

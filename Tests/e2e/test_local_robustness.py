@@ -297,3 +297,18 @@ def test_startup_failures_are_clear_and_exit_non_zero(tmp_path):
         out = subprocess.run([str(RUNNERDECK), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
         assert out.returncode != 0
         assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
+
+
+def test_a_second_server_on_the_same_state_file_is_refused(serve_factory, tmp_path):
+    from conftest import RUNNERDECK
+    state = tmp_path / "shared.sqlite"
+    first = serve_factory(state=state)
+    arn = first.client().create_service(ServiceName="only-once", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
+    out = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", "--state", str(state)], capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert "already running" in out.stderr
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait(timeout=10)
+    # The lock dies with the process.
+    second = serve_factory(state=state)
+    assert second.client().describe_service(ServiceArn=arn)["Service"]["ServiceName"] == "only-once"
