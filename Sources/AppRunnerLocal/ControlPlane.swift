@@ -136,14 +136,51 @@ public actor LocalAppRunner: AppRunnerAPI {
     }
 
     /// Every call: bring lifecycles up to now, run, persist what changed (also when the call fails).
+    /// A change that cannot be stored is not accepted: memory goes back to what the file holds and the
+    /// caller gets InternalServiceErrorException, so nothing is answered that a restart would lose.
     func transaction<T>(_ body: (Date) throws -> T) throws -> T {
         let now = clock.now()
         advance(now)
-        defer { flush() }
-        return try body(now)
+        let result = Result { try body(now) }
+        do {
+            try persist()
+        } catch {
+            logger.error("could not persist a change, restoring the stored state: \(error)")
+            restoreFromStore()
+            throw InternalServiceErrorException(message: "The change could not be stored; nothing was changed.")
+        }
+        return try result.get()
     }
 
+    /// Replaces every in-memory record with what the store holds (after a failed write).
+    func restoreFromStore() {
+        do {
+            let state = try Self.load(store: store, options: options)
+            services = state.services
+            operations = state.operations
+            unapplied = Set(state.operations.values.filter { !$0.applied }.map(\.id))
+            scalings = state.scalings
+            connections = state.connections
+            connectors = state.connectors
+            ingresses = state.ingresses
+            observabilities = state.observabilities
+            serviceTags = state.serviceTags
+            defaultScalingArn = state.defaultScalingArn
+        } catch {
+            logger.error("could not reload the stored state: \(error)")
+        }
+    }
+
+    /// Persists what changed; failures are logged (lifecycle progress is recomputed from stored times).
     func flush() {
+        do {
+            try persist()
+        } catch {
+            logger.error("could not persist changes: \(error)")
+        }
+    }
+
+    func persist() throws {
         guard !dirty.isEmpty else { return }
         let encoder = AppRunnerJSON.makeEncoder()
         var seen = Set<String>()
@@ -165,11 +202,7 @@ public actor LocalAppRunner: AppRunnerAPI {
             changes.append((kind, id, json))
         }
         dirty.removeAll()
-        do {
-            try store.save(changes)
-        } catch {
-            logger.error("could not persist \(changes.count) records: \(error)")
-        }
+        try store.save(changes)
     }
 
     // MARK: - Lifecycles

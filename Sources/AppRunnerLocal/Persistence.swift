@@ -74,6 +74,14 @@ final class LocalStore: Sendable {
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
+    /// Makes the database refuse (or accept again) every write, as a full disk or a read-only file would
+    /// (tests of the failed-write path).
+    func setReadOnly(_ readOnly: Bool) throws {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: readOnly ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0")
+        }
+    }
+
     func save(_ changes: [(kind: String, id: String, json: Data?)]) throws {
         guard !changes.isEmpty else { return }
         try writer.write { db in

@@ -390,4 +390,29 @@ import Testing
         try FileManager.default.removeItem(atPath: junk)
         _ = try plane(path: junk)
     }
+    @Test func aChangeThatCannotBeStoredIsNotAccepted() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("readonly-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let plane = try plane(path: path)
+        let kept = try await plane.createService(image("stored-service")).service.serviceArn
+        try await plane.store.setReadOnly(true)
+        do {
+            _ = try await plane.createService(image("unstored-service"))
+            Issue.record("expected InternalServiceErrorException")
+        } catch let error as InternalServiceErrorException {
+            #expect(error.message.contains("could not be stored"))
+        }
+        await #expect(throws: InternalServiceErrorException.self) {
+            _ = try await plane.tagResource(TagResourceRequest(resourceArn: kept, tags: [AppRunner.Tag(key: "lost", value: "yes")]))
+        }
+        // Memory matches the file: the refused service and tag are not there; reads still work.
+        let names = try await plane.listServices(ListServicesRequest()).serviceSummaryList.compactMap(\.serviceName)
+        #expect(names == ["stored-service"])
+        #expect(try await plane.listTagsForResource(ListTagsForResourceRequest(resourceArn: kept)).tags?.isEmpty != false)
+        try await plane.store.setReadOnly(false)
+        _ = try await plane.createService(image("unstored-service"))
+        #expect(try await plane.listServices(ListServicesRequest()).serviceSummaryList.count == 2)
+    }
 }
