@@ -570,8 +570,11 @@ public actor LocalAppRunner: AppRunnerAPI {
             CertificateValidationRecord(name: "_\(LocalIDs.hex32()).\(name).", type: "CNAME",
                                         value: "_\(LocalIDs.hex32()).\(LocalIDs.lower(10)).acm-validations.aws.", status: .pendingValidation)
         }
-        var records = [record(domain), record("2a57j7\(LocalIDs.lowerAlnum(25)).\(domain)")]
-        if www { records.append(record("www.\(domain)")) }
+        // A wildcard's certificate is validated on its base name (as ACM does), and has no www form (inferred).
+        let wildcard = domain.hasPrefix("*.")
+        let base = wildcard ? String(domain.dropFirst(2)) : domain
+        var records = [record(base), record("2a57j7\(LocalIDs.lowerAlnum(25)).\(base)")]
+        if www && !wildcard { records.append(record("www.\(base)")) }
         return records
     }
 

@@ -415,4 +415,15 @@ import Testing
         _ = try await plane.createService(image("unstored-service"))
         #expect(try await plane.listServices(ListServicesRequest()).serviceSummaryList.count == 2)
     }
+    @Test func aWildcardDomainIsValidatedOnItsBaseName() async throws {
+        let plane = try plane()
+        let arn = try await running(plane, "wildcard-service")
+        _ = try await plane.associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn, domainName: "*.apps.example.net"))
+        clock.advance(by: 5)
+        let domain = try #require(try await plane.describeCustomDomains(DescribeCustomDomainsRequest(serviceArn: arn)).customDomains.first)
+        #expect(domain.domainName == "*.apps.example.net")
+        let names = (domain.certificateValidationRecords ?? []).compactMap(\.name)
+        #expect(names.count == 2)
+        #expect(names.allSatisfy { Self.matches($0, "_[0-9a-f]{32}\\.(2a57j7[a-z0-9]{25}\\.)?apps\\.example\\.net\\.") })
+    }
 }
