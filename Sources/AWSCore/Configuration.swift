@@ -44,6 +44,8 @@ public struct AWSClientConfiguration: Sendable {
     public var profile: String
     /// Cached; explicit credentials, or the AWS CLI's chain.
     public var credentialProvider: any AWSCredentialProvider
+    /// The same provider as ``credentialProvider``.
+    public var credentials: any AWSCredentialProvider { credentialProvider }
     /// Where the credentials come from, for `--debug` ("explicit" or "credential chain").
     public var credentialSource: String
     public var maxAttempts: Int
@@ -120,7 +122,7 @@ public struct AWSClientConfiguration: Sendable {
             provider = StaticCredentialProvider(credentials)
             source = "explicit"
         } else {
-            provider = AWSCachedCredentialProvider(AWSCredentialProviderChain.standard(profile: profile, environment: environment, httpClient: httpClient))
+            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: httpClient)
             source = "credential chain (profile \(profileName))"
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,
