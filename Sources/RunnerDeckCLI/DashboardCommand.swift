@@ -1,4 +1,5 @@
 import AppRunner
+import AppRunnerLocal
 import ArgumentParser
 import Dashboard
 import Foundation
@@ -39,7 +40,9 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         let options = DashboardOptions(
             profile: globals.profile ?? environment.variables["AWS_PROFILE"],
-            region: globals.region ?? environment.variables["AWS_REGION"] ?? environment.variables["AWS_DEFAULT_REGION"],
+            // The demo fleet lives in Local App Runner's own region, whatever the environment says.
+            region: globals.demo ? LocalOptions().region
+                : globals.region ?? environment.variables["AWS_REGION"] ?? environment.variables["AWS_DEFAULT_REGION"],
             endpoint: globals.demo ? "Local App Runner (demo, in process)" : globals.endpointURL,
             refreshSeconds: refresh ?? 10,
             readOnly: readOnly,

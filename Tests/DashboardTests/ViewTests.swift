@@ -277,6 +277,8 @@ let sizes = [(80, 24), (160, 50)]
         #expect("名前abc".truncated(toWidth: 4) == "名…")
         #expect("abcdef".wrapped(toWidth: 4) == ["abcd", "ef"])
         #expect("名前名前".wrapped(toWidth: 3) == ["名", "前", "名", "前"])
+        #expect("web-frontend, api-backend, batch".wrapped(toWidth: 16) == ["web-frontend, ", "api-backend, ", "batch"])
+        #expect("web-frontend, api-backend, batch".wrapped(toWidth: 16).joined() == "web-frontend, api-backend, batch")
     }
 
     @Test func bufferKeepsWideCharactersWhole() {

@@ -98,7 +98,8 @@ extension String {
         return alignRight ? spaces + cut : cut + spaces
     }
 
-    /// Splits into lines of at most `columns` (hard wrap on display width; nothing is dropped).
+    /// Splits into lines of at most `columns` display columns; nothing is dropped. A line breaks after
+    /// its last space when it has one (words stay whole), otherwise exactly at the width (ARNs, records).
     public func wrapped(toWidth columns: Int) -> [String] {
         guard columns > 0 else { return [self] }
         var lines: [String] = []
@@ -107,9 +108,16 @@ extension String {
         for character in self {
             let w = DisplayWidth.of(character)
             if used + w > columns, !current.isEmpty {
-                lines.append(current)
-                current = ""
-                used = 0
+                if character != " ", let space = current.lastIndex(of: " "), space != current.startIndex {
+                    let rest = String(current[current.index(after: space)...])
+                    lines.append(String(current[...space]))
+                    current = rest
+                    used = DisplayWidth.of(rest)
+                } else {
+                    lines.append(current)
+                    current = ""
+                    used = 0
+                }
             }
             current.append(character)
             used += w
