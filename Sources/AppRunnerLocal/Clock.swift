@@ -1,17 +1,8 @@
+import AWSCore
 import Foundation
 
-/// Where Local App Runner reads the time. Every lifecycle is computed from it, so tests drive time.
-public protocol LocalClock: Sendable {
-    func now() -> Date
-}
-
-public struct SystemClock: LocalClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
-
 /// A clock that only moves when told to (tests).
-public final class ManualClock: LocalClock, @unchecked Sendable {
+public final class ManualClock: WallClock, @unchecked Sendable {
     // Guarded by `lock`.
     private var current: Date
     private let lock = NSLock()

@@ -12,7 +12,7 @@ import Logging
 /// in flight when the process died finishes after a restart.
 public actor LocalAppRunner: AppRunnerAPI {
     public nonisolated let options: LocalOptions
-    let clock: any LocalClock
+    let clock: any WallClock
     let store: LocalStore
     let logger: Logger
 
@@ -34,7 +34,7 @@ public actor LocalAppRunner: AppRunnerAPI {
     static let defaultScalingName = "DefaultConfiguration"
 
     /// Opens (or creates) a control plane. `path` nil keeps everything in memory.
-    public init(options: LocalOptions = LocalOptions(), path: String? = nil, clock: any LocalClock = SystemClock(),
+    public init(options: LocalOptions = LocalOptions(), path: String? = nil, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "runnerdeck.local")) throws {
         self.options = options
         self.clock = clock

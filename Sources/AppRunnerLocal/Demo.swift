@@ -1,10 +1,11 @@
+import AWSCore
 import AppRunner
 import Foundation
 
 extension LocalAppRunner {
     /// The embedded demo behind `runnerdeck --demo`: in memory, seeded, lifecycles ticking.
     /// Deployments fail now and then (`failureProbability`), and roll back.
-    public static func demo(clock: any LocalClock = SystemClock(), operationSeconds: Double = 6, failureProbability: Double = 0.1) async throws -> LocalAppRunner {
+    public static func demo(clock: any WallClock = SystemClock(), operationSeconds: Double = 6, failureProbability: Double = 0.1) async throws -> LocalAppRunner {
         let plane = try LocalAppRunner(options: LocalOptions(operationSeconds: operationSeconds, domainValidationSeconds: max(60, operationSeconds * 40), failureProbability: failureProbability), clock: clock)
         try await plane.seedDemoFleetIfEmpty()
         await plane.startTicker()

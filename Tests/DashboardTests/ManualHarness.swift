@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import Dashboard
 import Foundation

@@ -5,7 +5,7 @@ import Foundation
 
 /// TEST DOUBLE: a manual clock. `sleep` records the request and advances time at once; after
 /// `blockAfter` sleeps it suspends until cancelled (so a polling loop stops where the test wants).
-final class ManualClock: DashboardClock, @unchecked Sendable {
+final class ManualClock: WallClock, @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
     private let lock = NSLock()
     private var current: Date
@@ -47,7 +47,7 @@ actor FakeAppRunner: AppRunnerAPI {
         var domains: [CustomDomain] = []
     }
 
-    let clock: any DashboardClock
+    let clock: any WallClock
     var operationSeconds: Double = 30
     private var records: [String: Record] = [:]
     private var order: [String] = []
@@ -55,7 +55,7 @@ actor FakeAppRunner: AppRunnerAPI {
     private var failures: [AWSResponseError] = []
     let region = "us-east-1"
 
-    init(clock: any DashboardClock) { self.clock = clock }
+    init(clock: any WallClock) { self.clock = clock }
 
     func failNext(_ count: Int, code: String = "ThrottlingException", message: String = "Rate exceeded") {
         failures += Array(repeating: AWSResponseError(code: code, message: message, statusCode: 400), count: count)

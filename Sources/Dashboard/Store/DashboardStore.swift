@@ -84,7 +84,7 @@ public actor DashboardStore {
     public private(set) var state: DashboardState
     public let configuration: StoreConfiguration
     private var api: any AppRunnerAPI
-    private let clock: any DashboardClock
+    private let clock: any WallClock
     private let onChange: @Sendable (DashboardState) -> Void
     private let logger: Logger
     private var focus = StoreFocus()
@@ -96,7 +96,7 @@ public actor DashboardStore {
     public private(set) var refreshCount = 0
 
     public init(api: any AppRunnerAPI, context: DashboardContext, configuration: StoreConfiguration = StoreConfiguration(),
-                clock: any DashboardClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
+                clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
                 onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
         self.api = api
         self.configuration = configuration

@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import Foundation
 
@@ -6,7 +7,7 @@ import Foundation
 /// It polls `ListOperations` for the service (newest first, paging only until the operation is
 /// found), matching the operation id, every `pollInterval` seconds until the operation's status is
 /// final (SUCCEEDED, FAILED, ROLLBACK_SUCCEEDED, ROLLBACK_FAILED) or `timeout` seconds have passed.
-/// Waiting goes through the injected ``DashboardClock`` so tests run without real time.
+/// Waiting goes through the injected ``WallClock`` so tests run without real time.
 /// Used by the dashboard after an action and by the CLI's `--wait`.
 ///
 /// ```swift
@@ -20,14 +21,14 @@ public struct OperationFollower: Sendable {
     public let operationId: String
     public let pollInterval: Double
     public let timeout: Double
-    public let clock: any DashboardClock
+    public let clock: any WallClock
 
     /// - Parameters:
     ///   - pollInterval: seconds between polls (default 2).
     ///   - timeout: seconds after which ``OperationFollowerError/timedOut(last:)`` is thrown (default 1 h).
     ///   - clock: the sleeper and time source (inject a manual one in tests).
     public init(api: any AppRunnerAPI, serviceArn: String, operationId: String, pollInterval: Double = 2,
-                timeout: Double = 3600, clock: any DashboardClock = SystemClock()) {
+                timeout: Double = 3600, clock: any WallClock = SystemClock()) {
         self.api = api
         self.serviceArn = serviceArn
         self.operationId = operationId
