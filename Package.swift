@@ -46,6 +46,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "RunnerDeckKit",
+            dependencies: ["AppRunner", "AWSCore"],
+            swiftSettings: strict
+        ),
         .systemLibrary(
             name: "CNCurses",
             pkgConfig: "ncursesw",
@@ -53,13 +58,13 @@ let package = Package(
         ),
         .target(
             name: "Dashboard",
-            dependencies: ["AppRunner", "AWSCore", "CNCurses", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AppRunner", "AWSCore", "RunnerDeckKit", "CNCurses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
             name: "RunnerDeckCLI",
             dependencies: [
-                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard",
+                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,14 +77,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "runnerdeck-bench",
-            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard"],
+            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit"],
             swiftSettings: strict
         ),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore"], swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "AppRunnerLocal"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal"], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

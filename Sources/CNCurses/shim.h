@@ -2,9 +2,11 @@
 #define RUNNERDECK_CNCURSES_SHIM_H
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +14,19 @@
 #include <sys/ioctl.h>
 
 /* Function-like macros and globals of curses do not import into Swift: wrap them. */
+
+/* What the terminfo database says of `term` before curses takes the screen:
+   0 no entry, 1 an entry without cursor addressing (e.g. dumb), 2 usable. */
+static inline int rd_terminfo_probe(const char *term) {
+    int err = 0;
+    if (setupterm((char *)term, STDOUT_FILENO, &err) != OK) return 0;
+    char *cup = tigetstr((char *)"cup");
+    int usable = cup != NULL && cup != (char *)-1;
+    TERMINAL *probe = cur_term;
+    set_curterm(NULL);
+    del_curterm(probe);
+    return usable ? 2 : 1;
+}
 
 static inline int rd_color_pair(int n) { return (int)COLOR_PAIR(n); }
 static inline int rd_attr_bold(void) { return (int)A_BOLD; }
@@ -125,6 +140,18 @@ static void rd_winch_handler(int sig) {
     }
 }
 
+/* Ctrl-Z: the UI loop suspends (endwin, stop, repaint on return), never a handler behind its back.
+   Installed before newterm, so ncurses does not install its own SIGTSTP handler (which runs on
+   whichever thread the signal lands on, and after a few rounds left SIGTSTP ignored). */
+static void rd_tstp_handler(int sig) {
+    (void)sig;
+    if (rd_sig()->wake_fd >= 0) {
+        char c = 'Z';
+        ssize_t ignored = write(rd_sig()->wake_fd, &c, 1);
+        (void)ignored;
+    }
+}
+
 static inline void rd_install_one(int sig, void (*handler)(int), int flags) {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -142,6 +169,7 @@ static inline void rd_install_signal_handlers(int wake_fd) {
     rd_install_one(SIGINT, rd_quit_handler, SA_RESTART);
     rd_install_one(SIGTERM, rd_quit_handler, SA_RESTART);
     rd_install_one(SIGHUP, rd_quit_handler, SA_RESTART);
+    rd_install_one(SIGTSTP, rd_tstp_handler, SA_RESTART);
     rd_install_one(SIGILL, rd_crash_handler, SA_NODEFER);
     rd_install_one(SIGTRAP, rd_crash_handler, SA_NODEFER);
     rd_install_one(SIGSEGV, rd_crash_handler, SA_NODEFER);
@@ -153,11 +181,28 @@ static inline void rd_install_signal_handlers(int wake_fd) {
 
 /* Puts back the handlers that were there before rd_install_signal_handlers. */
 static inline void rd_uninstall_signal_handlers(void) {
-    int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
+    int sigs[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGFPE, SIGABRT };
     for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
         sigaction(sigs[i], &rd_sig()->old_actions[sigs[i]], NULL);
     }
     rd_sig()->wake_fd = -1;
+}
+
+/* Stops the process as Ctrl-Z does (the terminal already restored by the caller) and returns once
+   it is continued (fg). SIGTSTP gets its default action only for the moment of stopping. */
+static inline void rd_stop_self(void) {
+    struct sigaction dfl, ours;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, &ours);
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &set, &old);
+    kill(0, SIGTSTP);   /* the whole process group, as the terminal would have */
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    sigaction(SIGTSTP, &ours, NULL);
 }
 
 /* Sends stderr to `fd` (the log, or /dev/null) while curses runs; -1 puts it back. */

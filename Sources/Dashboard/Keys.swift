@@ -1,3 +1,5 @@
+import RunnerDeckKit
+
 /// A key as the UI loop decodes it from curses.
 public enum Key: Hashable, Sendable {
     case char(Character)
@@ -35,6 +37,19 @@ public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case filter, sort
     case pause, resume, deploy, delete, associate, disassociate
     case refresh, command, help, quit
+}
+
+extension DashboardAction {
+    /// The service action a key starts, for the ones that change a service's state.
+    public var serviceAction: ServiceAction? {
+        switch self {
+        case .pause: return .pause
+        case .resume: return .resume
+        case .deploy: return .deploy
+        case .delete: return .delete
+        default: return nil
+        }
+    }
 }
 
 /// One row of the key registry: the keys, what they do, where, and whether they change anything.
@@ -81,9 +96,9 @@ public struct KeyRegistry: Sendable {
         bindings.filter { ($0.views.isEmpty || $0.views.contains(view)) && !(readOnly && $0.changes) }
     }
 
-    /// Footer hints for `view`, most specific first.
-    public func hints(in view: ViewKind, readOnly: Bool) -> [(key: String, label: String)] {
-        let rows = applicable(in: view, readOnly: readOnly).filter(\.hint)
+    /// Footer hints for `view`, most specific first; `allowed` drops actions the target's state refuses.
+    public func hints(in view: ViewKind, readOnly: Bool, allowed: (DashboardAction) -> Bool = { _ in true }) -> [(key: String, label: String)] {
+        let rows = applicable(in: view, readOnly: readOnly).filter { $0.hint && allowed($0.action) }
         let specific = rows.filter { !$0.views.isEmpty }
         let general = rows.filter { $0.views.isEmpty }
         return (specific + general).map { ($0.keyLabel, $0.label) }

@@ -21,10 +21,14 @@ public struct DashboardOptions: Sendable, Hashable {
     public var logFile: String?
     /// Wraps each frame in synchronized-output codes (`ESC[?2026h`…`l`) for terminals that support it.
     public var synchronizedOutput: Bool
+    /// Local App Runner's demo fleet in process (the header says DEMO).
+    public var demo: Bool
+    /// Why `:region`/`:profile` cannot apply (demo, a fixed endpoint); nil when they can.
+    public var contextFixed: String?
 
     public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, refreshSeconds: Double = 10,
                 fastRefreshSeconds: Double = 2, readOnly: Bool = false, noColor: Bool = false, logFile: String? = nil,
-                synchronizedOutput: Bool = false) {
+                synchronizedOutput: Bool = false, demo: Bool = false, contextFixed: String? = nil) {
         self.profile = profile
         self.region = region
         self.endpoint = endpoint
@@ -34,7 +38,11 @@ public struct DashboardOptions: Sendable, Hashable {
         self.noColor = noColor
         self.logFile = logFile
         self.synchronizedOutput = synchronizedOutput
+        self.demo = demo
+        self.contextFixed = contextFixed
     }
+
+    var context: DashboardContext { DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo) }
 }
 
 /// Opens the full-screen dashboard and returns the process exit status when it ends:
@@ -69,7 +77,7 @@ public func runDashboard(options: DashboardOptions,
     let mailbox = StateMailbox()
     let store = DashboardStore(
         api: api,
-        context: DashboardContext(profile: options.profile, region: options.region, endpoint: options.endpoint),
+        context: options.context,
         configuration: StoreConfiguration(slowInterval: options.refreshSeconds, fastInterval: options.fastRefreshSeconds, readOnly: options.readOnly),
         logger: logger,
         onChange: { state in mailbox.post(state) }

@@ -43,11 +43,14 @@ enum UILoop {
         }
         mailbox.attach(wakeFD: pipeFDs[1])
         defer { mailbox.attach(wakeFD: -1) }
+        let events = StoreEvents(store: store, makeAPI: makeAPI)
+        defer { events.finish() }
         logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.colors)"])
 
         let options = settings.options
-        var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds)))
-        var state = DashboardState(context: DashboardContext(profile: options.profile, region: options.region, endpoint: options.endpoint), readOnly: options.readOnly)
+        var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds),
+                                                         contextFixed: options.contextFixed))
+        var state = DashboardState(context: options.context, readOnly: options.readOnly)
         let renderer = DashboardRenderer(glyphs: settings.glyphs)
         var painter = DiffPainter()
         var lastFocus: StoreFocus?
@@ -64,10 +67,19 @@ enum UILoop {
 
             var buffer = [UInt8](repeating: 0, count: 64)
             var resized = false
+            var suspend = false
             while true {
                 let n = read(pipeFDs[0], &buffer, buffer.count)
                 if n <= 0 { break }
                 if buffer[0..<n].contains(UInt8(ascii: "W")) { resized = true }
+                if buffer[0..<n].contains(UInt8(ascii: "Z")) { suspend = true }
+            }
+            if suspend {
+                logger.info("suspended (Ctrl-Z)")
+                terminal.suspend()
+                logger.info("continued")
+                controller.ui.prompt = nil  // nothing typed before the stop may answer a prompt after it
+                clearNext = true
             }
             let signal = SignalBridge.quitSignal()
             if signal != 0 {
@@ -80,31 +92,37 @@ enum UILoop {
             }
             if let newState = mailbox.take() { state = newState }
             var size = terminal.size()
-            for key in terminal.readKeys() {
+            keys: for key in terminal.readKeys() {
                 if key == .resize { clearNext = true; continue }
-                for effect in controller.handle(key, state: state, height: size.height) {
+                let hadConfirmation = controller.ui.prompt?.isConfirmation ?? false
+                for effect in controller.handle(key, state: state, height: size.height, width: size.width) {
                     switch effect {
                     case .quit:
                         logger.info("quit")
                         return 0
                     case .refresh:
                         clearNext = true
-                        Task { await store.requestRefresh() }
+                        events.send(.refresh)
                     case .redraw, .focusChanged:
                         break
                     case .perform(let change, let arn, let name):
-                        Task { _ = await store.perform(change, serviceArn: arn, serviceName: name) }
+                        events.send(.perform(change, serviceArn: arn, serviceName: name))
                     case .switchRegion(let region):
-                        switchContext(store: store, makeAPI: makeAPI, current: state.context, region: region, profile: state.context.profile)
+                        events.send(.switchContext(region: region, profile: state.context.profile, endpoint: state.context.endpoint, demo: state.context.demo))
                         controller.ui.openServiceArn = nil
                         controller.ui.view = .services
                         controller.ui.selectedArn = nil
                     case .switchProfile(let profile):
-                        switchContext(store: store, makeAPI: makeAPI, current: state.context, region: state.context.region, profile: profile)
+                        events.send(.switchContext(region: state.context.region, profile: profile, endpoint: state.context.endpoint, demo: state.context.demo))
                         controller.ui.openServiceArn = nil
                         controller.ui.view = .services
                         controller.ui.selectedArn = nil
                     }
+                }
+                // Keys typed ahead (`dydydy`) must not answer a confirmation they never saw.
+                if !hadConfirmation, controller.ui.prompt?.isConfirmation == true {
+                    terminal.discardInput()
+                    break keys
                 }
             }
             size = terminal.size()
@@ -112,7 +130,7 @@ enum UILoop {
             let focus = controller.focus(state: state, height: size.height)
             if focus != lastFocus {
                 lastFocus = focus
-                Task { await store.setFocus(focus) }
+                events.send(.focus(focus))
             }
             let paintTime = Date()
             let frame = renderer.render(state: state, ui: controller.ui, now: paintTime, width: size.width, height: size.height)
@@ -121,18 +139,6 @@ enum UILoop {
                 terminal.paint(frame, painter: &painter, clearFirst: clearNext, synchronizedOutput: options.synchronizedOutput)
                 clearNext = false
                 lastPainted = (second, frame)
-            }
-        }
-    }
-
-    static func switchContext(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                              current: DashboardContext, region: String?, profile: String?) {
-        Task {
-            do {
-                let api = try await makeAPI(region, profile)
-                await store.switchContext(api: api, context: DashboardContext(profile: profile, region: region, endpoint: current.endpoint))
-            } catch {
-                await store.note(.error, "cannot switch to region \(region ?? "default"), profile \(profile ?? "default"): \(DashboardStore.describe(error))", status: true)
             }
         }
     }

@@ -1,7 +1,7 @@
 import AppRunner
 import ArgumentParser
-import Dashboard
 import Foundation
+import RunnerDeckKit
 
 /// `--wait` and `--timeout`, shared by the commands that start an operation.
 struct WaitOptions: ParsableArguments {
@@ -20,70 +20,39 @@ struct WaitOptions: ParsableArguments {
 }
 
 /// What the action commands have in common: resolve, call, print, and maybe follow.
-enum ServiceAction: String, Sendable {
-    case pause, resume, deploy, delete
-
-    var verb: String {
-        switch self {
-        case .pause: return "Pausing"
-        case .resume: return "Resuming"
-        case .deploy: return "Deploying"
-        case .delete: return "Deleting"
-        }
-    }
+struct ActionRun: Sendable {
+    let action: ServiceAction
 
     func run(service: String, globals: GlobalOptions, wait: WaitOptions) async throws {
         let context = CommandContext(globals: globals)
         let api = try await context.makeAPI()
         let arn = try await ServiceResolver(api: api).resolveArn(service)
-        let operationId: String?
-        var record = Record()
-        switch self {
-        case .pause:
-            let response = try await api.pauseService(PauseServiceRequest(serviceArn: arn))
-            operationId = response.operationId
-            try printStart(context, response, response.service, operationId)
-        case .resume:
-            let response = try await api.resumeService(ResumeServiceRequest(serviceArn: arn))
-            operationId = response.operationId
-            try printStart(context, response, response.service, operationId)
-        case .delete:
-            let response = try await api.deleteService(DeleteServiceRequest(serviceArn: arn))
-            operationId = response.operationId
-            try printStart(context, response, response.service, operationId)
-        case .deploy:
-            let response = try await api.startDeployment(StartDeploymentRequest(serviceArn: arn))
-            operationId = response.operationId
-            if context.format == .json {
-                try context.writeJSON(response)
+        let response = try await action.perform(on: api, serviceArn: arn)
+        let operationId = response.operationId
+        if context.format == .json {
+            try context.writeJSON(response.body)
+        } else {
+            var record = Record()
+            if let service = response.service {
+                record.add("Service", service.serviceName)
+                record.add("ARN", service.serviceArn)
+                record.add("Status", service.status.rawValue, color: StatusColor.service(service.status))
+                record.add("OperationId", operationId ?? "(none: nothing to do)")
             } else {
                 record.add("Service", arn)
-                record.add("OperationId", response.operationId)
-                context.write(record.render(context.format, color: context.color))
+                record.add("OperationId", operationId)
             }
+            context.write(record.render(context.format, color: context.color))
         }
         guard wait.wait else { return }
         guard let operationId else {
             // PauseService on a paused service / ResumeService on a running one: nothing to wait for.
             if context.format == .table {
-                context.write("No operation started: the service is already \(self == .pause ? "paused" : "running").\n")
+                context.write("No operation started: the service is already \(action == .pause ? "paused" : "running").\n")
             }
             return
         }
-        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: operationId, action: self, timeout: wait.timeout).run()
-    }
-
-    private func printStart<R: Encodable>(_ context: CommandContext, _ response: R, _ service: Service, _ operationId: String?) throws {
-        if context.format == .json {
-            try context.writeJSON(response)
-            return
-        }
-        var record = Record()
-        record.add("Service", service.serviceName)
-        record.add("ARN", service.serviceArn)
-        record.add("Status", service.status.rawValue, color: StatusColor.service(service.status))
-        record.add("OperationId", operationId ?? "(none: nothing to do)")
-        context.write(record.render(context.format, color: context.color))
+        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: operationId, action: action, timeout: wait.timeout).run()
     }
 }
 
@@ -106,7 +75,7 @@ struct PauseCommand: AsyncParsableCommand {
     @Argument(help: "The service's name or ARN.") var service: String
 
     func run() async throws {
-        try await ServiceAction.pause.run(service: service, globals: globals, wait: waitOptions)
+        try await ActionRun(action: .pause).run(service: service, globals: globals, wait: waitOptions)
     }
 }
 
@@ -126,7 +95,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @Argument(help: "The service's name or ARN.") var service: String
 
     func run() async throws {
-        try await ServiceAction.resume.run(service: service, globals: globals, wait: waitOptions)
+        try await ActionRun(action: .resume).run(service: service, globals: globals, wait: waitOptions)
     }
 }
 
@@ -150,7 +119,7 @@ struct DeployCommand: AsyncParsableCommand {
     @Argument(help: "The service's name or ARN.") var service: String
 
     func run() async throws {
-        try await ServiceAction.deploy.run(service: service, globals: globals, wait: waitOptions)
+        try await ActionRun(action: .deploy).run(service: service, globals: globals, wait: waitOptions)
     }
 }
 
@@ -176,6 +145,6 @@ struct DeleteCommand: AsyncParsableCommand {
         guard yes else {
             throw CLIError(.usage, "refusing to delete '\(service)' without --yes")
         }
-        try await ServiceAction.delete.run(service: service, globals: globals, wait: waitOptions)
+        try await ActionRun(action: .delete).run(service: service, globals: globals, wait: waitOptions)
     }
 }

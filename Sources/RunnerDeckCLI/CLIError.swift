@@ -2,6 +2,7 @@ import AWSCore
 import AppRunner
 import ArgumentParser
 import Foundation
+import RunnerDeckKit
 
 /// A failure the CLI itself reports (not one answered by the service).
 public struct CLIError: Error, Sendable, CustomStringConvertible {
@@ -47,36 +48,21 @@ public struct CLIInterrupted: Error, Sendable {}
 enum ErrorReport {
     static func line(for error: any Error) -> String {
         switch error {
-        case let error as any AppRunnerServiceError:
-            return format(code: error.code, message: error.message, requestId: error.requestId)
-        case let error as AWSResponseError:
-            return format(code: error.code, message: error.message, requestId: error.requestId)
-        case let error as AWSValidationError:
-            return format(code: "ValidationException", message: error.message, requestId: nil)
         case let error as CLIError:
-            return format(code: error.kind.rawValue, message: error.message, requestId: nil)
-        case let error as AWSCredentialsError:
-            return format(code: "NoCredentials", message: error.description, requestId: nil)
-        case let error as AWSConfigurationError:
-            return format(code: "ConfigurationError", message: error.description, requestId: nil)
-        case let error as AWSClientError:
-            return format(code: "ClientError", message: error.description, requestId: nil)
-        case let error as AppRunnerClientError:
-            return format(code: "ClientError", message: error.description, requestId: nil)
+            return format(ErrorText(code: error.kind.rawValue, message: error.message))
         case is CLIInterrupted:
             return "runnerdeck: interrupted"
         default:
-            return format(code: "Error", message: String(describing: error), requestId: nil)
+            return format(ErrorText(error))
         }
     }
 
-    static func format(code: String, message: String, requestId: String?) -> String {
-        let flat = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        var text = "runnerdeck: \(code): \(flat)"
-        if let requestId, !requestId.isEmpty {
-            text += " (request id: \(requestId))"
+    static func format(_ text: ErrorText) -> String {
+        var line = "runnerdeck: \(text.code): \(text.message)"
+        if let requestId = text.requestId, !requestId.isEmpty {
+            line += " (request id: \(requestId))"
         }
-        return text
+        return line
     }
 
     static func exitStatus(for error: any Error) -> Int32 {

@@ -47,13 +47,18 @@ struct DashboardCommand: AsyncParsableCommand {
             refreshSeconds: refresh ?? 10,
             readOnly: readOnly,
             noColor: globals.noColor,
-            logFile: environment.variables["RUNNERDECK_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            logFile: environment.variables["RUNNERDECK_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            demo: globals.demo,
+            contextFixed: globals.demo ? "the demo fleet runs in one region, in process"
+                : globals.endpointURL.map { "--endpoint-url \($0) serves one region and one set of credentials" }
         )
         // Re-invoked by the dashboard for `:region NAME` and `:profile NAME`.
         let status = await runDashboard(options: options) { region, profile in
             var chosen = base
             chosen.region = region
-            chosen.profile = profile
+            // The header says "profile default" when none was chosen; asking for it keeps the
+            // original resolution (environment keys included) instead of demanding a [default] section.
+            chosen.profile = (profile == "default" && base.profile == nil) ? nil : profile
             return try await factory(chosen)
         }
         if status != 0 { throw ExitCode(status) }

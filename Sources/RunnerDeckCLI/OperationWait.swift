@@ -1,6 +1,6 @@
 import AppRunner
-import Dashboard
 import Foundation
+import RunnerDeckKit
 
 #if canImport(Glibc)
 import Glibc
@@ -28,8 +28,8 @@ struct OperationWait: Sendable {
             api: api, serviceArn: serviceArn, operationId: operationId,
             pollInterval: seconds, timeout: timeout ?? 366 * 86_400
         )
-        let name = serviceName(serviceArn)
-        let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: "\(action.verb) \(name)")
+        let name = ResourceARN.name(serviceArn)
+        let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: "\(action.progressive) \(name)")
         let started = Date()
         let final: OperationSummary?
         do {
@@ -41,7 +41,7 @@ struct OperationWait: Sendable {
         } catch OperationFollowerError.timedOut(let last) {
             await progress.clear()
             let status = last?.status?.rawValue ?? "never listed"
-            throw CLIError(.timeout, "timed out after \(durationText(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status))")
+            throw CLIError(.timeout, "timed out after \(Format.duration(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status))")
         } catch is ResourceNotFoundException where action == .delete {
             // A deleted service may stop answering ListOperations: the deletion is through.
             final = nil
@@ -50,7 +50,7 @@ struct OperationWait: Sendable {
             throw error
         }
         await progress.clear()
-        let elapsed = durationText(Date().timeIntervalSince(started))
+        let elapsed = Format.duration(Date().timeIntervalSince(started))
         let type = final?.type?.rawValue ?? "DELETE_SERVICE"
         if let final, !final.succeeded {
             let status = final.status?.rawValue ?? "unknown"
@@ -80,12 +80,6 @@ struct OperationWait: Sendable {
             context.write("\(type) \(succeeded) after \(elapsed) (operation \(operationId))\n")
         }
     }
-
-    private func serviceName(_ arn: String) -> String {
-        // arn:aws:apprunner:<region>:<account>:service/<name>/<id>
-        let parts = arn.split(separator: "/")
-        return parts.count >= 3 ? String(parts[parts.count - 2]) : arn
-    }
 }
 
 /// The one-line progress display on a terminal: redrawn in place every second, cleared at the end.
@@ -110,8 +104,8 @@ actor ProgressLine {
 
     func draw() {
         guard enabled else { return }
-        let elapsed = durationText(Date().timeIntervalSince(started))
-        sink.write("\r\u{1B}[2K\(sanitize(label)): \(status) (\(elapsed))")
+        let elapsed = Format.duration(Date().timeIntervalSince(started))
+        sink.write("\r\u{1B}[2K\(sanitizeForTerminal(label)): \(status) (\(elapsed))")
         drawn = true
     }
 

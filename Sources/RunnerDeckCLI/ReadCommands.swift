@@ -1,6 +1,7 @@
 import AppRunner
 import ArgumentParser
 import Foundation
+import RunnerDeckKit
 
 /// `runnerdeck services`
 struct ServicesCommand: AsyncParsableCommand {
@@ -32,13 +33,13 @@ struct ServicesCommand: AsyncParsableCommand {
         case .json:
             try context.writeJSON(ListServicesResponse(serviceSummaryList: all))
         case .table, .text:
-            let rows: [[Cell]] = all.map { summary in
+            let rows: [[TableCell]] = all.map { summary in
                 [
-                    Cell(summary.serviceName ?? ""),
-                    Cell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
-                    Cell(tableDate(summary.updatedAt)),
-                    Cell(summary.serviceUrl ?? ""),
-                    Cell(summary.serviceArn ?? ""),
+                    TableCell(summary.serviceName ?? ""),
+                    TableCell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
+                    TableCell(tableDate(summary.updatedAt)),
+                    TableCell(summary.serviceUrl ?? ""),
+                    TableCell(summary.serviceArn ?? ""),
                 ]
             }
             context.write(Listing(headers: ["Name", "Status", "Updated", "URL", "ARN"], rows: rows).render(context.format, color: context.color))
@@ -116,18 +117,18 @@ struct OperationsCommand: AsyncParsableCommand {
         case .json:
             try context.writeJSON(ListOperationsResponse(operationSummaryList: all))
         case .table, .text:
-            let rows: [[Cell]] = all.map { operation in
+            let rows: [[TableCell]] = all.map { operation in
                 var duration = ""
                 if let start = operation.startedAt {
-                    duration = durationText((operation.endedAt ?? Date()).timeIntervalSince(start))
+                    duration = Format.duration((operation.endedAt ?? Date()).timeIntervalSince(start))
                 }
                 return [
-                    Cell(operation.id ?? ""),
-                    Cell(operation.type?.rawValue ?? ""),
-                    Cell(operation.status?.rawValue ?? "", color: StatusColor.operation(operation.status)),
-                    Cell(tableDate(operation.startedAt)),
-                    Cell(tableDate(operation.endedAt)),
-                    Cell(duration),
+                    TableCell(operation.id ?? ""),
+                    TableCell(operation.type?.rawValue ?? ""),
+                    TableCell(operation.status?.rawValue ?? "", color: StatusColor.operation(operation.status)),
+                    TableCell(tableDate(operation.startedAt)),
+                    TableCell(tableDate(operation.endedAt)),
+                    TableCell(duration),
                 ]
             }
             context.write(Listing(headers: ["Id", "Type", "Status", "Started", "Ended", "Duration"], rows: rows).render(context.format, color: context.color))
@@ -176,13 +177,13 @@ struct DomainsCommand: AsyncParsableCommand {
         case .json:
             try context.writeJSON(response)
         case .table, .text:
-            var rows: [[Cell]] = []
+            var rows: [[TableCell]] = []
             for domain in response.customDomains {
                 let status = domain.status.wireValue
                 let head = [
-                    Cell(domain.domainName),
-                    Cell(status, color: StatusColor.domain(status)),
-                    Cell(domain.enableWWWSubdomain ? "yes" : "no"),
+                    TableCell(domain.domainName),
+                    TableCell(status, color: StatusColor.domain(status)),
+                    TableCell(domain.enableWWWSubdomain ? "yes" : "no"),
                 ]
                 let records = domain.certificateValidationRecords ?? []
                 if records.isEmpty {
@@ -191,16 +192,16 @@ struct DomainsCommand: AsyncParsableCommand {
                 for record in records {
                     let recordStatus = record.status?.wireValue ?? ""
                     rows.append(head + [
-                        Cell(record.name ?? ""), Cell(record.type ?? ""), Cell(record.value ?? ""),
-                        Cell(recordStatus, color: StatusColor.domain(recordStatus)),
+                        TableCell(record.name ?? ""), TableCell(record.type ?? ""), TableCell(record.value ?? ""),
+                        TableCell(recordStatus, color: StatusColor.domain(recordStatus)),
                     ])
                 }
             }
             let listing = Listing(headers: ["Domain", "Status", "WWW", "Record name", "Type", "Value", "Record status"], rows: rows)
             if context.format == .table {
-                context.write("DNS target: \(sanitize(response.dnsTarget))\n")
+                context.write("DNS target: \(sanitizeForTerminal(response.dnsTarget))\n")
                 for target in response.vpcDNSTargets {
-                    context.write("VPC DNS target: \(sanitize(target.domainName ?? "")) (VPC \(sanitize(target.vpcId ?? "")))\n")
+                    context.write("VPC DNS target: \(sanitizeForTerminal(target.domainName ?? "")) (VPC \(sanitizeForTerminal(target.vpcId ?? "")))\n")
                 }
                 if rows.isEmpty {
                     context.write("No custom domains.\n")

@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunner
 import Dashboard
+import RunnerDeckKit
 import Foundation
 import Testing
 

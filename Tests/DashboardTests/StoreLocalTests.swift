@@ -1,14 +1,11 @@
 import AWSCore
 import AppRunner
 import class AppRunnerLocal.LocalAppRunner
-import protocol AppRunnerLocal.WallClock
 import struct AppRunnerLocal.LocalOptions
 @testable import Dashboard
+import RunnerDeckKit
 import Foundation
 import Testing
-
-/// The test clock drives Local App Runner's lifecycles too.
-extension ManualClock: WallClock {}
 
 /// The store against Local App Runner in process (no test double): the same clock moves the control
 /// plane's operations and the store's polling and following.
@@ -60,5 +57,34 @@ extension ManualClock: WallClock {}
         guard case .refused = outcome else { Issue.record("not refused: \(outcome)"); return }
         let operations = try await local.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList ?? []
         #expect(operations.map(\.type) == [.createService])
+    }
+}
+
+/// Issue 9 bug 2: a rollback started elsewhere (CI, a colleague, the CLI) is visible in the row while
+/// it runs and after, and reaches the Activity log with its outcome.
+@Suite(.timeLimit(.minutes(1))) struct RollbackVisibilityTests {
+    @Test func aRollbackStartedElsewhereShowsInTheRowAndTheActivityLog() async throws {
+        let (clock, local, store, arn) = try await StoreLocalTests().setUp()
+        clock.advance(11)
+        await store.setFocus(StoreFocus(view: .services, visibleServiceArns: [arn]))
+        await store.refresh()
+        try await local.failNextDeployment(of: arn)
+        _ = try await local.startDeployment(StartDeploymentRequest(serviceArn: arn))  // not through the store
+        clock.advance(11)  // past the deployment, into ROLLBACK_IN_PROGRESS
+        await store.refresh()
+        var row = try #require(await store.state.services.first { $0.arn == arn })
+        #expect(row.currentOperation?.status == .rollbackInProgress)
+        #expect(DashboardRenderer.operationCell(row, now: clock.now()).0.hasPrefix("ROLLBACK "))
+        clock.advance(11)
+        await store.refresh()
+        row = try #require(await store.state.services.first { $0.arn == arn })
+        #expect(row.currentOperation == nil)
+        #expect(row.lastOperationWentWrong?.status == .rollbackSucceeded)
+        #expect(DashboardRenderer.operationCell(row, now: clock.now().addingTimeInterval(300)).0 == "ROLLED BACK 5m")
+        let activity = await store.state.activity.map(\.message)
+        #expect(activity.contains { $0.contains("local-web: START_DEPLOYMENT ROLLBACK_SUCCEEDED") && $0.contains("failed and was rolled back") }, "\(activity)")
+        // Told once, not on every refresh.
+        await store.refresh()
+        #expect(await store.state.activity.filter { $0.message.contains("rolled back") }.count == 1)
     }
 }

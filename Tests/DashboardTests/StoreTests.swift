@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunner
 @testable import Dashboard
+import RunnerDeckKit
 import Foundation
 import Testing
 
@@ -122,7 +123,7 @@ import Testing
         let fake = FakeAppRunner(clock: clock)
         let arn = await fake.addService("web-one")
         let store = makeStore(fake, clock: clock, readOnly: true)
-        for change in [ChangeRequest.pause, .resume, .deploy, .delete, .associate(domain: "a.example.com", enableWWW: true), .disassociate(domain: "a.example.com")] {
+        for change in [ServiceAction.pause, .resume, .deploy, .delete, .associate(domain: "a.example.com", enableWWW: true), .disassociate(domain: "a.example.com")] {
             let outcome = await store.perform(change, serviceArn: arn, serviceName: "web-one")
             guard case .refused(let message) = outcome else { Issue.record("not refused: \(change)"); continue }
             #expect(message.contains("read-only"))
@@ -212,16 +213,17 @@ import Testing
     @Test func confirmationDefaultsToNo() {
         let state = sampleState()
         var controller = DashboardController(ui: UIState())
+        controller.ui.selectedArn = state.services[0].arn  // web-frontend, RUNNING
         controller.reconcile(state: state, height: 24)
         #expect(controller.handle(.char("p"), state: state, height: 24) == [.redraw])
         guard case .confirm(.pause, _, let name)? = controller.ui.prompt else { Issue.record("no prompt"); return }
-        #expect(name == "api-backend")
+        #expect(name == "web-frontend")
         #expect(controller.handle(.enter, state: state, height: 24) == [.redraw])  // Enter = No
         #expect(controller.ui.prompt == nil)
         #expect(controller.ui.message?.contains("cancelled") == true)
         _ = controller.handle(.char("p"), state: state, height: 24)
         let effects = controller.handle(.char("y"), state: state, height: 24)
-        #expect(effects == [.perform(.pause, serviceArn: state.services[1].arn, serviceName: "api-backend")])
+        #expect(effects == [.perform(.pause, serviceArn: state.services[0].arn, serviceName: "web-frontend")])
     }
 
     @Test func deleteNeedsTheExactName() {

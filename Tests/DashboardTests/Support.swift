@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunner
 import Dashboard
+import RunnerDeckKit
 import Foundation
 
 /// TEST DOUBLE: a manual clock. `sleep` records the request and advances time at once; after

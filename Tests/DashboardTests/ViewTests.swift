@@ -1,5 +1,6 @@
 import AppRunner
 @testable import Dashboard
+import RunnerDeckKit
 import Foundation
 import Testing
 
@@ -73,9 +74,11 @@ let sizes = [(80, 24), (160, 50)]
     func servicesView(width: Int, height: Int) {
         let screen = render(sampleState(), UIState(), width: width, height: height)
         let text = screen.text
-        #expect(screen.line(0).contains("region us-east-1"))
-        #expect(screen.line(0).contains("profile prod"))
+        #expect(screen.line(0).contains("us-east-1"))
+        #expect(screen.line(0).contains("prod"))
+        #expect(screen.line(0).contains("ENDPOINT 127.0.0.1:4567"))
         #expect(screen.line(0).contains("(3s ago)"))
+        if width >= 160 { #expect(screen.line(0).contains("region us-east-1") && screen.line(0).contains("profile prod")) }
         #expect(text.contains("NAME"))
         #expect(text.contains("RUNNING"))
         #expect(text.contains("IN PROGRESS"))
@@ -84,8 +87,10 @@ let sizes = [(80, 24), (160, 50)]
         #expect(text.contains("PAUSED"))
         #expect(text.contains("0.25vCPU 0.5GB"))
         #expect(text.contains("nginx:1.25"))
-        // Footer comes from the key registry.
-        #expect(screen.line(height - 1).contains("p pause"))
+        // Footer comes from the key registry, with what the selected row's state allows: api-backend
+        // has an operation in progress, so it cannot be paused or deployed, only deleted.
+        #expect(!screen.line(height - 1).contains("p pause"))
+        #expect(screen.line(height - 1).contains("D delete"))
         #expect(screen.line(height - 1).contains("q quit"))
         // Sorted by name: api-backend first, selected.
         #expect(screen.line(3).contains("api-backend"))
@@ -307,5 +312,174 @@ let sizes = [(80, 24), (160, 50)]
         #expect(!sink.bytes.isEmpty)
         #expect(sink.bytes.count < 200)
         #expect(String(decoding: sink.bytes, as: UTF8.self).contains("RUNNING"))
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct TooSmallScreenTests {
+    /// Issue 9 bug 1: at 40x10 `p` `y` paused a service and `D` name Enter deleted one, unseen.
+    @Test func keysDoNothingBehindTheTooSmallNotice() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState(readOnly: false))
+        var effects: [Effect] = []
+        let keys: [Key] = [.char("p"), .char("y"), .char("D")] + "web-frontend".map { Key.char($0) } + [.enter, .char("d"), .char("y"), .char("r"), .char("y")]
+        for key in keys {
+            effects += controller.handle(key, state: state, height: 10, width: 40)
+        }
+        #expect(!effects.contains { if case .perform = $0 { return true } else { return false } })
+        #expect(controller.ui.prompt == nil)
+        #expect(controller.handle(.char("q"), state: state, height: 10, width: 40) == [.quit])
+    }
+
+    @Test func escCancelsAPromptOpenedBeforeTheShrink() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState(readOnly: false))
+        controller.ui.selectedArn = state.services[0].arn  // web-frontend, RUNNING
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.char("p"), state: state, height: 24, width: 80)
+        #expect(controller.ui.prompt != nil)
+        #expect(controller.handle(.char("y"), state: state, height: 10, width: 40).isEmpty)
+        #expect(controller.ui.prompt != nil)
+        _ = controller.handle(.escape, state: state, height: 10, width: 40)
+        #expect(controller.ui.prompt == nil)
+        // Back at full size, nothing was performed and `y` alone does nothing.
+        #expect(controller.handle(.char("y"), state: state, height: 24, width: 80).isEmpty)
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct OpenServiceTests {
+    /// Issue 9 bug 4: detail opened at the previous service's scroll offset (name and ARN off screen).
+    @Test func anotherServiceOpensAtItsTop() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState(readOnly: false))
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.enter, state: state, height: 24)
+        let first = controller.ui.openServiceArn
+        for _ in 0..<12 { _ = controller.handle(.char("j"), state: state, height: 24) }
+        #expect(controller.ui.scroll[.detail] == 12)
+        _ = controller.handle(.escape, state: state, height: 24)
+        _ = controller.handle(.char("j"), state: state, height: 24)
+        _ = controller.handle(.enter, state: state, height: 24)
+        #expect(controller.ui.openServiceArn != first)
+        #expect(controller.ui.scroll[.detail] ?? 0 == 0)
+        let screen = DashboardRenderer().render(state: state, ui: controller.ui, now: t0, width: 80, height: 24)
+        let text = (0..<24).map { screen.line($0) }.joined(separator: "\n")
+        let name = state.services.first { $0.arn == controller.ui.openServiceArn }?.name ?? "?"
+        #expect(text.contains(name))
+    }
+}
+
+/// Issue 9 bug 5: messages lost the service name, kept newlines, were cut unreadably and never expired.
+@Suite(.timeLimit(.minutes(1))) struct StatusLineTests {
+    func statusLine(_ state: DashboardState, now: Date, width: Int = 80) -> String {
+        let screen = DashboardRenderer().render(state: state, ui: UIState(), now: now, width: width, height: 24)
+        return screen.line(22)
+    }
+
+    @Test func anOldMessageExpires() {
+        var state = sampleState()
+        state.statusMessageClock = t0.addingTimeInterval(-13 * 60)
+        state.statusMessage = "web-frontend: deploy failed: boom"
+        #expect(!statusLine(state, now: t0).contains("boom"))
+        state.statusMessageClock = t0.addingTimeInterval(-5)
+        state.statusMessage = "web-frontend: deploy failed: boom"
+        #expect(statusLine(state, now: t0).contains("boom"))
+    }
+
+    @Test func aLongMessageSaysWhereTheWholeTextIs() {
+        var state = sampleState()
+        state.statusMessageClock = t0
+        state.statusMessage = "deploy web-frontend failed: " + String(repeating: "very long reason ", count: 10) + "\nsecond line"
+        let line = statusLine(state, now: t0)
+        #expect(line.contains("whole text: 5 Activity"))
+        #expect(!line.contains("\n"))
+    }
+
+    @Test func domainActionsNameTheService() {
+        #expect(ServiceAction.associate(domain: "api.example.com", enableWWW: false).phrase(service: "storefront-web") == "associate api.example.com with storefront-web")
+        #expect(ServiceAction.pause.phrase(service: "web") == "pause web")
+    }
+}
+
+/// Issue 9 bug 6 and "the header must always say when the data is not real AWS".
+@Suite(.timeLimit(.minutes(1))) struct ContextTests {
+    func command(_ text: String, ui: UIState = UIState(), state: DashboardState = sampleState()) -> ([Effect], UIState) {
+        var controller = DashboardController(ui: ui)
+        _ = controller.handle(.char(":"), state: state, height: 24)
+        var effects: [Effect] = []
+        for c in text { effects += controller.handle(.char(c), state: state, height: 24) }
+        effects += controller.handle(.enter, state: state, height: 24)
+        return (effects, controller.ui)
+    }
+
+    @Test func regionSwitchesAreRefusedWhereTheyCannotApply() {
+        let (effects, ui) = command("region eu-west-1", ui: UIState(contextFixed: "the demo fleet runs in one region, in process"))
+        #expect(!effects.contains(.switchRegion("eu-west-1")))
+        #expect(ui.message?.contains("does not apply") == true)
+    }
+
+    @Test func aMalformedRegionIsRefusedAndAnUnknownOneWarned() {
+        let (bad, badUI) = command("region mars")
+        #expect(!bad.contains(.switchRegion("mars")))
+        #expect(badUI.message?.contains("not a region name") == true)
+        let (odd, oddUI) = command("region sa-east-1")
+        #expect(odd.contains(.switchRegion("sa-east-1")))
+        #expect(oddUI.message?.contains("not known to run in sa-east-1") == true)
+        #expect(command("region eu-west-1").0.contains(.switchRegion("eu-west-1")))
+    }
+
+    @Test func theProfileAlreadyShownIsNotReResolved() {
+        var state = sampleState()
+        state.context.profile = nil
+        let (effects, ui) = command("profile default", state: state)
+        #expect(effects.allSatisfy { if case .switchProfile = $0 { return false } else { return true } })
+        #expect(ui.message == "already on profile default")
+    }
+
+    @Test(arguments: [80, 100, 200])
+    func theHeaderAlwaysSaysWhenItIsNotAWS(width: Int) {
+        var state = sampleState()
+        state.context = DashboardContext(profile: "a-rather-long-profile-name", region: "ap-southeast-2", endpoint: "http://10.1.2.3:4566")
+        var screen = DashboardRenderer().render(state: state, ui: UIState(readOnly: true), now: t0, width: width, height: 24)
+        #expect(screen.line(0).contains("ENDPOINT 10.1.2.3:4566"))
+        #expect(screen.line(0).contains("READ-ONLY"))
+        state.context = DashboardContext(profile: nil, region: "us-east-1", endpoint: "Local App Runner (demo, in process)", demo: true)
+        screen = DashboardRenderer().render(state: state, ui: UIState(), now: t0, width: width, height: 24)
+        #expect(screen.line(0).contains("DEMO"))
+        state.context = DashboardContext(profile: "prod", region: "us-east-1")
+        screen = DashboardRenderer().render(state: state, ui: UIState(), now: t0, width: width, height: 24)
+        #expect(!screen.line(0).contains("DEMO") && !screen.line(0).contains("ENDPOINT"))
+    }
+}
+
+/// Issue 9: offer only what the state allows; say "already paused" without asking.
+@Suite(.timeLimit(.minutes(1))) struct StateAllowsTests {
+    func select(_ name: String, _ state: DashboardState) -> DashboardController {
+        var controller = DashboardController(ui: UIState())
+        let list = ServiceList.visible(state.services, filter: "", sort: .name)
+        controller.ui.selection = list.firstIndex { $0.name == name } ?? 0
+        controller.ui.selectedArn = list[controller.ui.selection].arn
+        return controller
+    }
+
+    @Test func pausingAPausedServiceSaysSoWithoutAsking() {
+        let state = sampleState()
+        var controller = select("batch-worker", state)
+        _ = controller.handle(.char("p"), state: state, height: 24)
+        #expect(controller.ui.prompt == nil)
+        #expect(controller.ui.message == "batch-worker: cannot pause: the service is already paused")
+    }
+
+    @Test func aCreateFailedRowOffersOnlyDelete() {
+        let state = sampleState()
+        let controller = select("broken-svc", state)
+        let screen = DashboardRenderer().render(state: state, ui: controller.ui, now: t0, width: 160, height: 24)
+        let footer = screen.line(23)
+        #expect(footer.contains("delete"))
+        #expect(!footer.contains("pause") && !footer.contains("resume") && !footer.contains("deploy"))
+        var c = controller
+        _ = c.handle(.char("d"), state: state, height: 24)
+        #expect(c.ui.prompt == nil)
+        _ = c.handle(.char("D"), state: state, height: 24)
+        #expect(c.ui.prompt?.isConfirmation == true)
     }
 }

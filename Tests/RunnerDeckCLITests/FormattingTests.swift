@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 import Testing
 @testable import RunnerDeckCLI
 
@@ -62,12 +63,12 @@ import Testing
     }
 
     @Test func tableAlignsAndTextSeparatesWithTabs() {
-        let listing = Listing(headers: ["Name", "Status"], rows: [[Cell("a"), Cell("RUNNING", color: .green)], [Cell("long-name"), Cell("PAUSED")]])
+        let listing = Listing(headers: ["Name", "Status"], rows: [[TableCell("a"), TableCell("RUNNING", color: .green)], [TableCell("long-name"), TableCell("PAUSED")]])
         #expect(listing.table(color: false) == "NAME       STATUS\na          RUNNING\nlong-name  PAUSED\n")
         #expect(listing.text() == "a\tRUNNING\nlong-name\tPAUSED\n")
         #expect(listing.table(color: true).contains("\u{1B}[32mRUNNING\u{1B}[0m"))
         // Escape sequences coming from data never reach the terminal.
-        #expect(Listing(headers: ["X"], rows: [[Cell("a\u{1B}[2Jb")]]).text() == "a?[2Jb\n")
+        #expect(Listing(headers: ["X"], rows: [[TableCell("a\u{1B}[2Jb")]]).text() == "a?[2Jb\n")
     }
 
     @Test func globalOptionsBeforeTheCommandAreMoved() {

@@ -341,3 +341,77 @@ def test_unknown_term_is_a_clear_error(server):
     assert result.returncode != 0
     assert "xterm-unknown-to-terminfo" in result.stdout + result.stderr
     assert "not known" in result.stdout + result.stderr
+
+
+def test_dumb_terminal_says_what_is_missing(server):
+    """Issue 9 bug 7: TERM=dumb has a terminfo entry; what it lacks is cursor addressing."""
+    endpoint, _ = server
+    result = subprocess.run(["script", "-qec", dashboard_command(endpoint), "/dev/null"], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, TERM="dumb"))
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "no terminfo entry" not in out and "not known" not in out
+    assert "cannot move the cursor" in out
+
+
+def test_keys_do_nothing_while_too_small(server, services, pane_factory):
+    """Issue 9 bug 1: at 40x10, p y and D name Enter must change nothing (checked with boto3)."""
+    endpoint, client = server
+    before = {arn: client.list_operations(ServiceArn=arn)["OperationSummaryList"] for arn in services.values()}
+    pane = pane_factory(40, 10, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("too small")
+    time.sleep(2)  # let the first refresh land, so a selection exists behind the notice
+    pane.keys("p")
+    pane.keys("y")
+    pane.keys("D")
+    pane.keys("e2e-web", "Enter")
+    pane.keys("d")
+    pane.keys("y")
+    time.sleep(2)
+    after = {arn: client.list_operations(ServiceArn=arn)["OperationSummaryList"] for arn in services.values()}
+    assert after == before
+    pane.keys("q")
+    pane.wait_gone("too small", 15)
+
+
+def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
+    """Issue 9 bug 3: Ctrl-Z stopped working after two or three suspends; each round must stop, give
+    the shell the terminal, and come back whole on fg."""
+    endpoint, _ = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-web")
+    for round_ in range(10):
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", pane.name, "C-z"], check=True)
+        pane.wait_gone("RunnerDeck", 15)
+        # What is typed now belongs to the shell, not to the stopped dashboard.
+        pane.send_line("echo ROUND-%d-SHELL" % round_)
+        pane.wait_for("ROUND-%d-SHELL" % round_, 15)
+        pane.send_line("fg")
+        pane.wait_for("e2e-web", 15)
+        pane.wait_for("RunnerDeck", 15)
+    pane.keys("?")
+    pane.wait_for("Show this help")
+    pane.keys("Escape")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+    assert_terminal_restored(pane, "RESTORED-AFTER-SUSPENDS")
+
+
+def test_keys_typed_ahead_do_not_answer_a_prompt(server, services, pane_factory):
+    """`dydydy` typed at once opens one confirmation and deploys nothing."""
+    endpoint, client = server
+    before = client.list_operations(ServiceArn=services["api"])["OperationSummaryList"]
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-api")
+    pane.wait_for("RUNNING")
+    subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", pane.name, "-l", "dydydy"], check=True)
+    pane.wait_for("[y/N]")
+    time.sleep(2)
+    assert client.list_operations(ServiceArn=services["api"])["OperationSummaryList"] == before
+    pane.keys("Escape")
+    pane.wait_for("cancelled")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)

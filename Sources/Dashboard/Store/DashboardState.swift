@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 
 /// One service as the Services view shows it: the summary from ListServices, plus the description
 /// and current operation when the store fetched them (only for rows on screen).
@@ -9,11 +10,21 @@ public struct ServiceRow: Sendable, Hashable {
     public var service: Service?
     /// The operation in progress (from ListOperations) while the status is OPERATION_IN_PROGRESS.
     public var currentOperation: OperationSummary?
+    /// The service's newest operation, in progress or ended (fetched with the description), so a
+    /// rollback or a failure stays visible on the row after it ends, whoever started it.
+    public var lastOperation: OperationSummary?
 
-    public init(summary: ServiceSummary, service: Service? = nil, currentOperation: OperationSummary? = nil) {
+    public init(summary: ServiceSummary, service: Service? = nil, currentOperation: OperationSummary? = nil, lastOperation: OperationSummary? = nil) {
         self.summary = summary
         self.service = service
         self.currentOperation = currentOperation
+        self.lastOperation = lastOperation ?? currentOperation
+    }
+
+    /// The last operation when it ended without its change landing (failed or rolled back).
+    public var lastOperationWentWrong: OperationSummary? {
+        guard currentOperation == nil, let last = lastOperation, last.isFinal, !last.succeeded else { return nil }
+        return last
     }
 
     public var name: String { summary.serviceName ?? service?.serviceName ?? "?" }
@@ -89,11 +100,23 @@ public struct DashboardContext: Sendable, Hashable {
     public var profile: String?
     public var region: String?
     public var endpoint: String?
+    /// Local App Runner's demo fleet in process, not an AWS account.
+    public var demo: Bool
 
-    public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil) {
+    public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, demo: Bool = false) {
         self.profile = profile
         self.region = region
         self.endpoint = endpoint
+        self.demo = demo
+    }
+
+    /// What the header must always show when the data is not real AWS: `DEMO`, or the endpoint's
+    /// host (a screen that looks like production but is not is dangerous, and the other way round).
+    public var notAWSMark: String? {
+        if demo { return "DEMO" }
+        guard let endpoint, !endpoint.isEmpty else { return nil }
+        let host = endpoint.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? endpoint
+        return "ENDPOINT \(host)"
     }
 }
 
@@ -115,7 +138,15 @@ public struct DashboardState: Sendable, Hashable {
     public var refreshing = false
     public var followed: [FollowedOperation] = []
     /// One-line message for the status line (outcome of the last action).
-    public var statusMessage: String?
+    public var statusMessage: String? {
+        didSet { statusMessageAt = statusMessage == nil ? nil : statusMessageClock }
+    }
+    /// When the status message was set; the status line drops it after ``statusMessageLifetime``.
+    public private(set) var statusMessageAt: Date?
+    /// The store's clock at the last change (set by the store before it publishes).
+    public var statusMessageClock: Date?
+    /// Seconds a status message stays on the status line (it stays in the Activity log).
+    public static let statusMessageLifetime: TimeInterval = 60
     /// Incremented on `:region`/`:profile` switches; results of an older generation are dropped.
     public var generation = 0
 

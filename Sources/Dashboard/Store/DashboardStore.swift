@@ -2,6 +2,7 @@ import AWSCore
 import AppRunner
 import Foundation
 import Logging
+import RunnerDeckKit
 
 /// How the store polls.
 public struct StoreConfiguration: Sendable, Hashable {
@@ -41,25 +42,6 @@ public struct StoreFocus: Sendable, Hashable {
         self.view = view
         self.serviceArn = serviceArn
         self.visibleServiceArns = visibleServiceArns
-    }
-}
-
-/// An action that changes a service.
-public enum ChangeRequest: Sendable, Hashable {
-    case pause, resume, deploy, delete
-    case associate(domain: String, enableWWW: Bool)
-    case disassociate(domain: String)
-
-    /// What the confirmation and the log call it.
-    public var verb: String {
-        switch self {
-        case .pause: return "pause"
-        case .resume: return "resume"
-        case .deploy: return "deploy"
-        case .delete: return "delete"
-        case .associate(let domain, _): return "associate \(domain) with"
-        case .disassociate(let domain): return "disassociate \(domain) from"
-        }
     }
 }
 
@@ -206,17 +188,11 @@ public actor DashboardStore {
     }
 
     private func listAllServices(_ api: any AppRunnerAPI) async throws -> [ServiceSummary] {
-        var all: [ServiceSummary] = []
-        var token: String?
-        var pages = 0
-        repeat {
-            let page = try await api.listServices(ListServicesRequest(nextToken: token, maxResults: 20))
-            all += page.serviceSummaryList
-            token = page.nextToken
-            pages += 1
-        } while token?.isEmpty == false && pages < 1000
-        return all
+        try await api.listServicesPaginator(ListServicesRequest(maxResults: 20)).collect(maxPages: Self.maxServicePages) { $0.serviceSummaryList }
     }
+
+    /// Pages of 20 services read per refresh at most (App Runner's quota is far below 20,000 services).
+    static let maxServicePages = 1000
 
     private func applyServices(_ summaries: [ServiceSummary]) {
         let first = !state.servicesLoaded
@@ -232,6 +208,7 @@ public actor DashboardStore {
             if let previous = old[arn] {
                 row.service = previous.service
                 row.currentOperation = summary.status == .operationInProgress ? previous.currentOperation : nil
+                row.lastOperation = previous.lastOperation
                 if !first, previous.status != summary.status {
                     let from = previous.status?.rawValue ?? "?"
                     let to = summary.status?.rawValue ?? "?"
@@ -259,7 +236,12 @@ public actor DashboardStore {
             guard let service = row.service else { return true }
             return row.summary.updatedAt.map { $0 != service.updatedAt } ?? false || service.status != row.status
         }.map(\.arn)
-        let needOperation = force ? rows.filter { $0.status == .operationInProgress }.map(\.arn) : rows.filter { $0.status == .operationInProgress && $0.currentOperation == nil }.map(\.arn)
+        // The newest operation of rows in progress, and of rows that changed (so an operation that
+        // ended between two refreshes, started by anyone, is seen with its outcome).
+        let needOperation = rows.filter { row in
+            if row.status == .operationInProgress { return force || row.currentOperation == nil }
+            return needDescribe.contains(row.arn) || row.lastOperation.map { !$0.isFinal } ?? false
+        }.map(\.arn)
         enum RowResult: Sendable { case service(Service), operation(String, OperationSummary?), gone(String) }
         var jobs: [@Sendable () async throws -> RowResult] = []
         for arn in needDescribe {
@@ -269,8 +251,10 @@ public actor DashboardStore {
         }
         for arn in needOperation {
             jobs.append {
-                let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, maxResults: 1))
-                return .operation(arn, page.operationSummaryList?.first)
+                do {
+                    let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, maxResults: 1))
+                    return .operation(arn, page.operationSummaryList?.first)
+                } catch is ResourceNotFoundException { return .gone(arn) }
             }
         }
         guard !jobs.isEmpty else { return }
@@ -291,7 +275,10 @@ public actor DashboardStore {
                 if let index = state.services.firstIndex(where: { $0.arn == service.serviceArn }) { state.services[index].service = service }
             case .operation(let arn, let operation):
                 if let index = state.services.firstIndex(where: { $0.arn == arn }) {
+                    let previous = state.services[index].lastOperation
                     state.services[index].currentOperation = (operation?.isFinal ?? true) ? nil : operation
+                    state.services[index].lastOperation = operation
+                    if let operation { announceIfEnded(operation, previous: previous, service: state.services[index].name) }
                 }
             case .gone:
                 break
@@ -314,29 +301,16 @@ public actor DashboardStore {
 
     private func refreshDetail(arn: String, api: any AppRunnerAPI, generation: Int, withDomains: Bool, withTags: Bool) async throws {
         let service = try await api.describeService(DescribeServiceRequest(serviceArn: arn)).service
-        var operations: [OperationSummary] = []
-        var token: String?
-        var pages = 0
-        repeat {
-            let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, nextToken: token, maxResults: 20))
-            operations += page.operationSummaryList ?? []
-            token = page.nextToken
-            pages += 1
-        } while token?.isEmpty == false && pages < 10
+        let operations = try await api.listOperationsPaginator(ListOperationsRequest(serviceArn: arn, maxResults: 20))
+            .collect(maxPages: 10) { $0.operationSummaryList ?? [] }
         var domains: [CustomDomain] = []
         var dnsTarget: String?
         var vpcTargets: [VpcDNSTarget] = []
         if withDomains {
-            token = nil
-            pages = 0
-            repeat {
-                let page = try await api.describeCustomDomains(DescribeCustomDomainsRequest(serviceArn: arn, nextToken: token, maxResults: 5))
-                domains += page.customDomains
-                dnsTarget = page.dnsTarget
-                vpcTargets = page.vpcDNSTargets
-                token = page.nextToken
-                pages += 1
-            } while token?.isEmpty == false && pages < 20
+            let pages = try await api.describeCustomDomainsPaginator(DescribeCustomDomainsRequest(serviceArn: arn, maxResults: 5)).collect(maxPages: 20)
+            domains = pages.flatMap(\.customDomains)
+            dnsTarget = pages.last?.dnsTarget
+            vpcTargets = pages.last?.vpcDNSTargets ?? []
         }
         var tags: [Tag] = state.detail?.tags ?? []
         if withTags {
@@ -357,6 +331,38 @@ public actor DashboardStore {
         }
     }
 
+    /// Operation ids whose end is already in the Activity log (by the follower or a refresh).
+    private var announcedEnds: Set<String> = []
+
+    /// Logs an operation's outcome once, whoever started it (see ``outcome(of:service:)``).
+    private func announceIfEnded(_ operation: OperationSummary, previous: OperationSummary?, service: String) {
+        guard operation.isFinal, let id = operation.id, !announcedEnds.contains(id) else { return }
+        // Seen ended from the start (first sighting of an old operation): history, not news.
+        if previous == nil || (previous?.id == id && previous?.isFinal == true) {
+            announcedEnds.insert(id)
+            return
+        }
+        announcedEnds.insert(id)
+        log(operation.succeeded ? .success : .failure, Self.outcome(of: operation, service: service))
+    }
+
+    /// `web: START_DEPLOYMENT ROLLBACK_SUCCEEDED after 1m 10s: the change failed and was rolled back (operation 1a2b3c4d)`.
+    static func outcome(of operation: OperationSummary, service: String) -> String {
+        let type = operation.type?.rawValue ?? "operation"
+        var text = "\(service): \(type) \(operation.status?.rawValue ?? "?")"
+        if let start = operation.startedAt, let end = operation.endedAt ?? operation.updatedAt {
+            text += " after \(Format.duration(end.timeIntervalSince(start)))"
+        }
+        switch operation.status {
+        case .rollbackSucceeded?: text += ": the change failed and was rolled back"
+        case .rollbackFailed?: text += ": the change failed and so did its rollback"
+        case .failed?: text += ": the change failed"
+        default: break
+        }
+        if let id = operation.id { text += " (operation \(id.prefix(8)))" }
+        return text
+    }
+
     private func logOperationChanges(service: String, old: [OperationSummary], new: [OperationSummary]) {
         var before: [String: OperationSummary] = [:]
         for op in old { if let id = op.id { before[id] = op } }
@@ -365,7 +371,11 @@ public actor DashboardStore {
             guard let id = op.id else { continue }
             if let previous = before[id] {
                 if previous.status != op.status, let status = op.status {
-                    log(status.isFinal ? (status.isSuccess ? .success : .failure) : .change, "\(service): \(type) \(status.rawValue)")
+                    if status.isFinal {
+                        announceIfEnded(op, previous: previous, service: service)
+                    } else {
+                        log(.change, "\(service): \(type) \(status.rawValue)")
+                    }
                 }
             } else {
                 log(.change, "\(service): \(type) started (\(op.status?.rawValue ?? "?"))")
@@ -389,107 +399,73 @@ public actor DashboardStore {
 
     private func refreshResources(api: any AppRunnerAPI, generation: Int) async throws {
         var resources = ResourcesState()
-        var token: String?
-        repeat {
-            let page = try await api.listAutoScalingConfigurations(ListAutoScalingConfigurationsRequest(maxResults: 100, nextToken: token))
-            resources.autoScaling += page.autoScalingConfigurationSummaryList
-            token = page.nextToken
-        } while token?.isEmpty == false
+        let pages = Self.maxResourcePages
+        resources.autoScaling = try await api.listAutoScalingConfigurationsPaginator(ListAutoScalingConfigurationsRequest(maxResults: 100))
+            .collect(maxPages: pages) { $0.autoScalingConfigurationSummaryList }
         let names = Dictionary(state.services.map { ($0.arn, $0.name) }, uniquingKeysWith: { first, _ in first })
         for config in resources.autoScaling where config.hasAssociatedService == true {
             guard let arn = config.autoScalingConfigurationArn else { continue }
-            let used = try await api.listServicesForAutoScalingConfiguration(ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: arn, maxResults: 100))
-            resources.autoScalingUsedBy[arn] = used.serviceArnList.map { names[$0] ?? Self.lastPathName($0) }
+            let used = try await api.listServicesForAutoScalingConfigurationPaginator(
+                ListServicesForAutoScalingConfigurationRequest(autoScalingConfigurationArn: arn, maxResults: 100)).collect(maxPages: pages) { $0.serviceArnList }
+            resources.autoScalingUsedBy[arn] = used.map { names[$0] ?? ResourceARN.name($0) }
         }
-        token = nil
-        repeat {
-            let page = try await api.listConnections(ListConnectionsRequest(maxResults: 100, nextToken: token))
-            resources.connections += page.connectionSummaryList
-            token = page.nextToken
-        } while token?.isEmpty == false
-        token = nil
-        repeat {
-            let page = try await api.listVpcConnectors(ListVpcConnectorsRequest(maxResults: 100, nextToken: token))
-            resources.vpcConnectors += page.vpcConnectors
-            token = page.nextToken
-        } while token?.isEmpty == false
-        token = nil
-        repeat {
-            let page = try await api.listVpcIngressConnections(ListVpcIngressConnectionsRequest(maxResults: 100, nextToken: token))
-            resources.vpcIngressConnections += page.vpcIngressConnectionSummaryList
-            token = page.nextToken
-        } while token?.isEmpty == false
-        token = nil
-        repeat {
-            let page = try await api.listObservabilityConfigurations(ListObservabilityConfigurationsRequest(maxResults: 100, nextToken: token))
-            resources.observability += page.observabilityConfigurationSummaryList
-            token = page.nextToken
-        } while token?.isEmpty == false
+        resources.connections = try await api.listConnectionsPaginator(ListConnectionsRequest(maxResults: 100)).collect(maxPages: pages) { $0.connectionSummaryList }
+        resources.vpcConnectors = try await api.listVpcConnectorsPaginator(ListVpcConnectorsRequest(maxResults: 100)).collect(maxPages: pages) { $0.vpcConnectors }
+        resources.vpcIngressConnections = try await api.listVpcIngressConnectionsPaginator(ListVpcIngressConnectionsRequest(maxResults: 100))
+            .collect(maxPages: pages) { $0.vpcIngressConnectionSummaryList }
+        resources.observability = try await api.listObservabilityConfigurationsPaginator(ListObservabilityConfigurationsRequest(maxResults: 100))
+            .collect(maxPages: pages) { $0.observabilityConfigurationSummaryList }
         resources.loaded = true
         guard generation == state.generation else { return }
         state.resources = resources
     }
 
-    static func lastPathName(_ arn: String) -> String {
-        let parts = arn.split(separator: "/")
-        return parts.count >= 2 ? String(parts[1]) : arn
-    }
+    /// Pages of 100 read per resource list at most.
+    static let maxResourcePages = 50
 
     // MARK: Actions
 
     /// Performs a change on a service. This is the one place a changing call is made, so
     /// `--read-only` is enforced here. The operation it starts is followed until it ends.
-    public func perform(_ change: ChangeRequest, serviceArn: String, serviceName: String) async -> ActionOutcome {
+    public func perform(_ change: ServiceAction, serviceArn: String, serviceName: String) async -> ActionOutcome {
         if configuration.readOnly {
-            let message = "read-only: refused to \(change.verb) \(serviceName)"
+            let message = "read-only: refused to \(change.phrase(service: serviceName))"
             log(.error, message)
-            state.statusMessage = message
+            setStatus(message)
             publish()
             return .refused(message)
         }
         let api = self.api
         let generation = state.generation
-        log(.info, "requested: \(change.verb) \(serviceName)")
+        log(.info, "requested: \(change.phrase(service: serviceName))")
         do {
-            let operationId: String?
-            switch change {
-            case .pause:
-                operationId = try await api.pauseService(PauseServiceRequest(serviceArn: serviceArn)).operationId
-            case .resume:
-                operationId = try await api.resumeService(ResumeServiceRequest(serviceArn: serviceArn)).operationId
-            case .deploy:
-                operationId = try await api.startDeployment(StartDeploymentRequest(serviceArn: serviceArn)).operationId
-            case .delete:
-                operationId = try await api.deleteService(DeleteServiceRequest(serviceArn: serviceArn)).operationId
-            case .associate(let domain, let www):
-                let response = try await api.associateCustomDomain(AssociateCustomDomainRequest(serviceArn: serviceArn, domainName: domain, enableWWWSubdomain: www))
-                log(.success, "\(serviceName): domain \(domain) \(response.customDomain.status.rawValue); DNS target \(response.dnsTarget)")
-                operationId = nil
-            case .disassociate(let domain):
-                let response = try await api.disassociateCustomDomain(DisassociateCustomDomainRequest(serviceArn: serviceArn, domainName: domain))
-                log(.success, "\(serviceName): domain \(domain) \(response.customDomain.status.rawValue)")
-                operationId = nil
+            let response = try await change.perform(on: api, serviceArn: serviceArn)
+            let operationId = response.operationId
+            if let domain = response.customDomain {
+                var message = "\(serviceName): domain \(domain.domainName) \(domain.status.rawValue)"
+                if case .associate(let answer) = response { message += "; DNS target \(answer.dnsTarget)" }
+                log(.success, message)
             }
             guard generation == state.generation else { return .started(operationId: operationId) }
             if let operationId {
-                state.statusMessage = "\(serviceName): \(change.verb) started, following operation \(operationId.prefix(8))…"
+                setStatus("\(change.phrase(service: serviceName)): started, following operation \(operationId.prefix(8))…")
                 follow(serviceArn: serviceArn, serviceName: serviceName, operationId: operationId, action: change.verb)
             } else {
                 switch change {
                 case .pause, .resume:
-                    state.statusMessage = "\(serviceName): nothing to do (already \(change == .pause ? "paused" : "running"))"
+                    setStatus("\(serviceName): nothing to do (already \(change == .pause ? "paused" : "running"))")
                     log(.info, state.statusMessage ?? "")
                 default:
-                    state.statusMessage = "\(serviceName): \(change.verb) accepted"
+                    setStatus("\(change.phrase(service: serviceName)): accepted")
                 }
             }
             publish()
             requestRefresh()
             return .started(operationId: operationId)
         } catch {
-            let message = "\(serviceName): \(change.verb) failed: \(Self.describe(error))"
+            let message = "\(change.phrase(service: serviceName)) failed: \(Self.describe(error))"
             log(.failure, message)
-            state.statusMessage = message
+            setStatus(message)
             publish()
             return .failed(message)
         }
@@ -522,13 +498,17 @@ public actor DashboardStore {
         guard let index = state.followed.firstIndex(where: { $0.operationId == operationId }) else { return }
         let followed = state.followed.remove(at: index)
         guard generation == state.generation else { return }
-        let took = Format.duration(clock.now().timeIntervalSince(followed.startedAt))
         let message: String
         let kind: ActivityEntry.Kind
         if let final {
-            let status = final.status?.rawValue ?? "?"
-            let type = final.type?.rawValue ?? followed.action
-            message = "\(followed.serviceName): \(type) \(status) after \(took)"
+            if let id = final.id, announcedEnds.contains(id) {
+                setStatus(Self.outcome(of: final, service: followed.serviceName))
+                publish()
+                requestRefresh()
+                return
+            }
+            if let id = final.id { announcedEnds.insert(id) }
+            message = Self.outcome(of: final, service: followed.serviceName)
             kind = final.succeeded ? .success : .failure
         } else if error is CancellationError {
             return
@@ -537,7 +517,7 @@ public actor DashboardStore {
             kind = .error
         }
         log(kind, message)
-        state.statusMessage = message
+        setStatus(message)
         publish()
         requestRefresh()
     }
@@ -569,26 +549,25 @@ public actor DashboardStore {
     /// Adds a line to the activity log (also used by the UI for its own messages).
     public func note(_ kind: ActivityEntry.Kind, _ message: String, status: Bool = false) {
         log(kind, message)
-        if status { state.statusMessage = message }
+        if status { setStatus(message) }
         publish()
     }
 
     private func log(_ kind: ActivityEntry.Kind, _ message: String) {
-        state.activity.append(ActivityEntry(time: clock.now(), kind: kind, message: message))
+        state.activity.append(ActivityEntry(time: clock.now(), kind: kind, message: ErrorText.oneLine(message)))
         if state.activity.count > configuration.activityLimit { state.activity.removeFirst(state.activity.count - configuration.activityLimit) }
         logger.info("\(message)", metadata: ["kind": "\(kind.rawValue)"])
     }
 
     private func publish() { onChange(state) }
 
-    /// A one-line description of an API error (code and message; throttling named as such).
+    private func setStatus(_ message: String?) {
+        state.statusMessageClock = clock.now()
+        state.statusMessage = message.map(ErrorText.oneLine)
+    }
+
+    /// A one-line description of an error for the status line and the Activity log.
     public static func describe(_ error: any Error) -> String {
-        if let error = error as? any AppRunnerServiceError { return "\(type(of: error).code): \(error.message)" }
-        if let error = error as? AWSResponseError {
-            if error.code.lowercased().contains("throttl") { return "throttled (\(error.code): \(error.message))" }
-            return "\(error.code): \(error.message)"
-        }
-        if let error = error as? AWSValidationError { return error.message }
-        return String(describing: error)
+        ErrorText(error).description
     }
 }

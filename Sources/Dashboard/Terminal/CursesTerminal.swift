@@ -1,10 +1,14 @@
 import CNCurses
 import Foundation
+import RunnerDeckKit
 
 /// Why the terminal could not be opened.
 public enum TerminalError: Error, CustomStringConvertible, Sendable {
     case notATerminal
     case unknownTerminal(String)
+    /// The terminal type exists but cannot address the cursor (e.g. `dumb`), so no full screen.
+    case incapableTerminal(String)
+    case unsetTerminal
 
     public var description: String {
         switch self {
@@ -12,6 +16,23 @@ public enum TerminalError: Error, CustomStringConvertible, Sendable {
             return "runnerdeck: the dashboard needs a terminal (stdin and stdout must be a tty); use the scripting commands instead"
         case .unknownTerminal(let term):
             return "runnerdeck: the terminal type '\(term)' is not known on this host (no terminfo entry). Try TERM=xterm-256color or TERM=xterm runnerdeck"
+        case .incapableTerminal(let term):
+            return "runnerdeck: the terminal type '\(term)' cannot move the cursor (its terminfo entry has no cursor addressing), so a full-screen dashboard cannot run on it. Use a terminal such as TERM=xterm-256color, or the scripting commands (runnerdeck services)"
+        case .unsetTerminal:
+            return "runnerdeck: TERM is not set, so the terminal type is unknown. Set it, e.g. TERM=xterm-256color runnerdeck"
+        }
+    }
+}
+
+/// What the terminfo database says of a terminal type, before curses takes the screen.
+enum TerminfoProbe {
+    enum Result { case usable, missing, noCursorAddressing }
+
+    static func check(_ term: String) -> Result {
+        switch rd_terminfo_probe(term) {
+        case 0: return .missing
+        case 1: return .noCursorAddressing
+        default: return .usable
         }
     }
 }
@@ -26,7 +47,12 @@ final class CursesTerminal {
     init(noColor: Bool) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-        guard !term.isEmpty, term != "dumb" else { throw TerminalError.unknownTerminal(term.isEmpty ? "(unset)" : term) }
+        guard !term.isEmpty else { throw TerminalError.unsetTerminal }
+        switch TerminfoProbe.check(term) {
+        case .missing: throw TerminalError.unknownTerminal(term)
+        case .noCursorAddressing: throw TerminalError.incapableTerminal(term)
+        case .usable: break
+        }
         // ncurses reads ESCDELAY at start-up; set_escdelay below makes it explicit as well.
         guard let screen = newterm(nil, rd_stdout(), rd_stdin()) else { throw TerminalError.unknownTerminal(term) }
         self.screen = screen
@@ -138,6 +164,26 @@ final class CursesTerminal {
     private func writeRaw(_ text: String) {
         fflush(rd_stdout())
         _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+    }
+
+    /// Ctrl-Z: hands the terminal back to the shell, stops, and on `fg` takes it again. Input typed
+    /// for the shell meanwhile is dropped; the caller repaints the whole screen.
+    func suspend() {
+        guard active else { return }
+        SignalBridge.setCursesActive(false)
+        endwin()
+        SignalBridge.stopSelf()
+        // Continued (fg): curses takes the terminal back on the next refresh.
+        SignalBridge.setCursesActive(true)
+        resizeFromKernel()
+        clearok(rd_stdscr(), true)
+        wrefresh(rd_stdscr())
+        flushinp()
+    }
+
+    /// Drops every key typed but not yet read.
+    func discardInput() {
+        flushinp()
     }
 
     /// Restores the terminal (idempotent).

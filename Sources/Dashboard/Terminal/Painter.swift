@@ -1,3 +1,4 @@
+import RunnerDeckKit
 /// Receives the drawing of a frame: cursor moves, style changes and text runs.
 public protocol PaintSink {
     mutating func beginFrame()

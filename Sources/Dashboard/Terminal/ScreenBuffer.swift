@@ -1,9 +1,4 @@
-/// What a cell means, mapped to one of the 8 standard colours (or to attributes without colour).
-/// Meaning is never carried by colour alone: every coloured status is also written as text.
-public enum ColorRole: UInt8, CaseIterable, Sendable, Hashable {
-    case normal = 0
-    case ok, warn, error, info, accent, muted, title
-}
+import RunnerDeckKit
 
 /// Attributes and colour role of a cell.
 public struct Style: Hashable, Sendable {

@@ -10,6 +10,8 @@ enum SignalBridge {
     static func setCursesActive(_ active: Bool) { rd_set_curses_active(active ? 1 : 0) }
     /// The termination signal received, or 0.
     static func quitSignal() -> Int32 { rd_take_quit_signal() }
+    /// Stops the process (Ctrl-Z) and returns when it is continued; the caller restores the terminal first.
+    static func stopSelf() { rd_stop_self() }
     /// Sends stderr to `fd` while curses runs; nil puts it back.
     static func redirectStderr(to fd: Int32?) { rd_redirect_stderr(fd ?? -1) }
 }

@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 
 /// Turns keys into UI state changes and effects. Pure: no I/O, no curses, so it is tested directly.
 public struct DashboardController: Sendable {
@@ -45,7 +46,7 @@ public struct DashboardController: Sendable {
     /// The service an action applies to: the open one in detail/domains, the selected row otherwise.
     func target(state: DashboardState) -> (arn: String, name: String)? {
         if ui.view == .detail || ui.view == .domains, let arn = ui.openServiceArn {
-            let name = state.detail?.service?.serviceName ?? state.services.first { $0.arn == arn }?.name ?? DashboardStore.lastPathName(arn)
+            let name = state.detail?.service?.serviceName ?? state.services.first { $0.arn == arn }?.name ?? ResourceARN.name(arn)
             return (arn, name)
         }
         let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
@@ -53,9 +54,27 @@ public struct DashboardController: Sendable {
         return (list[ui.selection].arn, list[ui.selection].name)
     }
 
-    /// Handles one key; returns what the loop should do.
-    public mutating func handle(_ key: Key, state: DashboardState, height: Int) -> [Effect] {
+    /// The state of the service an action would apply to.
+    func targetStatus(state: DashboardState) -> ServiceStatus? {
+        guard let arn = target(state: state)?.arn else { return nil }
+        if state.detail?.serviceArn == arn, let status = state.detail?.service?.status { return status }
+        return state.services.first { $0.arn == arn }?.status
+    }
+
+    /// Handles one key; returns what the loop should do. While the terminal is smaller than the
+    /// dashboard needs, nothing on screen shows a prompt or a selection, so only `q` (quit) and Esc
+    /// (cancel an open prompt) do anything.
+    public mutating func handle(_ key: Key, state: DashboardState, height: Int, width: Int = Layout.minWidth) -> [Effect] {
         if key == .resize { return [.redraw] }
+        if Layout.tooSmall(width: width, height: height) {
+            if key == .escape, ui.prompt != nil {
+                ui.prompt = nil
+                ui.message = "cancelled"
+                return [.redraw]
+            }
+            if key == .char("q"), ui.prompt == nil { return [.quit] }
+            return []
+        }
         if let prompt = ui.prompt { return handlePrompt(prompt, key: key, state: state) }
         ui.message = nil
         if ui.showHelp {
@@ -81,7 +100,7 @@ public struct DashboardController: Sendable {
             return [.focusChanged]
         case .open:
             guard ui.view == .services, ui.selection < list.count else { return [] }
-            ui.openServiceArn = list[ui.selection].arn
+            open(list[ui.selection].arn)
             switchView(.detail)
             return [.focusChanged]
         case .back:
@@ -97,7 +116,7 @@ public struct DashboardController: Sendable {
             return [.focusChanged]
         case .viewServices: switchView(.services); return [.focusChanged]
         case .viewDetail, .viewDomains:
-            if ui.openServiceArn == nil || ui.view == .services, let selected = ui.selectedArn { ui.openServiceArn = selected }
+            if ui.openServiceArn == nil || ui.view == .services, let selected = ui.selectedArn { open(selected) }
             switchView(action == .viewDetail ? .detail : .domains)
             return [.focusChanged]
         case .viewResources: switchView(.resources); return [.focusChanged]
@@ -113,14 +132,16 @@ public struct DashboardController: Sendable {
                 ui.selection = index
             }
             return [.focusChanged]
-        case .pause, .resume, .deploy:
-            guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
-            let change: ChangeRequest = action == .pause ? .pause : (action == .resume ? .resume : .deploy)
-            ui.prompt = .confirm(change, serviceArn: target.arn, serviceName: target.name)
-            return [.redraw]
-        case .delete:
-            guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
-            ui.prompt = .typeName(.delete, serviceArn: target.arn, serviceName: target.name, typed: "")
+        case .pause, .resume, .deploy, .delete:
+            guard let target = target(state: state), let change = action.serviceAction else { ui.message = "no service selected"; return [.redraw] }
+            // Say at once what the state does not allow ("already paused"), without asking first.
+            if let refusal = change.refusal(for: targetStatus(state: state)) {
+                ui.message = "\(target.name): cannot \(change.verb): \(refusal)"
+                return [.redraw]
+            }
+            ui.prompt = change.isDestructive
+                ? .typeName(change, serviceArn: target.arn, serviceName: target.name, typed: "")
+                : .confirm(change, serviceArn: target.arn, serviceName: target.name)
             return [.redraw]
         case .associate:
             guard let target = target(state: state) else { ui.message = "no service open"; return [.redraw] }
@@ -145,6 +166,16 @@ public struct DashboardController: Sendable {
         case .quit:
             return [.quit]
         }
+    }
+
+    /// Opens a service in the detail and domains views: another service starts at its top (its name
+    /// and ARN on screen), the same one keeps where the user was.
+    mutating func open(_ arn: String) {
+        guard arn != ui.openServiceArn else { return }
+        ui.openServiceArn = arn
+        ui.scroll[.detail] = 0
+        ui.scroll[.domains] = 0
+        ui.domainSelection = 0
     }
 
     mutating func switchView(_ view: ViewKind) {
@@ -206,13 +237,13 @@ public struct DashboardController: Sendable {
             if key == .char("y") || key == .char("Y") {
                 return [.perform(change, serviceArn: arn, serviceName: name)]
             }
-            ui.message = "cancelled: \(change.verb) \(name)"
+            ui.message = "cancelled: \(change.phrase(service: name))"
             return [.redraw]
         case .typeName(let change, let arn, let name, let typed):
             switch key {
             case .escape:
                 ui.prompt = nil
-                ui.message = "cancelled: \(change.verb) \(name)"
+                ui.message = "cancelled: \(change.phrase(service: name))"
             case .enter:
                 ui.prompt = nil
                 if typed == name { return [.perform(change, serviceArn: arn, serviceName: name)] }
@@ -263,8 +294,28 @@ public struct DashboardController: Sendable {
             let words = text.split(separator: " ").map(String.init)
             switch words.first {
             case "q", "q!", "quit": return [.quit]
-            case "region" where words.count == 2: return [.switchRegion(words[1])]
-            case "profile" where words.count == 2: return [.switchProfile(words[1])]
+            case "region" where words.count == 2, "profile" where words.count == 2:
+                if let fixed = ui.contextFixed {
+                    ui.message = ":\(words[0]) does not apply: \(fixed)"
+                    return [.redraw]
+                }
+                if words[0] == "profile" {
+                    if words[1] == (state.context.profile ?? "default") {
+                        ui.message = "already on profile \(words[1])"
+                        return [.redraw]
+                    }
+                    return [.switchProfile(words[1])]
+                }
+                switch AppRunnerRegions.check(words[1]) {
+                case .malformed(let why):
+                    ui.message = why
+                    return [.redraw]
+                case .unknown(let why):
+                    ui.message = why
+                    return [.switchRegion(words[1])]
+                case .known:
+                    return [.switchRegion(words[1])]
+                }
             case nil: return [.redraw]
             default:
                 ui.message = "unknown command ':\(text)' (try :region NAME, :profile NAME, :q)"

@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 
 extension DashboardRenderer {
     // MARK: Service detail
@@ -284,8 +285,8 @@ extension DashboardRenderer {
         lines.append([])
         lines.append(section("VPC ingress connections", width: width))
         table([("NAME", 24), ("SERVICE", 30)], r.vpcIngressConnections.map { c in
-            let name = c.vpcIngressConnectionArn.map(DashboardStore.lastPathName) ?? "?"
-            let service = c.serviceArn.map { arn in state.services.first { $0.arn == arn }?.name ?? DashboardStore.lastPathName(arn) } ?? "?"
+            let name = c.vpcIngressConnectionArn.map(ResourceARN.name) ?? "?"
+            let service = c.serviceArn.map { arn in state.services.first { $0.arn == arn }?.name ?? ResourceARN.name(arn) } ?? "?"
             return [(name, Style(.normal, bold: true)), (service, .plain)]
         })
         lines.append([])

@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 
 /// A run of text in one style.
 public struct Span: Sendable, Hashable {
@@ -20,6 +21,8 @@ public enum Layout {
     public static let minHeight = 24
     /// Rows of content between the header (2 rows) and the status line + footer (2 rows).
     public static func contentHeight(_ height: Int) -> Int { max(0, height - 4) }
+    /// True when the screen shows only the "too small" notice (and keys other than q and Esc do nothing).
+    public static func tooSmall(width: Int, height: Int) -> Bool { width < minWidth || height < minHeight }
 }
 
 /// Pure rendering: state → screen buffer. No I/O, no curses.
@@ -34,7 +37,7 @@ public struct DashboardRenderer: Sendable {
 
     public func render(state: DashboardState, ui: UIState, now: Date, width: Int, height: Int) -> ScreenBuffer {
         var screen = ScreenBuffer(width: width, height: height, asciiOnly: glyphs == .ascii)
-        if width < Layout.minWidth || height < Layout.minHeight {
+        if Layout.tooSmall(width: width, height: height) {
             let lines = ["Terminal too small: \(width)x\(height)", "RunnerDeck needs at least \(Layout.minWidth)x\(Layout.minHeight).", "Enlarge the window, or press q to quit."]
             for (i, line) in lines.enumerated() {
                 let y = max(0, height / 2 - 1 + i)
@@ -61,7 +64,7 @@ public struct DashboardRenderer: Sendable {
             }
         }
         drawStatus(&screen, state: state, ui: ui, now: now)
-        drawFooter(&screen, ui: ui)
+        drawFooter(&screen, ui: ui, targetStatus: DashboardController(ui: ui, registry: registry).targetStatus(state: state))
         return screen
     }
 
@@ -72,9 +75,15 @@ public struct DashboardRenderer: Sendable {
         screen.fill(y: 0, style: bar)
         var x = screen.put(" RunnerDeck ", x: 0, y: 0, style: Style(.normal, bold: true, reverse: true))
         let ctx = state.context
-        // What matters most stays when the terminal is narrow: profile, region, read-only, then the endpoint.
-        var parts = ["profile \(ctx.profile ?? "default")", "region \(ctx.region ?? "-")"]
-        if ui.readOnly { parts.append("READ-ONLY") }
+        // What must always show: DEMO or the endpoint's host (not real AWS), profile, region and
+        // READ-ONLY. On narrow terminals the refresh time shortens, the clock goes, then the labels.
+        func left(labels: Bool, profileWidth: Int = .max) -> [String] {
+            let profile = (ctx.profile ?? "default").truncated(toWidth: max(4, profileWidth), ellipsis: glyphs.ellipsis)
+            var parts = labels ? ["profile \(profile)", "region \(ctx.region ?? "-")"] : [profile, ctx.region ?? "-"]
+            if let mark = ctx.notAWSMark { parts.insert(mark, at: 0) }
+            if ui.readOnly { parts.append("READ-ONLY") }
+            return parts
+        }
         let separator = " \(glyphs.vline) "
 
         var flags: [Span] = []
@@ -93,18 +102,18 @@ public struct DashboardRenderer: Sendable {
             refreshed = (state.refreshing ? "loading…" : "not refreshed yet", state.refreshing ? "loading…" : "not yet")
         }
         func width(_ spans: [Span]) -> Int { spans.reduce(0) { $0 + $1.text.displayWidth } }
-        let leftWidth = x + parts.joined(separator: separator).displayWidth + 1
+        var parts = left(labels: true)
         var right = [Span(refreshed.full, bar)] + flags + [clock]
-        if leftWidth + width(right) > screen.width {
-            right = [Span(refreshed.short, bar)] + flags + [clock]
+        func fits() -> Bool { x + parts.joined(separator: separator).displayWidth + 1 + width(right) <= screen.width }
+        if !fits() { right = [Span(refreshed.short, bar)] + flags + [clock] }
+        if !fits() { right = [Span(refreshed.short + " ", bar)] + flags }
+        if !fits() { parts = left(labels: false) }
+        if !fits() {
+            // Last, a long profile name gives way (never the marks).
+            let over = x + parts.joined(separator: separator).displayWidth + 1 + width(right) - screen.width
+            parts = left(labels: false, profileWidth: (ctx.profile ?? "default").displayWidth - over)
         }
         let rightWidth = width(right)
-        if let endpoint = ctx.endpoint, !endpoint.isEmpty {
-            let room = screen.width - rightWidth - leftWidth - separator.displayWidth
-            if room >= min(endpoint.displayWidth, 16) {
-                parts.append(endpoint.displayWidth <= room ? endpoint : endpoint.padded(toWidth: room, ellipsis: glyphs.ellipsis))
-            }
-        }
         let room = max(0, screen.width - rightWidth - x - 1)
         x += screen.put(parts.joined(separator: separator), x: x, y: 0, style: bar, maxWidth: room)
         var rx = max(x + 1, screen.width - rightWidth)
@@ -122,6 +131,8 @@ public struct DashboardRenderer: Sendable {
         var info: [String] = []
         if ui.view == .services {
             let shown = ServiceList.count(state.services, filter: ui.filter)
+            // The position shows here, on the tab line, so it never covers a column header.
+            if shown > Layout.contentHeight(screen.height) - 1 { info.append("row \(min(ui.selection + 1, shown))") }
             info.append("\(shown)/\(state.services.count) services")
             if !ui.filter.isEmpty { info.append("filter \"\(ui.filter)\"") }
             info.append("sort \(ui.sort.rawValue)")
@@ -160,9 +171,17 @@ public struct DashboardRenderer: Sendable {
             screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))
             return
         }
-        if let message = ui.message ?? state.statusMessage {
+        let storeMessage = state.statusMessageAt.map { now.timeIntervalSince($0) < DashboardState.statusMessageLifetime } ?? true
+            ? state.statusMessage : nil
+        if let message = ui.message ?? storeMessage {
             let failed = message.contains("failed") || message.contains("refused") || message.contains("FAILED") || message.contains("ROLLBACK")
-            screen.put(" " + message, x: 0, y: y, style: failed ? Style(.error, bold: true) : Style(.info))
+            var shown = " " + ErrorText.oneLine(message)
+            if shown.displayWidth > screen.width {
+                // Cut, and say where the whole text is.
+                let pointer = " (whole text: 5 Activity)"
+                shown = shown.truncated(toWidth: screen.width - pointer.displayWidth, ellipsis: glyphs.ellipsis) + pointer
+            }
+            screen.put(shown, x: 0, y: y, style: failed ? Style(.error, bold: true) : Style(.info))
         } else if let error = state.lastError {
             let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
             screen.put(" refresh failed (\(state.consecutiveFailures)x): \(oneLine)", x: 0, y: y, style: Style(.error))
@@ -172,7 +191,7 @@ public struct DashboardRenderer: Sendable {
         }
     }
 
-    func drawFooter(_ screen: inout ScreenBuffer, ui: UIState) {
+    func drawFooter(_ screen: inout ScreenBuffer, ui: UIState, targetStatus: ServiceStatus? = nil) {
         let y = screen.height - 1
         screen.fill(y: y, style: Style(.normal, reverse: true))
         var x = 0
@@ -182,7 +201,10 @@ public struct DashboardRenderer: Sendable {
         } else if ui.showHelp {
             hints = [("Esc/?", "close help"), ("↑↓", "scroll"), ("q", "quit")]
         } else {
-            hints = registry.hints(in: ui.view, readOnly: ui.readOnly)
+            // Only what the selected service's state allows (a CREATE FAILED row offers delete only).
+            hints = registry.hints(in: ui.view, readOnly: ui.readOnly) { action in
+                action.serviceAction.map { $0.refusal(for: targetStatus) == nil } ?? true
+            }
         }
         func key(_ hint: (key: String, label: String)) -> String {
             glyphs == .ascii ? hint.key.replacingOccurrences(of: "↑", with: "^").replacingOccurrences(of: "↓", with: "v") : hint.key
@@ -210,7 +232,8 @@ public struct DashboardRenderer: Sendable {
     /// Columns of the services table for a width: (title, width); the flexible column takes the rest.
     static func serviceColumns(width: Int) -> [(String, Int)] {
         let showURL = width >= 120
-        var columns: [(String, Int)] = [("NAME", width >= 140 ? 28 : (width >= 100 ? 20 : 18)), ("STATUS", 13), ("OPERATION", 14)]
+        let name = width >= 200 ? 40 : (width >= 140 ? 32 : (width >= 100 ? 26 : 18))
+        var columns: [(String, Int)] = [("NAME", name), ("STATUS", 13), ("OPERATION", 14)]
         if showURL { columns.append(("URL", width >= 160 ? 42 : 34)) }
         columns.append(("RUNTIME/IMAGE", 0))
         columns.append(("CPU/MEM", 14))
@@ -245,10 +268,24 @@ public struct DashboardRenderer: Sendable {
             let selected = index == ui.selection
             drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected)
         }
-        if list.count > body {
-            let marker = "\(ui.selection + 1)/\(list.count)"
-            screen.put(marker, x: screen.width - marker.displayWidth - 1, y: top, style: Style(.muted))
+    }
+
+    /// The OPERATION column: the operation in progress with its time (`DEPLOY 7s`, `ROLLBACK 7s`
+    /// while it rolls back), then for a change that did not land `ROLLED BACK 5m` / `FAILED 5m`
+    /// (time since it ended), in words, so it reads the same without colour.
+    static func operationCell(_ row: ServiceRow, now: Date) -> (String, Style) {
+        if let op = row.currentOperation {
+            let since = op.startedAt.map { " " + Format.duration(now.timeIntervalSince($0)) } ?? ""
+            if op.status == .rollbackInProgress { return ("ROLLBACK" + since, Style(.accent, bold: true)) }
+            return (Self.shortType(op.type) + since, Style(.warn))
         }
+        if row.status == .operationInProgress { return ("…", Style(.warn)) }
+        if let last = row.lastOperationWentWrong {
+            let word = StatusWords.operation(last.status)
+            let age = (last.endedAt ?? last.updatedAt).map { " " + Format.age(now.timeIntervalSince($0)) } ?? ""
+            return (word.short + age, Style(word.role, bold: true))
+        }
+        return ("-", Style(.muted))
     }
 
     func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool) {
@@ -259,21 +296,14 @@ public struct DashboardRenderer: Sendable {
             case "NAME": cells.append((row.name, Style(.normal, bold: true)))
             case "STATUS": cells.append((statusText, Style(role, bold: role == .error)))
             case "OPERATION":
-                if let op = row.currentOperation {
-                    let since = op.startedAt.map { " " + Format.duration(now.timeIntervalSince($0)) } ?? ""
-                    cells.append((Self.shortType(op.type) + since, Style(op.status?.isRollback == true ? .accent : .warn)))
-                } else if row.status == .operationInProgress {
-                    cells.append(("…", Style(.warn)))
-                } else {
-                    cells.append(("-", Style(.muted)))
-                }
+                cells.append(Self.operationCell(row, now: now))
             case "URL": cells.append((row.summary.serviceUrl ?? "-", Style(.muted)))
             case "RUNTIME/IMAGE": cells.append((Self.source(row.service), .plain))
             case "CPU/MEM":
                 let ic = row.service?.instanceConfiguration
                 cells.append((ic.map { "\(Format.cpu($0.cpu).replacingOccurrences(of: " vCPU", with: "vCPU")) \(Format.memory($0.memory).replacingOccurrences(of: " GB", with: "GB"))" } ?? "-", .plain))
             case "AGE":
-                cells.append((row.summary.updatedAt.map { Format.age(now.timeIntervalSince($0)) } ?? "-", Style(.muted)))
+                cells.append((row.summary.createdAt.map { Format.age(now.timeIntervalSince($0)) } ?? "-", Style(.muted)))
             default: cells.append(("", .plain))
             }
         }
@@ -293,43 +323,17 @@ public struct DashboardRenderer: Sendable {
 
     /// Status as text and colour role (the text alone carries the meaning).
     public static func status(_ status: ServiceStatus?) -> (String, ColorRole) {
-        switch status {
-        case .running: return ("RUNNING", .ok)
-        case .paused: return ("PAUSED", .info)
-        case .operationInProgress: return ("IN PROGRESS", .warn)
-        case .createFailed: return ("CREATE FAILED", .error)
-        case .deleteFailed: return ("DELETE FAILED", .error)
-        case .deleted: return ("DELETED", .muted)
-        case .unknown(let raw): return (raw, .normal)
-        case nil: return ("?", .muted)
-        }
+        let word = StatusWords.service(status)
+        return (word.short, word.role)
     }
 
     static func operationStatus(_ status: OperationStatus?) -> (String, Style) {
-        switch status {
-        case .succeeded: return ("SUCCEEDED", Style(.ok))
-        case .failed: return ("FAILED", Style(.error, bold: true))
-        case .inProgress: return ("IN_PROGRESS", Style(.warn, bold: true))
-        case .pending: return ("PENDING", Style(.warn))
-        case .rollbackInProgress: return ("ROLLBACK_IN_PROGRESS", Style(.accent, bold: true))
-        case .rollbackSucceeded: return ("ROLLBACK_SUCCEEDED", Style(.accent, bold: true))
-        case .rollbackFailed: return ("ROLLBACK_FAILED", Style(.error, bold: true, reverse: true))
-        case .unknown(let raw): return (raw, .plain)
-        case nil: return ("?", Style(.muted))
-        }
+        let word = StatusWords.operation(status)
+        return (word.raw, Style(word.role, bold: word.emphasis, reverse: status == .rollbackFailed))
     }
 
     static func shortType(_ type: OperationType?) -> String {
-        switch type {
-        case .startDeployment: return "DEPLOY"
-        case .createService: return "CREATE"
-        case .pauseService: return "PAUSE"
-        case .resumeService: return "RESUME"
-        case .deleteService: return "DELETE"
-        case .updateService: return "UPDATE"
-        case .unknown(let raw): return raw
-        case nil: return "?"
-        }
+        StatusWords.operationType(type)
     }
 
     static func source(_ service: Service?) -> String {

@@ -1,3 +1,4 @@
+import RunnerDeckKit
 import AppRunner
 import Foundation
 
@@ -15,11 +16,21 @@ public enum ServiceSort: String, CaseIterable, Sendable, Hashable {
 /// What the status line is asking for.
 public enum Prompt: Sendable, Hashable {
     /// "Pause service 'web'? [y/N]" — anything but y/Y is No.
-    case confirm(ChangeRequest, serviceArn: String, serviceName: String)
+    case confirm(ServiceAction, serviceArn: String, serviceName: String)
     /// Delete: the service name must be typed exactly.
-    case typeName(ChangeRequest, serviceArn: String, serviceName: String, typed: String)
+    case typeName(ServiceAction, serviceArn: String, serviceName: String, typed: String)
     /// A line of text: the filter, a `:` command or a domain to associate.
     case input(InputKind, text: String)
+}
+
+extension Prompt {
+    /// Confirmations of a change (y/N, or the typed name).
+    public var isConfirmation: Bool {
+        switch self {
+        case .confirm, .typeName: return true
+        case .input: return false
+        }
+    }
 }
 
 public enum InputKind: Sendable, Hashable {
@@ -34,7 +45,7 @@ public enum Effect: Sendable, Hashable {
     case refresh
     case redraw
     case focusChanged
-    case perform(ChangeRequest, serviceArn: String, serviceName: String)
+    case perform(ServiceAction, serviceArn: String, serviceName: String)
     case switchRegion(String)
     case switchProfile(String)
 }
@@ -61,9 +72,14 @@ public struct UIState: Sendable, Hashable {
     /// After this many seconds without a successful refresh the header says STALE.
     public var staleAfter: Double
 
-    public init(readOnly: Bool = false, staleAfter: Double = 30) {
+    /// Why `:region` and `:profile` cannot apply (the demo fleet or a fixed `--endpoint-url` serve
+    /// one place); nil when they can.
+    public var contextFixed: String?
+
+    public init(readOnly: Bool = false, staleAfter: Double = 30, contextFixed: String? = nil) {
         self.readOnly = readOnly
         self.staleAfter = staleAfter
+        self.contextFixed = contextFixed
     }
 
     /// The open service: the one chosen with Enter, or the selected row.

@@ -59,17 +59,19 @@ public struct OperationFollower: Sendable {
     }
 
     /// One poll: the operation's current summary, or nil when the service does not list it (yet).
+    /// Pages newest first and stops at the page that holds it (at most 50 pages).
     public func find() async throws -> OperationSummary? {
-        var token: String?
         var pages = 0
-        repeat {
-            let page = try await api.listOperations(ListOperationsRequest(serviceArn: serviceArn, nextToken: token, maxResults: 20))
+        for try await page in api.listOperationsPaginator(ListOperationsRequest(serviceArn: serviceArn, maxResults: 20)) {
             if let match = page.operationSummaryList?.first(where: { $0.id == operationId }) { return match }
-            token = page.nextToken
             pages += 1
-        } while token != nil && pages < 50
+            if pages >= Self.maxPages { break }
+        }
         return nil
     }
+
+    /// How many pages of ListOperations one poll reads at most.
+    public static let maxPages = 50
 }
 
 /// Why following an operation stopped without a final status.

@@ -1,0 +1,64 @@
+import AppRunner
+import Foundation
+import RunnerDeckKit
+
+/// What the UI thread asks of the store, in the order the user asked it.
+enum StoreEvent: Sendable {
+    case refresh
+    case focus(StoreFocus)
+    case perform(ServiceAction, serviceArn: String, serviceName: String)
+    case switchContext(region: String?, profile: String?, endpoint: String?, demo: Bool)
+}
+
+/// One ordered stream from the UI thread to the store: the UI thread only enqueues (never blocks),
+/// one task hands the events to the store one at a time, so a focus change can never overtake the
+/// action typed before it.
+final class StoreEvents: Sendable {
+    private let continuation: AsyncStream<StoreEvent>.Continuation
+    private let consumer: Task<Void, Never>
+
+    init(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreEvent.self, bufferingPolicy: .unbounded)
+        self.continuation = continuation
+        consumer = Task {
+            for await event in stream {
+                await StoreEvents.deliver(event, to: store, makeAPI: makeAPI)
+            }
+        }
+    }
+
+    /// Enqueues an event; returns at once.
+    func send(_ event: StoreEvent) {
+        continuation.yield(event)
+    }
+
+    /// Stops taking events; those already sent are still delivered unless `cancel` is true.
+    func finish(cancel: Bool = true) {
+        continuation.finish()
+        if cancel { consumer.cancel() }
+    }
+
+    /// Waits until every event sent before `finish` was delivered (tests).
+    func drained() async {
+        await consumer.value
+    }
+
+    static func deliver(_ event: StoreEvent, to store: DashboardStore,
+                        makeAPI: @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) async {
+        switch event {
+        case .refresh:
+            await store.requestRefresh()
+        case .focus(let focus):
+            await store.setFocus(focus)
+        case .perform(let action, let arn, let name):
+            _ = await store.perform(action, serviceArn: arn, serviceName: name)
+        case .switchContext(let region, let profile, let endpoint, let demo):
+            do {
+                let api = try await makeAPI(region, profile)
+                await store.switchContext(api: api, context: DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo))
+            } catch {
+                await store.note(.error, "cannot switch to region \(region ?? "default"), profile \(profile ?? "default"): \(ErrorText(error))", status: true)
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AWSCore
+import AppRunner
+import AppRunnerLocal
+import Foundation
+import RunnerDeckKit
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct ServiceActionTests {
+    @Test func whatEachStateAllows() {
+        #expect(ServiceAction.pause.refusal(for: .running) == nil)
+        #expect(ServiceAction.pause.refusal(for: .paused) == "the service is already paused")
+        #expect(ServiceAction.resume.refusal(for: .running) == "the service is already running")
+        #expect(ServiceAction.deploy.refusal(for: .paused) != nil)
+        #expect(ServiceAction.deploy.refusal(for: .operationInProgress) == "an operation is in progress")
+        #expect(ServiceAction.delete.refusal(for: .operationInProgress) == nil)
+        for action in [ServiceAction.pause, .resume, .deploy, .associate(domain: "a.example.com", enableWWW: false)] {
+            #expect(action.refusal(for: .createFailed) != nil, "\(action) on CREATE_FAILED")
+        }
+        #expect(ServiceAction.delete.refusal(for: .createFailed) == nil)
+        #expect(ServiceAction.delete.refusal(for: .deleted) != nil)
+        #expect(ServiceAction.delete.isDestructive && !ServiceAction.pause.isDestructive)
+    }
+
+    @Test func performsAgainstLocalAppRunner() async throws {
+        let clock = ManualClock()
+        let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
+        let arn = try await local.createService(CreateServiceRequest(serviceName: "kit-web", sourceConfiguration: SourceConfiguration(
+            imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic)))).service.serviceArn
+        clock.advance(by: 11)
+
+        let paused = try await ServiceAction.pause.perform(on: local, serviceArn: arn)
+        #expect(paused.operationId != nil)
+        #expect(paused.service?.serviceArn == arn)
+        clock.advance(by: 11)
+        let again = try await ServiceAction.pause.perform(on: local, serviceArn: arn)
+        #expect(again.operationId == nil, "pausing a paused service starts nothing")
+
+        let resumed = try await ServiceAction.resume.perform(on: local, serviceArn: arn)
+        #expect(resumed.operationId != nil)
+        clock.advance(by: 11)
+        let deployed = try await ServiceAction.deploy.perform(on: local, serviceArn: arn)
+        #expect(deployed.operationId != nil && deployed.service == nil)
+        clock.advance(by: 11)
+
+        let associated = try await ServiceAction.associate(domain: "kit.example.com", enableWWW: false).perform(on: local, serviceArn: arn)
+        #expect(associated.customDomain?.domainName == "kit.example.com")
+        #expect(associated.operationId == nil)
+
+        let deleted = try await ServiceAction.delete.perform(on: local, serviceArn: arn)
+        #expect(deleted.operationId != nil)
+        let operations = try await local.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList ?? []
+        #expect(operations.map(\.type).contains(.deleteService))
+    }
+
+    @Test func theFollowerSeesAnOperationToItsEnd() async throws {
+        let clock = ManualClock()
+        let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
+        let created = try await local.createService(CreateServiceRequest(serviceName: "kit-follow", sourceConfiguration: SourceConfiguration(
+            imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic))))
+        let id = created.operationId
+        let follower = OperationFollower(api: local, serviceArn: created.service.serviceArn, operationId: id, pollInterval: 5, timeout: 60, clock: SteppingClock(clock))
+        let final = try await follower.follow()
+        #expect(final.status == .succeeded)
+    }
+}
+
+/// Sleeping advances the control plane's manual clock, so a follower runs without real time.
+struct SteppingClock: WallClock {
+    let clock: ManualClock
+    init(_ clock: ManualClock) { self.clock = clock }
+    func now() -> Date { clock.now() }
+    func sleep(seconds: Double) async throws {
+        try Task.checkCancellation()
+        clock.advance(by: seconds)
+    }
+}
