@@ -392,7 +392,7 @@ def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
         pane.wait_for("e2e-web", 15)
         pane.wait_for("RunnerDeck", 15)
     pane.keys("?")
-    pane.wait_for("Show this help")
+    pane.wait_for("Move one page up")
     pane.keys("Escape")
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
