@@ -30,7 +30,8 @@ struct ActionRun: Sendable {
         let response = try await action.perform(on: api, serviceArn: arn)
         let operationId = response.operationId
         if context.format == .json {
-            try context.writeJSON(response.body)
+            // With --wait the document is printed when the wait ends, with the final operation.
+            if !wait.wait || operationId == nil { try context.writeJSON(response.body) }
         } else {
             var record = Record()
             if let service = response.service {
@@ -52,7 +53,8 @@ struct ActionRun: Sendable {
             }
             return
         }
-        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: operationId, action: action, timeout: wait.timeout).run()
+        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: operationId, action: action, timeout: wait.timeout,
+                                startResponse: response.body).run()
     }
 }
 

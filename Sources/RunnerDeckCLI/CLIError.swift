@@ -41,8 +41,17 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The user interrupted a command (SIGINT); exits 130.
-public struct CLIInterrupted: Error, Sendable {}
+/// The user interrupted a command (SIGINT); exits 130. While waiting for an operation, the
+/// operation itself carries on in App Runner: the message says so, with its id.
+public struct CLIInterrupted: Error, Sendable {
+    public var operationId: String?
+    public var serviceName: String?
+
+    public init(operationId: String? = nil, serviceName: String? = nil) {
+        self.operationId = operationId
+        self.serviceName = serviceName
+    }
+}
 
 /// How an error is reported: one line on stderr with code, message and request id, and an exit status.
 enum ErrorReport {
@@ -50,8 +59,10 @@ enum ErrorReport {
         switch error {
         case let error as CLIError:
             return format(ErrorText(code: error.kind.rawValue, message: error.message))
-        case is CLIInterrupted:
-            return "runnerdeck: interrupted"
+        case let error as CLIInterrupted:
+            guard let id = error.operationId else { return "runnerdeck: interrupted" }
+            let service = error.serviceName ?? "the service"
+            return "runnerdeck: interrupted: stopped waiting; operation \(id) carries on in App Runner (follow it with: runnerdeck operations \(service))"
         default:
             return format(ErrorText(error))
         }

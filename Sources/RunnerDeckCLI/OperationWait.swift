@@ -19,8 +19,27 @@ struct OperationWait: Sendable {
     let operationId: String
     let action: ServiceAction
     let timeout: Double?
+    /// With `--output json`: the response that started the operation, printed once the wait ends
+    /// together with the operation's last summary (`"Operation"`), so stdout stays one document.
+    var startResponse: (any Encodable & Sendable)? = nil
 
     func run() async throws {
+        var last: OperationSummary?
+        do {
+            try await follow(&last)
+        } catch {
+            try writeJSONDocument(last)
+            throw error
+        }
+        try writeJSONDocument(last)
+    }
+
+    private func writeJSONDocument(_ last: OperationSummary?) throws {
+        guard context.format == .json, let startResponse else { return }
+        try context.writeJSON(WaitedResponse(start: startResponse, operation: last))
+    }
+
+    private func follow(_ last: inout OperationSummary?) async throws {
         let environment = context.environment
         let interval = environment.pollInterval.components
         let seconds = Double(interval.seconds) + Double(interval.attoseconds) / 1e18
@@ -38,10 +57,14 @@ struct OperationWait: Sendable {
                     try await follower.follow { update in await progress.update(update) }
                 }
             }
-        } catch OperationFollowerError.timedOut(let last) {
+        } catch OperationFollowerError.timedOut(let seen) {
             await progress.clear()
-            let status = last?.status?.rawValue ?? "never listed"
+            last = seen
+            let status = seen?.status?.rawValue ?? "never listed"
             throw CLIError(.timeout, "timed out after \(Format.duration(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status))")
+        } catch is CLIInterrupted {
+            await progress.clear()
+            throw CLIInterrupted(operationId: operationId, serviceName: name)
         } catch is ResourceNotFoundException where action == .delete {
             // A deleted service may stop answering ListOperations: the deletion is through.
             final = nil
@@ -50,6 +73,7 @@ struct OperationWait: Sendable {
             throw error
         }
         await progress.clear()
+        last = final
         let elapsed = Format.duration(Date().timeIntervalSince(started))
         let type = final?.type?.rawValue ?? "DELETE_SERVICE"
         if let final, !final.succeeded {
@@ -72,13 +96,27 @@ struct OperationWait: Sendable {
         }
         switch context.format {
         case .json:
-            break  // stdout stays one JSON document: the response printed when the operation started.
+            break  // run() prints the one JSON document: the start response with the final operation.
         case .text:
             context.write("\(operationId)\t\(type)\tSUCCEEDED\n")
         case .table:
             let succeeded = context.color ? ANSIColor.green.wrap("SUCCEEDED") : "SUCCEEDED"
             context.write("\(type) \(succeeded) after \(elapsed) (operation \(operationId))\n")
         }
+    }
+}
+
+/// The response that started an operation, with `"Operation"`: the operation's last summary.
+struct WaitedResponse: Encodable {
+    let start: any Encodable & Sendable
+    let operation: OperationSummary?
+
+    enum Keys: String, CodingKey { case operation = "Operation" }
+
+    func encode(to encoder: any Encoder) throws {
+        try start.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encodeIfPresent(operation, forKey: .operation)
     }
 }
 

@@ -1,6 +1,7 @@
 import AppRunner
 import ArgumentParser
 import Foundation
+import RunnerDeckKit
 
 /// The version printed by `--version` and sent in the User-Agent.
 public let runnerDeckVersion = "0.1.0"
@@ -76,6 +77,10 @@ private func runCommand(_ arguments: [String]) async -> Int32 {
     do {
         command = try RunnerDeckCommand.parseAsRoot(hoistingGlobalOptions(arguments))
     } catch {
+        if let hint = unknownCommandHint(arguments) {
+            environment.standardError.write(hint + "\n")
+            return ExitStatus.usage
+        }
         return reportParserError(error, environment: environment)
     }
     do {
@@ -98,6 +103,17 @@ private func runCommand(_ arguments: [String]) async -> Int32 {
         environment.standardError.write(ErrorReport.line(for: error) + "\n")
         return ErrorReport.exitStatus(for: error)
     }
+}
+
+/// `runnerdeck servcies` → "unknown command 'servcies'; did you mean 'services'?" (a word where a
+/// command would be that is close to one; anything else is the dashboard's to refuse).
+func unknownCommandHint(_ arguments: [String]) -> String? {
+    guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
+    let commands = RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName }
+    guard !commands.contains(word) else { return nil }
+    let near = Suggestions.nearest(to: word, in: commands, limit: 3, maxDistance: 2)
+    guard !near.isEmpty else { return nil }
+    return "runnerdeck: UsageError: unknown command '\(word)'; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? (runnerdeck --help lists the commands)"
 }
 
 /// Help, version and completion scripts go to stdout with 0; usage errors to stderr with 2.

@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 
 /// Turns the SERVICE argument (a name or an ARN) into one service.
 ///
@@ -35,17 +36,15 @@ public struct ServiceResolver: Sendable {
             let list = exact.map { "\($0.serviceArn ?? "?") (\($0.status?.rawValue ?? "?"))" }.joined(separator: ", ")
             throw CLIError(.ambiguous, "\(exact.count) services are named '\(name)'; name one by ARN: \(list)")
         }
-        // No exact match: suggest names that match case-insensitively or contain the text.
-        let lower = name.lowercased()
-        let similar = Set(all.compactMap(\.serviceName).filter { $0.lowercased().contains(lower) || lower.contains($0.lowercased()) }).sorted()
-        if !similar.isEmpty {
-            throw CLIError(.notFound, "no service named '\(name)'; did you mean: \(similar.joined(separator: ", "))")
-        }
+        // No exact match: a few names nearest to what was typed.
         let names = Set(all.compactMap(\.serviceName)).sorted()
         if names.isEmpty {
             throw CLIError(.notFound, "no service named '\(name)': the region has no services")
         }
-        let shown = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … (\(names.count) in all)" : "")
-        throw CLIError(.notFound, "no service named '\(name)'; services: \(shown)")
+        let near = Suggestions.nearest(to: name, in: names, limit: 5)
+        if !near.isEmpty {
+            throw CLIError(.notFound, "no service named '\(name)'; did you mean: \(near.joined(separator: ", "))")
+        }
+        throw CLIError(.notFound, "no service named '\(name)' among the \(names.count) service(s) of this region (runnerdeck services lists them)")
     }
 }

@@ -85,7 +85,7 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         let unknown = await runCLI(["describe", "wbe-api"], api: api)
         #expect(unknown.status == 1 && unknown.out.isEmpty)
         #expect(unknown.err.split(separator: "\n").count == 1)
-        #expect(unknown.err.contains("ServiceNotFound") && unknown.err.contains("web-api") && unknown.err.contains("worker"))
+        #expect(unknown.err.contains("ServiceNotFound") && unknown.err.contains("did you mean: web-api") && !unknown.err.contains("worker"))
         let similar = await runCLI(["describe", "web"], api: api)
         #expect(similar.status == 1 && similar.err.contains("did you mean: web-api"))
 
@@ -198,8 +198,41 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         interrupts.interrupt()  // delivered as soon as the wait starts
         let run = await runCLI(["deploy", "web-api", "--wait"], api: api, terminal: true, interrupts: interrupts)
         #expect(run.status == 130)
-        #expect(run.err.hasSuffix("runnerdeck: interrupted\n"))
+        // The wait stops; the operation does not: say so, with its id and how to follow it.
+        #expect(run.err.contains("runnerdeck: interrupted: stopped waiting; operation "))
+        #expect(run.err.contains("carries on in App Runner") && run.err.contains("runnerdeck operations web-api"))
         #expect(run.out.contains("OperationId"))  // the response came first
+    }
+
+    @Test func deployWaitJSONIsOneDocumentWithTheFinalOperation() async throws {
+        let api = MemoryAppRunner()
+        await api.add("web-api")
+        let run = await runCLI(["deploy", "web-api", "--wait", "--output", "json"], api: api)
+        #expect(run.status == 0, "\(run.err)")
+        let document = try run.json()
+        #expect(document["OperationId"] is String)
+        let operation = try #require(document["Operation"] as? [String: Any])
+        #expect(operation["Status"] as? String == "SUCCEEDED")
+        #expect(operation["Type"] as? String == "START_DEPLOYMENT")
+        #expect(operation["Id"] as? String == document["OperationId"] as? String)
+    }
+
+    @Test func anUnknownCommandSuggestsTheNearestOne() async throws {
+        let run = await runCLI(["servcies"], api: MemoryAppRunner())
+        #expect(run.status == 2)
+        #expect(run.err.contains("unknown command 'servcies'; did you mean 'services'?"))
+    }
+
+    @Test func serviceNotFoundListsAFewNearNames() async throws {
+        let api = MemoryAppRunner()
+        for i in 0..<30 { await api.add("svc-\(i)") }
+        await api.add("web-api")
+        let run = await runCLI(["describe", "web-apo"], api: api)
+        #expect(run.status == 1)
+        #expect(run.err.contains("did you mean: web-api"))
+        let none = await runCLI(["describe", "zzzzzzzzzz"], api: api)
+        #expect(none.err.contains("among the 31 service(s)"))
+        #expect(!none.err.contains("svc-12"))
     }
 
     @Test func deleteNeedsYesThenWaits() async throws {

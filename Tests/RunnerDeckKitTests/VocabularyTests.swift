@@ -130,3 +130,13 @@ import Testing
         #expect(await counter.calls == 5)
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct SuggestionsTests {
+    @Test func nearestByEditDistanceAndContainment() {
+        #expect(Suggestions.editDistance("kitten", "sitting") == 3)
+        #expect(Suggestions.nearest(to: "servcies", in: ["services", "serve", "describe"], limit: 3, maxDistance: 2) == ["services"])
+        #expect(Suggestions.nearest(to: "web", in: ["web-api", "web-ui", "orders"]) == ["web-api", "web-ui"])
+        #expect(Suggestions.nearest(to: "zzzz", in: ["web-api"]).isEmpty)
+        #expect(Suggestions.nearest(to: "a", in: (0..<20).map { "a\($0)" }, limit: 5).count == 5)
+    }
+}
