@@ -34,7 +34,7 @@ public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case up, down, pageUp, pageDown, top, bottom
     case open, back, nextView
     case viewServices, viewDetail, viewDomains, viewResources, viewActivity
-    case filter, sort
+    case filter, attention, sort
     case pause, resume, deploy, delete, associate, disassociate
     case refresh, command, help, quit
 }
@@ -125,7 +125,8 @@ public struct KeyRegistry: Sendable {
             b([.char("3")], "3", .viewDomains, "domains", "Custom domains of the selected service", hint: false),
             b([.char("4")], "4", .viewResources, "resources", "Resources: auto scaling, connections, VPC, observability", hint: false),
             b([.char("5")], "5", .viewActivity, "activity", "Activity log", hint: false),
-            b([.char("/")], "/", .filter, "filter", "Filter services by name (substring, case-insensitive)", views: [.services]),
+            b([.char("/")], "/", .filter, "filter", "Filter services by name, or by status: /status:failed, /paused, /status:rollback", views: [.services]),
+            b([.char("!")], "!", .attention, "attention", "Show only services in progress, failed or rolled back (again: all)", views: [.services]),
             b([.char("s")], "s", .sort, "sort", "Cycle the sort column", views: [.services]),
             b([.char("p")], "p", .pause, "pause", "Pause the service (asks first)", changes: true, views: serviceViews),
             b([.char("r")], "r", .resume, "resume", "Resume the service (asks first)", changes: true, views: serviceViews),

@@ -483,3 +483,33 @@ let sizes = [(80, 24), (160, 50)]
         #expect(c.ui.prompt?.isConfirmation == true)
     }
 }
+
+/// Issue 9: filter by status as well as by name, and one key for what needs attention.
+@Suite(.timeLimit(.minutes(1))) struct StatusFilterTests {
+    func names(_ filter: String, _ state: DashboardState = sampleState()) -> [String] {
+        ServiceList.visible(state.services, filter: filter, sort: .name).map(\.name)
+    }
+
+    @Test func statusWordsFilter() {
+        #expect(names("status:paused") == ["batch-worker"])
+        #expect(names("/paused".replacingOccurrences(of: "/", with: "")) == ["batch-worker"])
+        #expect(names("status:failed") == ["broken-svc"])
+        #expect(names("status:progress") == ["api-backend"])
+        #expect(names("web") == ["web-frontend"])
+        #expect(ServiceList.count(sampleState().services, filter: "status:running") == 1)
+    }
+
+    @Test func attentionKeyTogglesAndCountsRollbacks() {
+        var state = sampleState()
+        let rolledBack = OperationSummary(id: "op-rb", type: .startDeployment, status: .rollbackSucceeded, targetArn: state.services[0].arn,
+                                          startedAt: t0.addingTimeInterval(-600), endedAt: t0.addingTimeInterval(-300))
+        state.services[0].lastOperation = rolledBack
+        #expect(names(ServiceRow.attentionFilter, state) == ["api-backend", "broken-svc", "web-frontend"])
+        #expect(names("status:rollback", state) == ["web-frontend"])
+        var controller = DashboardController(ui: UIState())
+        _ = controller.handle(.char("!"), state: state, height: 24)
+        #expect(controller.ui.filter == ServiceRow.attentionFilter)
+        _ = controller.handle(.char("!"), state: state, height: 24)
+        #expect(controller.ui.filter.isEmpty)
+    }
+}

@@ -124,6 +124,11 @@ public struct DashboardController: Sendable {
         case .filter:
             ui.prompt = .input(.filter, text: ui.filter)
             return [.redraw]
+        case .attention:
+            ui.filter = ui.filter == ServiceRow.attentionFilter ? "" : ServiceRow.attentionFilter
+            ui.selection = 0
+            ui.top = 0
+            return [.focusChanged]
         case .sort:
             ui.sort = ui.sort.next
             ui.selection = 0

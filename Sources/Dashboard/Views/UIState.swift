@@ -87,8 +87,35 @@ public struct UIState: Sendable, Hashable {
 }
 
 extension ServiceRow {
+    /// The filter `!` sets: services that need an operator's eye.
+    public static let attentionFilter = "status:attention"
+
+    /// The filter matches the name (substring, case-insensitive), or the status: `status:failed`,
+    /// `status:paused`, `status:progress`, `status:rollback`, `status:attention`; a bare status word
+    /// (`/paused`, `/failed`) matches names and statuses both.
     func matches(_ filter: String) -> Bool {
-        filter.isEmpty || name.range(of: filter, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        if filter.isEmpty { return true }
+        let lower = filter.lowercased()
+        if lower.hasPrefix("status:") { return hasStatus(String(lower.dropFirst("status:".count))) }
+        return name.range(of: filter, options: [.caseInsensitive, .diacriticInsensitive]) != nil || hasStatus(lower)
+    }
+
+    func hasStatus(_ word: String) -> Bool {
+        let word = word.trimmingCharacters(in: .whitespaces)
+        guard !word.isEmpty else { return true }
+        switch word {
+        case "attention":
+            return status == .operationInProgress || status == .createFailed || status == .deleteFailed || lastOperationWentWrong != nil
+        case "failed", "fail":
+            return status == .createFailed || status == .deleteFailed || lastOperationWentWrong != nil
+        case "rollback", "rolledback", "rolled-back":
+            return currentOperation?.status?.isRollback == true || lastOperationWentWrong?.status?.isRollback == true
+        case "progress", "in-progress", "inprogress", "busy":
+            return status == .operationInProgress
+        default:
+            let words = StatusWords.service(status)
+            return words.raw.lowercased() == word || words.short.lowercased() == word
+        }
     }
 }
 
