@@ -255,12 +255,22 @@ let sizes = [(80, 24), (160, 50)]
         state.consecutiveFailures = 2
         state.nextRefreshAt = t0.addingTimeInterval(8)
         var screen = render(state, UIState(), width: 80, height: 24)
-        #expect(screen.line(0).contains("ERROR retry in 8s"))
+        // The cause is in the header, not only in Activity.
+        #expect(screen.line(0).contains("ERROR throttled"))
+        #expect(screen.line(0).contains("retry in 8s"))
         #expect(screen.line(22).contains("refresh failed (2x): throttled"))
+        // Rows are dimmed, and the tab line says how old the data is.
+        #expect(screen[4, 3].style.dim)
+        #expect(screen.line(1).contains("data 3s old"))
         state.lastError = nil
         state.lastRefresh = t0.addingTimeInterval(-120)
         screen = render(state, UIState(), width: 80, height: 24)
         #expect(screen.line(0).contains("STALE"))
+        #expect(screen.line(1).contains("data 2m old"))
+        #expect(screen[4, 3].style.dim)
+        state.lastRefresh = t0.addingTimeInterval(-3)
+        screen = render(state, UIState(), width: 80, height: 24)
+        #expect(!screen[4, 3].style.dim)
     }
 
     @Test func promptsNameTheService() {

@@ -155,6 +155,14 @@ public struct DashboardState: Sendable, Hashable {
         self.readOnly = readOnly
     }
 
+    /// The rows no longer show App Runner as it is: the last refresh failed, or none succeeded for
+    /// `staleAfter` seconds. The views dim them and say how old they are.
+    public func isStale(now: Date, staleAfter: Double) -> Bool {
+        guard servicesLoaded else { return false }
+        if lastError != nil { return true }
+        return lastRefresh.map { now.timeIntervalSince($0) > staleAfter } ?? false
+    }
+
     /// True while any service or followed operation is in progress (the store polls fast).
     public var anythingInProgress: Bool {
         services.contains { $0.status == .operationInProgress } || !followed.isEmpty

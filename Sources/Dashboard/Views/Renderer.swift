@@ -47,7 +47,7 @@ public struct DashboardRenderer: Sendable {
             return screen
         }
         drawHeader(&screen, state: state, ui: ui, now: now)
-        drawTabs(&screen, state: state, ui: ui)
+        drawTabs(&screen, state: state, ui: ui, now: now)
         let top = 2
         let rows = Layout.contentHeight(height)
         if ui.showHelp {
@@ -87,9 +87,11 @@ public struct DashboardRenderer: Sendable {
         let separator = " \(glyphs.vline) "
 
         var flags: [Span] = []
-        if state.lastError != nil {
+        if let error = state.lastError {
             let retry = state.nextRefreshAt.map { " retry in \(Format.age(max(0, $0.timeIntervalSince(now))))" } ?? ""
-            flags.append(Span(" ERROR\(retry) ", Style(.error, bold: true, reverse: true)))
+            // The cause, short, in the header; the whole text is on the status line and in Activity.
+            let cause = ErrorText.oneLine(error).truncated(toWidth: max(12, screen.width / 5), ellipsis: glyphs.ellipsis)
+            flags.append(Span(" ERROR \(cause)\(retry) ", Style(.error, bold: true, reverse: true)))
         } else if let last = state.lastRefresh, now.timeIntervalSince(last) > ui.staleAfter {
             flags.append(Span(" STALE ", Style(.warn, bold: true, reverse: true)))
         }
@@ -120,7 +122,7 @@ public struct DashboardRenderer: Sendable {
         for span in right { rx += screen.put(span.text, x: rx, y: 0, style: span.style) }
     }
 
-    func drawTabs(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState) {
+    func drawTabs(_ screen: inout ScreenBuffer, state: DashboardState, ui: UIState, now: Date) {
         var x = 0
         for view in ViewKind.allCases {
             let label = " \(view.rawValue) \(view.title) "
@@ -131,6 +133,9 @@ public struct DashboardRenderer: Sendable {
         var info: [String] = []
         if ui.view == .services {
             let shown = ServiceList.count(state.services, filter: ui.filter)
+            if state.isStale(now: now, staleAfter: ui.staleAfter), let last = state.lastRefresh {
+                info.append("data \(Format.age(now.timeIntervalSince(last))) old")
+            }
             // The position shows here, on the tab line, so it never covers a column header.
             if shown > Layout.contentHeight(screen.height) - 1 { info.append("row \(min(ui.selection + 1, shown))") }
             info.append("\(shown)/\(state.services.count) services")
@@ -260,13 +265,14 @@ public struct DashboardRenderer: Sendable {
         }
         let body = rows - 1
         let first = ui.top
+        let stale = state.isStale(now: now, staleAfter: ui.staleAfter)
         for i in 0..<body {
             let index = first + i
             guard index < list.count else { break }
             let row = list[index]
             let y = top + 1 + i
             let selected = index == ui.selection
-            drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected)
+            drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected, stale: stale)
         }
     }
 
@@ -288,7 +294,7 @@ public struct DashboardRenderer: Sendable {
         return ("-", Style(.muted))
     }
 
-    func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool) {
+    func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool, stale: Bool = false) {
         let (statusText, role) = Self.status(row.status)
         var cells: [(String, Style)] = []
         for (title, _) in columns {
@@ -316,6 +322,7 @@ public struct DashboardRenderer: Sendable {
             let w = columns[i].1
             var s = style
             if selected { s.reverse = true }
+            if stale { s.dim = true; s.bold = false }
             screen.put(text.truncated(toWidth: w, ellipsis: glyphs.ellipsis), x: x, y: y, style: s, maxWidth: w)
             x += w + 1
         }
