@@ -36,6 +36,7 @@ public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case viewServices, viewDetail, viewDomains, viewResources, viewActivity
     case filter, attention, sort
     case pause, resume, deploy, delete, associate, disassociate
+    case copy
     case refresh, command, help, quit
 }
 
@@ -134,6 +135,7 @@ public struct KeyRegistry: Sendable {
             b([.char("D")], "D", .delete, "delete", "Delete the service (type its name to confirm)", changes: true, views: serviceViews),
             b([.char("a")], "a", .associate, "add domain", "Associate a custom domain (asks first)", changes: true, views: [.detail, .domains]),
             b([.char("x")], "x", .disassociate, "remove domain", "Disassociate the selected custom domain (asks first)", changes: true, views: [.domains]),
+            b([.char("c")], "c", .copy, "copy", "Copy the selected value to the clipboard (OSC 52): the ARN, or a domain's DNS records", views: [.services, .detail, .domains]),
             b([.ctrl("l")], "^L", .refresh, "refresh", "Refresh now and redraw"),
             b([.char(":")], ":", .command, "cmd", "Command: :region R, :profile P, :q", hint: false),
             b([.char("?")], "?", .help, "help", "Show this help"),

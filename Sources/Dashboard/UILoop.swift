@@ -105,6 +105,9 @@ enum UILoop {
                         events.send(.refresh)
                     case .redraw, .focusChanged:
                         break
+                    case .copy(let text, let what):
+                        terminal.copyToClipboard(text)
+                        controller.ui.message = "copied \(what) (OSC 52; in tmux this needs set-clipboard on)"
                     case .perform(let change, let arn, let name):
                         events.send(.perform(change, serviceArn: arn, serviceName: name))
                     case .switchRegion(let region):

@@ -523,3 +523,30 @@ let sizes = [(80, 24), (160, 50)]
         #expect(controller.ui.filter.isEmpty)
     }
 }
+
+/// Issue 9: long values copyable whole, through OSC 52.
+@Suite(.timeLimit(.minutes(1))) struct CopyTests {
+    @Test func copyGivesTheARNOrTheDomainRecords() throws {
+        var state = sampleState()
+        var controller = DashboardController(ui: UIState())
+        controller.ui.selectedArn = state.services[0].arn
+        controller.reconcile(state: state, height: 24)
+        #expect(controller.handle(.char("c"), state: state, height: 24) == [.copy(state.services[0].arn, what: "the ARN of web-frontend")])
+
+        let arn = state.services[1].arn
+        state.detail = ServiceDetailState(serviceArn: arn, service: state.services[1].service, domains: [
+            CustomDomain(domainName: "shop.example.com", enableWWWSubdomain: false, certificateValidationRecords: [
+                CertificateValidationRecord(name: "_abc.shop.example.com", type: "CNAME", value: "_def.acm-validations.aws", status: .pendingValidation),
+            ], status: .pendingCertificateDnsValidation),
+        ], dnsTarget: "abcde12345.us-east-1.awsapprunner.com", loaded: true)
+        controller.ui.openServiceArn = arn
+        controller.ui.view = .domains
+        let effects = controller.handle(.char("c"), state: state, height: 24)
+        guard case .copy(let text, _)? = effects.first else { Issue.record("no copy: \(effects)"); return }
+        #expect(text == "shop.example.com. CNAME abcde12345.us-east-1.awsapprunner.com.\n_abc.shop.example.com. CNAME _def.acm-validations.aws.\n")
+    }
+
+    @Test func osc52CarriesTheTextInBase64() {
+        #expect(OSC52.sequence(for: "arn:aws:x") == "\u{1B}]52;c;YXJuOmF3czp4\u{07}")
+    }
+}

@@ -415,3 +415,21 @@ def test_keys_typed_ahead_do_not_answer_a_prompt(server, services, pane_factory)
     pane.wait_for("cancelled")
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
+
+
+def test_copy_puts_the_arn_on_the_clipboard(server, services, pane_factory):
+    """`c` copies the selected service's ARN whole through OSC 52 (tmux keeps it with set-clipboard on)."""
+    endpoint, _ = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-s", "set-clipboard", "on"], check=True)
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-api")
+    pane.keys("/", "e2e-web", "Enter")
+    pane.wait_gone("e2e-api")
+    pane.keys("c")
+    pane.wait_for("copied the ARN of e2e-web")
+    buffer = wait_until(lambda: subprocess.run(["tmux", "-L", TMUX_SOCKET, "show-buffer"], capture_output=True, text=True).stdout, 10,
+                        what="a tmux paste buffer")
+    assert buffer == services["web"]
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)

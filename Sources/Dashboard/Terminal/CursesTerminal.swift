@@ -24,6 +24,13 @@ public enum TerminalError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// The OSC 52 "set clipboard" sequence.
+enum OSC52 {
+    static func sequence(for text: String) -> String {
+        "\u{1B}]52;c;\(Data(text.utf8).base64EncodedString())\u{07}"
+    }
+}
+
 /// What the terminfo database says of a terminal type, before curses takes the screen.
 enum TerminfoProbe {
     enum Result { case usable, missing, noCursorAddressing }
@@ -179,6 +186,12 @@ final class CursesTerminal {
         clearok(rd_stdscr(), true)
         wrefresh(rd_stdscr())
         flushinp()
+    }
+
+    /// Puts `text` on the terminal's clipboard with OSC 52 (works over ssh; tmux passes it on, or
+    /// keeps it in its buffer, with `set-clipboard on`).
+    func copyToClipboard(_ text: String) {
+        writeRaw(OSC52.sequence(for: text))
     }
 
     /// Drops every key typed but not yet read.

@@ -159,6 +159,15 @@ public struct DashboardController: Sendable {
             let domain = domains[min(ui.domainSelection, domains.count - 1)].domainName
             ui.prompt = .confirm(.disassociate(domain: domain), serviceArn: target.arn, serviceName: target.name)
             return [.redraw]
+        case .copy:
+            guard let target = target(state: state) else { ui.message = "nothing selected to copy"; return [.redraw] }
+            if ui.view == .domains {
+                let domains = state.detail?.serviceArn == target.arn ? state.detail?.domains ?? [] : []
+                guard !domains.isEmpty else { ui.message = "no custom domain to copy"; return [.redraw] }
+                let domain = domains[min(ui.domainSelection, domains.count - 1)]
+                return [.copy(Self.zoneLines(domain, dnsTarget: state.detail?.dnsTarget), what: "the DNS records of \(domain.domainName)")]
+            }
+            return [.copy(target.arn, what: "the ARN of \(target.name)")]
         case .refresh:
             return [.refresh, .redraw]
         case .command:
@@ -181,6 +190,20 @@ public struct DashboardController: Sendable {
         ui.scroll[.detail] = 0
         ui.scroll[.domains] = 0
         ui.domainSelection = 0
+    }
+
+    /// A domain's records as zone-file lines, ready to paste: the CNAME to the DNS target and every
+    /// certificate validation record.
+    static func zoneLines(_ domain: CustomDomain, dnsTarget: String?) -> String {
+        var lines: [String] = []
+        if let dnsTarget { lines.append("\(domain.domainName). CNAME \(dnsTarget).") }
+        for record in domain.certificateValidationRecords ?? [] {
+            guard let name = record.name, let value = record.value else { continue }
+            let fqdn = name.hasSuffix(".") ? name : name + "."
+            let target = value.hasSuffix(".") ? value : value + "."
+            lines.append("\(fqdn) \(record.type ?? "CNAME") \(target)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     mutating func switchView(_ view: ViewKind) {

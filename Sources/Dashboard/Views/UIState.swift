@@ -48,6 +48,8 @@ public enum Effect: Sendable, Hashable {
     case perform(ServiceAction, serviceArn: String, serviceName: String)
     case switchRegion(String)
     case switchProfile(String)
+    /// Put `text` on the clipboard (OSC 52); `what` names it for the status line.
+    case copy(String, what: String)
 }
 
 /// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
