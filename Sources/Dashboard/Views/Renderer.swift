@@ -392,12 +392,14 @@ public struct DashboardRenderer: Sendable {
     func field(_ label: String, _ value: String?, width: Int, indent: Int = 2, labelWidth: Int = 20, style: Style = .plain) -> [Line] {
         let value = value ?? "-"
         let room = max(10, width - indent - labelWidth - 1)
-        let pieces = value.wrapped(toWidth: room)
-        var out: [Line] = []
-        for (i, piece) in pieces.enumerated() {
-            let lead = String(repeating: " ", count: indent) + (i == 0 ? label.padded(toWidth: labelWidth) : String(repeating: " ", count: labelWidth)) + " "
-            out.append([Span(lead, Style(.muted)), Span(piece, style)])
+        let lead = String(repeating: " ", count: indent) + label.padded(toWidth: labelWidth) + " "
+        if value.displayWidth <= room {
+            return [[Span(lead, Style(.muted)), Span(value, style)]]
         }
+        // Too long for its column: the value goes below its label from the first column, so a
+        // mouse selection copies it whole, with no indentation inside it.
+        var out: [Line] = [[Span(String(repeating: " ", count: indent) + label, Style(.muted))]]
+        for piece in value.wrapped(toWidth: max(10, width)) { out.append([Span(piece, style)]) }
         return out
     }
 
