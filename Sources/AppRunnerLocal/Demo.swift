@@ -88,8 +88,8 @@ extension LocalAppRunner {
             arns[plan.name] = created.service.serviceArn
         }
         // Back-date history: everything was created a day ago, and has finished creating.
-        backdate(by: 86_400 + seconds * 4, now: now)
-        tick()
+        try await backdate(by: 86_400 + seconds * 4, now: now)
+        await tick()
 
         func arn(_ name: String) -> String { arns[name] ?? "" }
         // The private service is reached through a VPC ingress connection (AVAILABLE once backdated below).
@@ -98,61 +98,62 @@ extension LocalAppRunner {
             ingressVpcConfiguration: IngressVpcConfiguration(vpcId: "vpc-0c0ffee0", vpcEndpointId: "vpce-0f00dfeed0001"),
             tags: [Tag(key: "team", value: "finance")]))
         // A deployment that failed and rolled back, two hours ago.
-        try failNextDeployment(of: arn("orders-api"))
+        try await failNextDeployment(of: arn("orders-api"))
         _ = try await startDeployment(StartDeploymentRequest(serviceArn: arn("orders-api")))
-        backdate(by: 7_200, now: now)
+        try await backdate(by: 7_200, now: now)
         // Successful deployments in the past.
         _ = try await startDeployment(StartDeploymentRequest(serviceArn: arn("storefront-web")))
         _ = try await startDeployment(StartDeploymentRequest(serviceArn: arn("search-api")))
-        backdate(by: 3_600, now: now)
+        try await backdate(by: 3_600, now: now)
         // Paused services, a deleted one.
         _ = try await pauseService(PauseServiceRequest(serviceArn: arn("reports-batch")))
         _ = try await pauseService(PauseServiceRequest(serviceArn: arn("legacy-billing")))
         _ = try await deleteService(DeleteServiceRequest(serviceArn: arn("old-landing-page")))
-        backdate(by: 1_800, now: now)
+        try await backdate(by: 1_800, now: now)
         // Domains: one active, one awaiting validation (records shown), one just created.
         _ = try await associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn("storefront-web"), domainName: "shop.example.com"))
-        backdate(by: options.domainValidationSeconds * 2, now: now)
+        try await backdate(by: options.domainValidationSeconds * 2, now: now)
         _ = try await associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn("storefront-web"), domainName: "www-beta.example.com", enableWWWSubdomain: false))
         _ = try await associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn("orders-api"), domainName: "api.example.com"))
-        backdate(by: options.domainValidationSeconds * 0.4, now: now)
+        try await backdate(by: options.domainValidationSeconds * 0.4, now: now)
         // Under way right now: a deployment, a pause, a resume, and one more create.
         _ = try await startDeployment(StartDeploymentRequest(serviceArn: arn("image-resizer")))
         _ = try await pauseService(PauseServiceRequest(serviceArn: arn("notifications")))
         _ = try await resumeService(ResumeServiceRequest(serviceArn: arn("reports-batch")))
         _ = try await createService(CreateServiceRequest(
             serviceName: "feature-flags", sourceConfiguration: image("flags", "public.ecr.aws/aws-containers/hello-app-runner:flags")))
-        tick()
+        await tick()
     }
 
     /// Moves every stored time back by `seconds` (demo history only).
-    func backdate(by seconds: Double, now: Date) {
-        for (arn, record) in services {
-            var moved = record
-            moved.service.createdAt = record.service.createdAt.addingTimeInterval(-seconds)
-            moved.service.updatedAt = record.service.updatedAt.addingTimeInterval(-seconds)
-            moved.service.deletedAt = record.service.deletedAt?.addingTimeInterval(-seconds)
-            moved.pending?.createdAt = record.service.createdAt.addingTimeInterval(-seconds)
-            moved.domains = record.domains.map { domain in
-                var domain = domain
-                domain.associatedAt = domain.associatedAt.addingTimeInterval(-seconds)
-                domain.disassociatedAt = domain.disassociatedAt?.addingTimeInterval(-seconds)
-                return domain
+    func backdate(by seconds: Double, now: Date) async throws {
+        try await transaction { _ in
+            for (arn, record) in services {
+                var moved = record
+                moved.service.createdAt = record.service.createdAt.addingTimeInterval(-seconds)
+                moved.service.updatedAt = record.service.updatedAt.addingTimeInterval(-seconds)
+                moved.service.deletedAt = record.service.deletedAt?.addingTimeInterval(-seconds)
+                moved.pending?.createdAt = record.service.createdAt.addingTimeInterval(-seconds)
+                moved.domains = record.domains.map { domain in
+                    var domain = domain
+                    domain.associatedAt = domain.associatedAt.addingTimeInterval(-seconds)
+                    domain.disassociatedAt = domain.disassociatedAt?.addingTimeInterval(-seconds)
+                    return domain
+                }
+                services[arn] = moved
+                markDirty(.service, arn)
             }
-            services[arn] = moved
-            markDirty("service", arn)
+            for (arn, ingress) in ingresses {
+                ingresses[arn]?.value.createdAt = ingress.value.createdAt?.addingTimeInterval(-seconds)
+                ingresses[arn]?.value.deletedAt = ingress.value.deletedAt?.addingTimeInterval(-seconds)
+                ingresses[arn]?.changedAt = ingress.changedAt?.addingTimeInterval(-seconds)
+                markDirty(.vpcIngress, arn)
+            }
+            for (id, operation) in operations {
+                operations[id]?.startedAt = operation.startedAt.addingTimeInterval(-seconds)
+                markDirty(.operation, id)
+            }
+            advance(now)
         }
-        for (arn, ingress) in ingresses {
-            ingresses[arn]?.value.createdAt = ingress.value.createdAt?.addingTimeInterval(-seconds)
-            ingresses[arn]?.value.deletedAt = ingress.value.deletedAt?.addingTimeInterval(-seconds)
-            ingresses[arn]?.changedAt = ingress.changedAt?.addingTimeInterval(-seconds)
-            markDirty("ingress", arn)
-        }
-        for (id, operation) in operations {
-            operations[id]?.startedAt = operation.startedAt.addingTimeInterval(-seconds)
-            markDirty("operation", id)
-        }
-        advance(now)
-        flush()
     }
 }
