@@ -1,18 +1,14 @@
 import AWSCore
 import AppRunner
 import class AppRunnerLocal.LocalAppRunner
-import protocol AppRunnerLocal.WallClock
 import struct AppRunnerLocal.LocalOptions
 @testable import Dashboard
 import Foundation
 import Testing
 
-/// The test clock drives Local App Runner's lifecycles too.
-extension ManualClock: WallClock {}
-
 /// The store against Local App Runner in process (no test double): the same clock moves the control
 /// plane's operations and the store's polling and following.
-@Suite struct StoreLocalTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreLocalTests {
     func setUp() async throws -> (ManualClock, LocalAppRunner, DashboardStore, String) {
         let clock = ManualClock()
         let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
@@ -28,7 +24,7 @@ extension ManualClock: WallClock {}
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .operationInProgress)
         #expect(await store.nextDelay() == 2)
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .running)
         #expect(await store.nextDelay() == 10)
@@ -37,14 +33,14 @@ extension ManualClock: WallClock {}
 
     @Test func aRollbackIsFollowedToItsEndAndReported() async throws {
         let (clock, local, store, arn) = try await setUp()
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.refresh()
         try await local.failNextDeployment(of: arn)
         let outcome = await store.perform(.deploy, serviceArn: arn, serviceName: "local-web")
         guard case .started(let id) = outcome else { Issue.record("not started: \(outcome)"); return }
         #expect(id != nil)
         // The follower sleeps on the manual clock, which moves Local App Runner's time as well.
-        while await !store.state.followed.isEmpty { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await waitUntil("the follower to finish") { await store.state.followed.isEmpty }
         let state = await store.state
         #expect(state.statusMessage?.contains("ROLLBACK_SUCCEEDED") == true)
         #expect(state.activity.contains { $0.message.contains("local-web") && $0.message.contains("ROLLBACK_SUCCEEDED") })
@@ -53,7 +49,7 @@ extension ManualClock: WallClock {}
 
     @Test func readOnlyLeavesLocalAppRunnerUntouched() async throws {
         let (clock, local, _, arn) = try await setUp()
-        clock.advance(11)
+        clock.advance(by: 11)
         let store = DashboardStore(api: local, context: DashboardContext(region: "us-east-1"),
                                    configuration: StoreConfiguration(readOnly: true), clock: clock)
         let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "local-web")
