@@ -40,7 +40,7 @@ import Testing
         let task = Task { await store.run() }
         try await waitUntil("the run loop's fourth sleep") { clock.sleeps.count >= 4 }
         task.cancel()
-        await task.value
+        try await waitForValue(of: task, "the run loop to stop when cancelled")
         #expect(clock.sleeps.prefix(3) == [10, 10, 10])
         // One ListServices per refresh: four refreshes, no overlap.
         #expect(await fake.calls.filter { $0 == "ListServices" }.count == 4)

@@ -17,3 +17,23 @@ public func waitUntil(_ what: String, timeout: Double = 10, interval: Double = 0
         try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
     }
 }
+
+/// The value of `task` once it has finished; throws `WaitTimeout` (naming `what`) if it has not after
+/// `timeout` seconds. (`await task.value` waits forever on an unstructured task that ignores
+/// cancellation, and a test's time limit cannot interrupt it.)
+public func waitForValue<T: Sendable>(of task: Task<T, Never>, _ what: String, timeout: Double = 10) async throws -> T {
+    let box = Box<T>()
+    Task { box.set(await task.value) }
+    try await waitUntil(what, timeout: timeout) { box.get() != nil }
+    guard let value = box.get() else { throw WaitTimeout(what: what, seconds: timeout) }
+    return value.value
+}
+
+private final class Box<T: Sendable>: @unchecked Sendable {
+    // @unchecked: `stored` is guarded by `lock`.
+    struct Stored { var value: T }
+    private let lock = NSLock()
+    private var stored: Stored?
+    func set(_ value: T) { lock.withLock { stored = Stored(value: value) } }
+    func get() -> Stored? { lock.withLock { stored } }
+}
