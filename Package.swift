@@ -80,12 +80,23 @@ let package = Package(
             dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit"],
             swiftSettings: strict
         ),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
-        .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
-        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal"], swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal"], swiftSettings: strict),
+        // Test support shared by the test targets (not a product): TestServer, ManualClock, TempDir, waitUntil.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "AWSCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
+        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,7 +25,7 @@ final class LineSink: Sendable {
     var hook: @Sendable (String) -> Void { { [lines] line in lines.withLockedValue { $0.append(line) } } }
 }
 
-@Suite struct ClientTests {
+@Suite(.timeLimit(.minutes(5))) struct ClientTests {
     func makeClient(_ server: TestServer, maxAttempts: Int = 3, sleeper: RecordingSleeper = RecordingSleeper(),
                     quota: AWSRetryQuota = AWSRetryQuota(), random: @escaping @Sendable () -> Double = { 1 },
                     now: @escaping @Sendable () -> Date = { Date() }, requestTimeout: TimeAmount = .seconds(30),
@@ -358,7 +358,7 @@ final class LineSink: Sendable {
     }
 }
 
-@Suite struct ProxyTests {
+@Suite(.timeLimit(.minutes(5))) struct ProxyTests {
     @Test func proxyFromEnvironment() throws {
         let https = try #require(URL(string: "https://apprunner.us-east-1.amazonaws.com/"))
         let http = try #require(URL(string: "http://localhost:8080/"))
@@ -391,7 +391,7 @@ final class LineSink: Sendable {
     }
 }
 
-@Suite struct PaginatorTests {
+@Suite(.timeLimit(.minutes(5))) struct PaginatorTests {
     struct Page: Sendable {
         var items: [Int]
         var next: String?

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AWSCore
 
-@Suite struct ConfigurationTests {
+@Suite(.timeLimit(.minutes(5))) struct ConfigurationTests {
     /// Shared files in a temporary directory and an environment pointing at them.
     func files(config: String = "", credentials: String = "") throws -> (TempDir, [String: String]) {
         let dir = try TempDir()

@@ -4,7 +4,7 @@ import Testing
 
 @testable import AWSCore
 
-@Suite struct CredentialDefaultsTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialDefaultsTests {
     func environment(_ dir: TempDir, _ extra: [String: String] = [:]) -> [String: String] {
         ["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir.path + "/credentials"]
             .merging(extra) { $1 }

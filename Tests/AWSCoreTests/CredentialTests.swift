@@ -45,7 +45,7 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
     }
 }
 
-@Suite struct CredentialTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialTests {
     /// An environment whose shared files live in `dir` (and whose IMDS is unreachable at once).
     func environment(_ dir: TempDir, _ extra: [String: String] = [:]) -> [String: String] {
         ["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir.path + "/credentials"]
@@ -428,20 +428,14 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
             let number = count.withLockedValue { $0 += 1; return $0 }
             await Task.yield()
             if failing.withLockedValue({ $0 }) { throw AWSCredentialsError.failed(provider: "test", reason: "refresh failed") }
-            return AWSCredentials(accessKeyId: "AK\(number)", secretAccessKey: "s", sessionToken: "t", expiration: clock.now.addingTimeInterval(lifetime))
+            return AWSCredentials(accessKeyId: "AK\(number)", secretAccessKey: "s", sessionToken: "t", expiration: clock.now().addingTimeInterval(lifetime))
         }
     }
 
-    final class ManualClock: Sendable {
-        let time = NIOLockedValueBox(Date(timeIntervalSince1970: 2_000_000_000))
-        var now: Date { time.withLockedValue { $0 } }
-        func advance(_ seconds: TimeInterval) { time.withLockedValue { $0 += seconds } }
-    }
-
     @Test func cacheRefreshesFiveMinutesBeforeExpiry() async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(Date(timeIntervalSince1970: 2_000_000_000))
         let base = CountingProvider(clock: clock, lifetime: 3600)
-        let cache = AWSCachedCredentialProvider(base, now: { clock.now })
+        let cache = AWSCachedCredentialProvider(base, now: { clock.now() })
 
         // Concurrent first callers share one fetch.
         let keys = try await withThrowingTaskGroup(of: String.self) { group in
@@ -451,24 +445,24 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         #expect(keys == ["AK1"])
         #expect(base.count.withLockedValue { $0 } == 1)
 
-        clock.advance(3600 - 301)
+        clock.advance(by: 3600 - 301)
         #expect(try await cache.credentials().accessKeyId == "AK1")
-        clock.advance(2)  // now 299 s before expiry: inside the 5-minute window
+        clock.advance(by: 2)  // now 299 s before expiry: inside the 5-minute window
         #expect(try await cache.credentials().accessKeyId == "AK2")
         #expect(await cache.fetchCount == 2)
 
         // A failed refresh while the cached credentials are still valid keeps them.
-        clock.advance(3600 - 200)
+        clock.advance(by: 3600 - 200)
         base.failing.withLockedValue { $0 = true }
         #expect(try await cache.credentials().accessKeyId == "AK2")
         // Once they have expired, the failure surfaces.
-        clock.advance(400)
+        clock.advance(by: 400)
         await #expect(throws: AWSCredentialsError.self) { try await cache.credentials() }
 
         // Credentials without expiry are kept for good.
-        let forever = AWSCachedCredentialProvider(StaticCredentialProvider(testCredentials), now: { clock.now })
+        let forever = AWSCachedCredentialProvider(StaticCredentialProvider(testCredentials), now: { clock.now() })
         _ = try await forever.credentials()
-        clock.advance(1e9)
+        clock.advance(by: 1e9)
         _ = try await forever.credentials()
         #expect(await forever.fetchCount == 1)
     }

@@ -6,7 +6,7 @@ import Testing
 /// The AWS SigV4 test suite of aws-c-auth (Tests/AWSCoreTests/Resources/sigv4, Apache-2.0, LICENSE and
 /// NOTICE beside it), header signing. Only the `header-*` expectations are copied: the `query-*` files
 /// (presigned URLs, `X-Amz-Signature` in the query) do not apply to header signing. Every case runs.
-@Suite struct SigV4Tests {
+@Suite(.timeLimit(.minutes(5))) struct SigV4Tests {
     static let root: URL = {
         // `.copy("Resources")`: the folder lands in the bundle as `Resources` (macOS) or as the resource
         // root itself (Linux Foundation's `resourceURL` already ends in `Resources`).

@@ -7,7 +7,7 @@ import Testing
 
 /// Details of the control plane the first suite does not pin down: exact operation timestamps,
 /// identifier shapes, PAUSED refusals, rollbacks across a reopen, revision bookkeeping and domain records.
-@Suite struct LifecycleDetailTests {
+@Suite(.timeLimit(.minutes(5))) struct LifecycleDetailTests {
     let clock = ManualClock()
     let start: Date
 

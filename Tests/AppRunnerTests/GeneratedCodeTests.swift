@@ -8,17 +8,10 @@ import Testing
 let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-@Suite struct GeneratedCodeTests {
-    @Test func committedSourcesMatchTheGenerator() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("Scripts/generate.py").path, "--check"]
-        let pipe = Pipe()
-        process.standardError = pipe
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "regenerate with `python3 Scripts/generate.py`: \(stderr)")
+@Suite(.timeLimit(.minutes(5))) struct GeneratedCodeTests {
+    @Test func committedSourcesMatchTheGenerator() async throws {
+        let process = try await runProcess(["python3", repositoryRoot.appendingPathComponent("Scripts/generate.py").path, "--check"])
+        #expect(process.status == 0, "regenerate with `python3 Scripts/generate.py`: \(process.stderr)")
     }
 
     @Test func everyOperationOfTheModelIsThere() throws {
@@ -45,7 +38,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 }
 
-@Suite struct EnumTests {
+@Suite(.timeLimit(.minutes(5))) struct EnumTests {
     @Test func decodesLowerCaseStatusesAsTheServiceSendsThem() throws {
         let json = #"""
         {"DNSTarget":"abcdefghij.us-east-1.awsapprunner.com","ServiceArn":"arn:aws:apprunner:us-east-1:123456789012:service/api/0123456789abcdef0123456789abcdef",
@@ -98,7 +91,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 }
 
-@Suite struct ValidationTests {
+@Suite(.timeLimit(.minutes(5))) struct ValidationTests {
     func validationError(_ body: () throws -> Void) -> AWSValidationError? {
         do {
             try body()
@@ -178,7 +171,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 }
 
-@Suite struct ServerSideDecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct ServerSideDecodingTests {
     struct Refuses: Error {}
 
     @Test func aMissingRequiredMemberIsAValidationErrorNamingIt() async throws {

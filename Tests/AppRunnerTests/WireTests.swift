@@ -6,7 +6,7 @@ import Testing
 
 /// Every operation through the real client, over real HTTP on loopback: the request the server receives
 /// (target, content type, signature, body) and the response the client decodes.
-@Suite struct WireTests {
+@Suite(.timeLimit(.minutes(5))) struct WireTests {
     struct Sample: Sendable {
         var input: Data
         var output: Data
@@ -42,10 +42,10 @@ import Testing
         return x == y
     }
 
-    func withClient(_ handler: @escaping @Sendable (LoopbackServer.Received) async -> LoopbackServer.Answer,
+    func withClient(_ handler: @escaping @Sendable (TestServer.Received) async -> TestServer.Answer,
                     maxAttempts: Int = 3,
-                    _ body: (AppRunnerClient, LoopbackServer) async throws -> Void) async throws {
-        let server = try await LoopbackServer.start(handler)
+                    _ body: (AppRunnerClient, TestServer) async throws -> Void) async throws {
+        let server = try await TestServer.start { request, _ in await handler(request) }
         defer { server.stop() }
         let transport = try WireTestSupport.transport(endpoint: server.url, maxAttempts: maxAttempts)
         do {
@@ -60,8 +60,8 @@ import Testing
     @Test func everyOperationRoundTripsOverHTTP() async throws {
         #expect(Self.samples.count == 37)
         try await withClient({ request in
-            let operation = String(request.headers["X-Amz-Target"]?.split(separator: ".").last ?? "")
-            return .json(String(decoding: WireTests.sampleJSON(operation, "output"), as: UTF8.self), headers: ["x-amzn-RequestId": UUID().uuidString])
+            let operation = String(request.header("X-Amz-Target")?.split(separator: ".").last ?? "")
+            return .json(String(decoding: WireTests.sampleJSON(operation, "output"), as: UTF8.self), headers: [("x-amzn-RequestId", UUID().uuidString)])
         }) { client, server in
             for operation in AppRunnerOperation.allCases {
                 let input = Self.sampleJSON(operation.rawValue, "input")
@@ -72,11 +72,11 @@ import Testing
                 let received = try #require(await server.requests.last)
                 #expect(received.method == "POST")
                 #expect(received.path == "/")
-                #expect(received.headers["X-Amz-Target"] == "AppRunner.\(operation.rawValue)")
-                #expect(received.headers["Content-Type"] == "application/x-amz-json-1.0")
-                #expect(received.headers["Authorization"]?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") == true)
-                #expect(received.headers["Authorization"]?.contains("/us-east-1/apprunner/aws4_request") == true)
-                #expect(received.headers["User-Agent"]?.hasPrefix("runnerdeck/") == true)
+                #expect(received.header("X-Amz-Target") == "AppRunner.\(operation.rawValue)")
+                #expect(received.header("Content-Type") == "application/x-amz-json-1.0")
+                #expect(received.header("Authorization")?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") == true)
+                #expect(received.header("Authorization")?.contains("/us-east-1/apprunner/aws4_request") == true)
+                #expect(received.header("User-Agent")?.hasPrefix("runnerdeck/") == true)
                 #expect(Self.sameJSON(received.body, input), "request body of \(operation.rawValue): \(String(decoding: received.body, as: UTF8.self)) vs \(String(decoding: input, as: UTF8.self))")
             }
             #expect(await server.requests.count == 37)
@@ -97,17 +97,17 @@ import Testing
 
     @Test func modeledErrorsCanBeCaughtAsSuch() async throws {
         try await withClient({ request in
-            switch request.headers["X-Amz-Target"] {
+            switch request.header("X-Amz-Target") {
             case "AppRunner.PauseService":
                 return .json(#"{"__type":"InvalidStateException","Message":"Service cannot be paused in the current state: OPERATION_IN_PROGRESS."}"#,
-                             status: 400, headers: ["x-amzn-RequestId": "req-1"])
+                             status: 400, headers: [("x-amzn-RequestId", "req-1")])
             case "AppRunner.DescribeService":
                 return .json(#"{"message":"gone"}"#, status: 400,
-                             headers: ["x-amzn-ErrorType": "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.apprunner/"])
+                             headers: [("x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.apprunner/")])
             case "AppRunner.ResumeService":
                 return .json(#"{"__type":"com.amazonaws.apprunner#ServiceQuotaExceededException","message":"too many"}"#, status: 400)
             default:
-                return .json(#"{"__type":"SomethingNewException","Message":"new"}"#, status: 400, headers: ["x-amzn-RequestId": "req-9"])
+                return .json(#"{"__type":"SomethingNewException","Message":"new"}"#, status: 400, headers: [("x-amzn-RequestId", "req-9")])
             }
         }, maxAttempts: 1) { client, _ in
             let arn = "arn:aws:apprunner:us-east-1:123456789012:service/api/0123456789abcdef0123456789abcdef"

@@ -9,7 +9,7 @@ import Testing
 
 /// The store against Local App Runner in process (no test double): the same clock moves the control
 /// plane's operations and the store's polling and following.
-@Suite struct StoreLocalTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreLocalTests {
     func setUp() async throws -> (ManualClock, LocalAppRunner, DashboardStore, String) {
         let clock = ManualClock()
         let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
@@ -25,7 +25,7 @@ import Testing
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .operationInProgress)
         #expect(await store.nextDelay() == 2)
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .running)
         #expect(await store.nextDelay() == 10)
@@ -34,14 +34,14 @@ import Testing
 
     @Test func aRollbackIsFollowedToItsEndAndReported() async throws {
         let (clock, local, store, arn) = try await setUp()
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.refresh()
         try await local.failNextDeployment(of: arn)
         let outcome = await store.perform(.deploy, serviceArn: arn, serviceName: "local-web")
         guard case .started(let id) = outcome else { Issue.record("not started: \(outcome)"); return }
         #expect(id != nil)
         // The follower sleeps on the manual clock, which moves Local App Runner's time as well.
-        while await !store.state.followed.isEmpty { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await waitUntil("the follower to finish") { await store.state.followed.isEmpty }
         let state = await store.state
         #expect(state.statusMessage?.contains("ROLLBACK_SUCCEEDED") == true)
         #expect(state.activity.contains { $0.message.contains("local-web") && $0.message.contains("ROLLBACK_SUCCEEDED") })
@@ -50,7 +50,7 @@ import Testing
 
     @Test func readOnlyLeavesLocalAppRunnerUntouched() async throws {
         let (clock, local, _, arn) = try await setUp()
-        clock.advance(11)
+        clock.advance(by: 11)
         let store = DashboardStore(api: local, context: DashboardContext(region: "us-east-1"),
                                    configuration: StoreConfiguration(readOnly: true), clock: clock)
         let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "local-web")
@@ -65,17 +65,17 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct RollbackVisibilityTests {
     @Test func aRollbackStartedElsewhereShowsInTheRowAndTheActivityLog() async throws {
         let (clock, local, store, arn) = try await StoreLocalTests().setUp()
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.setFocus(StoreFocus(view: .services, visibleServiceArns: [arn]))
         await store.refresh()
         try await local.failNextDeployment(of: arn)
         _ = try await local.startDeployment(StartDeploymentRequest(serviceArn: arn))  // not through the store
-        clock.advance(11)  // past the deployment, into ROLLBACK_IN_PROGRESS
+        clock.advance(by: 11)  // past the deployment, into ROLLBACK_IN_PROGRESS
         await store.refresh()
         var row = try #require(await store.state.services.first { $0.arn == arn })
         #expect(row.currentOperation?.status == .rollbackInProgress)
         #expect(DashboardRenderer.operationCell(row, now: clock.now()).0.hasPrefix("ROLLBACK "))
-        clock.advance(11)
+        clock.advance(by: 11)
         await store.refresh()
         row = try #require(await store.state.services.first { $0.arn == arn })
         #expect(row.currentOperation == nil)

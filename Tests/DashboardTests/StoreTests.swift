@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// Store tests against the in-test FakeAppRunner (a test double, see Support.swift) with a manual clock.
-@Suite struct StoreTests {
+@Suite(.timeLimit(.minutes(5))) struct StoreTests {
     func makeStore(_ fake: FakeAppRunner, clock: ManualClock, readOnly: Bool = false) -> DashboardStore {
         DashboardStore(api: fake, context: DashboardContext(region: "us-east-1"),
                        configuration: StoreConfiguration(slowInterval: 10, fastInterval: 2, maxBackoff: 60, readOnly: readOnly), clock: clock)
@@ -25,7 +25,7 @@ import Testing
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .operationInProgress)
         #expect(await store.nextDelay() == 2)
-        clock.advance(31)
+        clock.advance(by: 31)
         await store.refresh()
         #expect(await store.nextDelay() == 10)
         let activity = await store.state.activity.map(\.message)
@@ -39,9 +39,9 @@ import Testing
         await fake.addService("web-one")
         let store = makeStore(fake, clock: clock)
         let task = Task { await store.run() }
-        while clock.sleeps.count < 4 { try await Task.sleep(nanoseconds: 5_000_000) }
+        try await waitUntil("the run loop's fourth sleep") { clock.sleeps.count >= 4 }
         task.cancel()
-        await task.value
+        try await waitForValue(of: task, "the run loop to stop when cancelled")
         #expect(clock.sleeps.prefix(3) == [10, 10, 10])
         // One ListServices per refresh: four refreshes, no overlap.
         #expect(await fake.calls.filter { $0 == "ListServices" }.count == 4)
@@ -144,7 +144,7 @@ import Testing
         guard case .started(let id) = outcome else { Issue.record("not started: \(outcome)"); return }
         #expect(id != nil)
         // The follower polls on the manual clock; wait until it reports the end.
-        while await !store.state.followed.isEmpty { try await Task.sleep(nanoseconds: 2_000_000) }
+        try await waitUntil("the follower to finish") { await store.state.followed.isEmpty }
         let state = await store.state
         #expect(state.statusMessage?.contains("PAUSE_SERVICE SUCCEEDED") == true)
         #expect(state.activity.contains { $0.kind == .success && $0.message.contains("web-one: PAUSE_SERVICE SUCCEEDED") })
@@ -185,7 +185,7 @@ import Testing
     }
 }
 
-@Suite struct OperationFollowerTests {
+@Suite(.timeLimit(.minutes(5))) struct OperationFollowerTests {
     @Test func followsUntilTheOperationEnds() async throws {
         let clock = ManualClock()
         let fake = FakeAppRunner(clock: clock)
@@ -209,7 +209,7 @@ import Testing
     }
 }
 
-@Suite struct ControllerTests {
+@Suite(.timeLimit(.minutes(5))) struct ControllerTests {
     @Test func confirmationDefaultsToNo() {
         let state = sampleState()
         var controller = DashboardController(ui: UIState())

@@ -4,39 +4,6 @@ import Dashboard
 import RunnerDeckKit
 import Foundation
 
-/// TEST DOUBLE: a manual clock. `sleep` records the request and advances time at once; after
-/// `blockAfter` sleeps it suspends until cancelled (so a polling loop stops where the test wants).
-final class ManualClock: WallClock, @unchecked Sendable {
-    // @unchecked: all mutable state is guarded by `lock`.
-    private let lock = NSLock()
-    private var current: Date
-    private var requested: [Double] = []
-    var blockAfter: Int
-
-    init(start: Date = Date(timeIntervalSince1970: 1_700_000_000), blockAfter: Int = .max) {
-        current = start
-        self.blockAfter = blockAfter
-    }
-
-    func now() -> Date { lock.withLock { current } }
-    var sleeps: [Double] { lock.withLock { requested } }
-
-    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
-
-    func sleep(seconds: Double) async throws {
-        let block: Bool = lock.withLock {
-            requested.append(seconds)
-            if requested.count > blockAfter { return true }
-            current = current.addingTimeInterval(seconds)
-            return false
-        }
-        if block {
-            while true { try await Task.sleep(nanoseconds: 1_000_000_000) }
-        }
-        await Task.yield()
-    }
-}
-
 /// TEST DOUBLE (not Local App Runner): a tiny in-memory App Runner for store tests. Operations end
 /// `operationSeconds` after they start, measured on the injected clock. Only the calls the
 /// dashboard makes are implemented; the others throw.

@@ -69,7 +69,7 @@ func render(_ state: DashboardState, _ ui: UIState, width: Int, height: Int, gly
 
 let sizes = [(80, 24), (160, 50)]
 
-@Suite struct ViewTests {
+@Suite(.timeLimit(.minutes(5))) struct ViewTests {
     @Test(arguments: [(80, 24), (160, 50)])
     func servicesView(width: Int, height: Int) {
         let screen = render(sampleState(), UIState(), width: width, height: height)
@@ -282,7 +282,7 @@ let sizes = [(80, 24), (160, 50)]
     }
 }
 
-@Suite struct TerminalLayerTests {
+@Suite(.timeLimit(.minutes(5))) struct TerminalLayerTests {
     @Test func widths() {
         #expect("abc".displayWidth == 3)
         #expect("名前".displayWidth == 4)

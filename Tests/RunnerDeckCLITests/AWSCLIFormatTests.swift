@@ -6,7 +6,7 @@ import Testing
 /// `--output json` must print what `aws apprunner … --output json` prints. Tests/e2e/cli_aws_golden.json holds the
 /// AWS CLI's own rendering (botocore parser + CLI formatter, see Tests/e2e/cli_make_aws_golden.py) of every
 /// operation's sample response; runnerdeck's rendering of the same wire body must match byte for byte.
-@Suite struct AWSCLIFormatTests {
+@Suite(.timeLimit(.minutes(5))) struct AWSCLIFormatTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     @Test(arguments: AppRunnerOperation.allCases)

@@ -27,7 +27,7 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     return Run(status: status, out: out.text, err: err.text)
 }
 
-@Suite struct CommandTests {
+@Suite(.timeLimit(.minutes(5))) struct CommandTests {
     @Test func servicesInEachFormatCoverEveryPage() async throws {
         let api = MemoryAppRunner()
         for name in ["alpha", "bravo", "charlie", "delta", "echo"] { await api.add(name) }

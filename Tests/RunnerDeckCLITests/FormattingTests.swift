@@ -4,7 +4,7 @@ import RunnerDeckKit
 import Testing
 @testable import RunnerDeckCLI
 
-@Suite struct FormattingTests {
+@Suite(.timeLimit(.minutes(5))) struct FormattingTests {
     let utc = TimeZone(identifier: "UTC") ?? .current
 
     @Test func timestampsAreIsoformatWithOffset() throws {

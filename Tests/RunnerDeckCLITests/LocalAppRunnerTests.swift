@@ -2,10 +2,11 @@ import AppRunner
 import AppRunnerLocal
 import Foundation
 import Testing
+import func TestSupport.waitUntil
 @testable import RunnerDeckCLI
 
 /// The commands in process against Local App Runner (fast operations on the real clock).
-@Suite struct LocalAppRunnerCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct LocalAppRunnerCommandTests {
     func makeLocal() throws -> LocalAppRunner {
         try LocalAppRunner(options: LocalOptions(operationSeconds: 0.2, domainValidationSeconds: 0.2))
     }
@@ -23,8 +24,8 @@ import Testing
         // Follow the create to its end with the same machinery as --wait.
         let operations = try await api.listOperations(ListOperationsRequest(serviceArn: arn))
         let id = try #require(operations.operationSummaryList?.first?.id)
-        while try await api.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList?.first(where: { $0.id == id })?.status?.isFinalForTest != true {
-            try await Task.sleep(for: .milliseconds(20))
+        try await waitUntil("operation \(id) to end", timeout: 60, interval: 0.02) {
+            try await api.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList?.first(where: { $0.id == id })?.status?.isFinalForTest == true
         }
         return arn
     }

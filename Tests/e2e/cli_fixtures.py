@@ -1,16 +1,14 @@
-"""Fixtures for the runnerdeck CLI end-to-end tests: a `runnerdeck serve` of our own and helpers
-that run `runnerdeck` and `aws apprunner` against it."""
+"""Fixtures for the runnerdeck CLI end-to-end tests: a `runnerdeck serve` of our own (started by
+conftest's `serve_module_factory`) and helpers that run `runnerdeck` and `aws apprunner` against it."""
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("RUNNERDECK_BIN", ROOT / ".build" / "debug" / "runnerdeck"))
+from conftest import RUNNERDECK as BIN
 
 # Dummy credentials and a fixed region: Local App Runner accepts any signed request.
 ENV = dict(os.environ)
@@ -28,12 +26,6 @@ ENV.update({
 })
 ENV.pop("AWS_PROFILE", None)
 ENV.pop("AWS_ENDPOINT_URL", None)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Endpoint:
@@ -89,53 +81,12 @@ class Endpoint:
         raise AssertionError(f"{arn} never reached {status}")
 
 
-def start_serve(tmp_path, operation_seconds=1, seed="none", extra_args=()):
-    usage = subprocess.run([str(BIN), "serve", "--help"], capture_output=True, text=True, env=ENV).stdout
-    if "--port" not in usage:
-        pytest.skip("runnerdeck serve (Local App Runner) is not in this build yet")
-    port = free_port()
-    state = tmp_path / "apprunner.sqlite"
-    process = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--state", str(state), "--seed", seed,
-                                "--operation-seconds", str(operation_seconds), *extra_args],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            if "not available in this build" in output:
-                pytest.skip("runnerdeck serve is not in this build yet")
-            raise RuntimeError("runnerdeck serve exited: " + output)
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("runnerdeck serve did not start listening")
+@pytest.fixture(scope="module")
+def cli_endpoint(serve_module_factory):
+    return Endpoint(serve_module_factory(operation_seconds=1).url)
 
 
 @pytest.fixture(scope="module")
-def cli_endpoint(tmp_path_factory):
-    process, url = start_serve(tmp_path_factory.mktemp("cli"))
-    try:
-        yield Endpoint(url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-@pytest.fixture(scope="module")
-def slow_endpoint(tmp_path_factory):
+def slow_endpoint(serve_module_factory):
     """A second server, seeded with the demo fleet, whose operations take a minute: for --timeout and SIGINT."""
-    process, url = start_serve(tmp_path_factory.mktemp("slow"), operation_seconds=60, seed="demo")
-    try:
-        yield Endpoint(url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    return Endpoint(serve_module_factory(operation_seconds=60, seed="demo").url)

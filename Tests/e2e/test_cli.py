@@ -328,13 +328,13 @@ def test_call_every_operation_family(cli_endpoint, web):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_has_examples(command):
-    p = subprocess.run([str(BIN), command, "--help"], capture_output=True, text=True, env=ENV)
+    p = subprocess.run([str(BIN), command, "--help"], capture_output=True, text=True, env=ENV, timeout=60)
     assert p.returncode == 0 and "Examples:" in p.stdout and "USAGE:" in p.stdout
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts(shell):
-    p = subprocess.run([str(BIN), "--generate-completion-script", shell], capture_output=True, text=True, env=ENV)
+    p = subprocess.run([str(BIN), "--generate-completion-script", shell], capture_output=True, text=True, env=ENV, timeout=60)
     assert p.returncode == 0 and "runnerdeck" in p.stdout and "describe" in p.stdout
 
 
@@ -346,5 +346,5 @@ def test_usage_errors_exit_2(cli_endpoint):
 
 def test_global_options_before_the_command(cli_endpoint, web):
     p = subprocess.run([str(BIN), "--endpoint-url", cli_endpoint.url, "--output", "text", "services"],
-                       capture_output=True, text=True, env=ENV)
+                       capture_output=True, text=True, env=ENV, timeout=120)
     assert p.returncode == 0 and "cli-web\tRUNNING" in p.stdout

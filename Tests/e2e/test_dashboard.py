@@ -1,43 +1,24 @@
 """End-to-end tests of the dashboard: `runnerdeck serve` + boto3 + the real dashboard in tmux.
 
 Run: `swift build --product runnerdeck && python3 -m pytest -q Tests/e2e/test_dashboard.py`
-Needs tmux, boto3 and pytest. Skips (with the reason) when `runnerdeck serve` or the dashboard
-wiring is not in the binary yet.
+Needs tmux, boto3 and pytest. Skips (with the reason) when the binary is not built or tmux is missing.
+The server comes from conftest's `serve_module_factory`.
 """
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import uuid
 
 import pytest
 
-boto3 = pytest.importorskip("boto3")
+from conftest import RUNNERDECK
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BINARY = os.environ.get("RUNNERDECK_BINARY", os.path.join(ROOT, ".build", "debug", "runnerdeck"))
+BINARY = str(RUNNERDECK)
 TMUX_SOCKET = "rd-e2e-%d" % os.getpid()
 OPERATION_TIMEOUT = float(os.environ.get("RUNNERDECK_E2E_OPERATION_TIMEOUT", "240"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_available():
-    if not os.path.exists(BINARY):
-        return False, "%s is missing (swift build --product runnerdeck)" % BINARY
-    if shutil.which("tmux") is None:
-        return False, "tmux is not installed"
-    probe = subprocess.run([BINARY, "serve", "--help"], capture_output=True, text=True, timeout=60)
-    if probe.returncode != 0 or "--port" not in probe.stdout + probe.stderr:
-        return False, "`runnerdeck serve` is not available in this build yet"
-    return True, ""
 
 
 def wait_until(predicate, timeout, interval=0.2, what="condition"):
@@ -52,36 +33,12 @@ def wait_until(predicate, timeout, interval=0.2, what="condition"):
 
 
 @pytest.fixture(scope="module")
-def server():
-    ok, reason = serve_available()
-    if not ok:
-        pytest.skip(reason)
-    port = free_port()
-    log = open(os.path.join("/tmp", "runnerdeck-e2e-serve-%d.log" % port), "w")
-    proc = subprocess.Popen([BINARY, "serve", "--port", str(port), "--seed", "none"], stdout=log, stderr=subprocess.STDOUT)
-    endpoint = "http://127.0.0.1:%d" % port
-    client = boto3.client("apprunner", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret")
-
-    def up():
-        if proc.poll() is not None:
-            raise AssertionError("runnerdeck serve exited with %s" % proc.returncode)
-        try:
-            client.list_services()
-            return True
-        except Exception:
-            return False
-
-    try:
-        wait_until(up, 60, what="runnerdeck serve to answer")
-        yield endpoint, client
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def server(serve_module_factory):
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    # In memory, with the server's own operation time (5 s), as a user would start it.
+    served = serve_module_factory(state=None, operation_seconds=None)
+    return served.url, served.client()
 
 
 def create_service(client, name):
@@ -133,8 +90,8 @@ class Pane:
         environment.pop("AWS_PROFILE", None)
         environment.update(env or {})
         subprocess.run(["tmux", "-L", TMUX_SOCKET, "-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
-                        "-s", self.name, "sh"], check=True, env=environment)
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-g", "status", "off"], check=True)
+                        "-s", self.name, "sh"], check=True, env=environment, timeout=30)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-g", "status", "off"], check=True, timeout=30)
 
     def run(self, command):
         self.send_line("echo $$ > %s; exec %s" % (self.pidfile, command), literal=True, wrap=True)
@@ -142,20 +99,20 @@ class Pane:
     def send_line(self, text, literal=True, wrap=False):
         if wrap:
             text = "sh -c '%s'" % text.replace("'", "'\\''")
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", text], check=True)
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "Enter"], check=True)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", text], check=True, timeout=30)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "Enter"], check=True, timeout=30)
 
     def keys(self, *keys):
         for key in keys:
             if key in ("Enter", "Escape", "Up", "Down", "Tab", "BSpace", "C-l", "PageDown", "PageUp"):
-                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, key], check=True)
+                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, key], check=True, timeout=30)
             else:
-                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", key], check=True)
+                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", key], check=True, timeout=30)
             time.sleep(0.15)
 
     def text(self):
         return subprocess.run(["tmux", "-L", TMUX_SOCKET, "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True, check=True).stdout
+                              capture_output=True, text=True, check=True, timeout=30).stdout
 
     def wait_for(self, needle, timeout=30):
         pattern = needle if isinstance(needle, re.Pattern) else re.compile(re.escape(needle))
@@ -169,7 +126,7 @@ class Pane:
             return int(f.read().strip())
 
     def close(self):
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(["tmux", "-L", TMUX_SOCKET, "kill-session", "-t", self.name], capture_output=True, timeout=30)
         if os.path.exists(self.pidfile):
             os.remove(self.pidfile)
 
@@ -318,7 +275,7 @@ def test_too_small_then_resize(server, services, pane_factory):
     pane = pane_factory(60, 20, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
     pane.run(dashboard_command(endpoint))
     pane.wait_for("Terminal too small: 60x20")
-    subprocess.run(["tmux", "-L", TMUX_SOCKET, "resize-window", "-t", pane.name, "-x", "100", "-y", "30"], check=True)
+    subprocess.run(["tmux", "-L", TMUX_SOCKET, "resize-window", "-t", pane.name, "-x", "100", "-y", "30"], check=True, timeout=30)
     pane.wait_for("e2e-web")
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)

@@ -7,15 +7,15 @@ import subprocess
 import pytest
 from botocore.exceptions import ClientError
 
-from local_server import Server, aws_env, wait_for
+from conftest import RUNNERDECK, aws_env, wait_for
 
 IMAGE = {"ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
                              "ImageRepositoryType": "ECR_PUBLIC"}}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("local"), "--operation-seconds", "1", "--domain-seconds", "2").start()
+def server(serve_module_factory):
+    srv = serve_module_factory("--domain-seconds", "2", operation_seconds="1")
     yield srv
     assert srv.stop() == 0
 
@@ -172,13 +172,14 @@ def test_pagination(ar):
     for i in range(5):
         ar.create_service(ServiceName=f"paged-{i}", SourceConfiguration=IMAGE)
     names, token, pages = [], None, 0
-    while True:
+    while pages < 100:  # bounded: a token that never ends fails below instead of looping
         page = ar.list_services(MaxResults=2, **({"NextToken": token} if token else {}))
         pages += 1
         names += [s["ServiceName"] for s in page["ServiceSummaryList"]]
         token = page.get("NextToken")
         if not token:
             break
+    assert not token
     assert {f"paged-{i}" for i in range(5)} <= set(names)
     assert pages >= 3
 
@@ -189,7 +190,7 @@ def test_protocol_errors(server):
         request = urllib.request.Request(server.url + "/", data=body, method="POST",
                                          headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0"})
         try:
-            with urllib.request.urlopen(request) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, dict(response.headers), json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), json.loads(error.read() or b"{}")
@@ -201,7 +202,7 @@ def test_protocol_errors(server):
     code, _, _ = post(b"x" * (1024 * 1024 + 10))
     assert code == 413
     # Garbage on the socket does not take the server down.
-    with socket.create_connection(("127.0.0.1", server.port)) as raw:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         raw.sendall(b"\x00\xff\x13garbage\r\n\r\n" * 10)
         raw.settimeout(2)
         try:
@@ -219,8 +220,8 @@ def test_aws_cli_smoke(server, ar):
     assert "cli-visible" in [s["ServiceName"] for s in json.loads(out.stdout)["ServiceSummaryList"]]
 
 
-def test_sigv4_is_enforced_with_credentials(tmp_path):
-    srv = Server(tmp_path, "--access-key-id", "AKIDLOCAL", "--secret-access-key", "local-secret").start()
+def test_sigv4_is_enforced_with_credentials(serve_factory):
+    srv = serve_factory("--access-key-id", "AKIDLOCAL", "--secret-access-key", "local-secret")
     try:
         assert srv.client("AKIDLOCAL", "local-secret").list_services()["ServiceSummaryList"] == []
         for key, secret, code in [("AKIDOTHER", "local-secret", "UnrecognizedClientException"),
@@ -232,7 +233,7 @@ def test_sigv4_is_enforced_with_credentials(tmp_path):
         import urllib.request
         request = urllib.request.Request(srv.url + "/", data=b"{}", method="POST", headers={"X-Amz-Target": "AppRunner.ListServices"})
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(request)
+            urllib.request.urlopen(request, timeout=10)
         assert missing.value.code == 403
         assert json.loads(missing.value.read())["__type"] == "MissingAuthenticationTokenException"
         # A request whose X-Amz-Date is 10 minutes old: refused as expired before the signature is checked.
@@ -244,7 +245,7 @@ def test_sigv4_is_enforced_with_credentials(tmp_path):
         req.headers.replace_header("X-Amz-Date", past.strftime("%Y%m%dT%H%M%SZ"))
         prepared = urllib.request.Request(srv.url + "/", data=b"{}", method="POST", headers=dict(req.headers.items()))
         with pytest.raises(urllib.error.HTTPError) as expired:
-            urllib.request.urlopen(prepared)
+            urllib.request.urlopen(prepared, timeout=10)
         body = json.loads(expired.value.read())
         assert (expired.value.code, body["__type"]) == (403, "InvalidSignatureException")
         assert "Signature expired" in body["Message"]
@@ -253,22 +254,21 @@ def test_sigv4_is_enforced_with_credentials(tmp_path):
 
 
 def test_non_loopback_without_credentials_is_refused(tmp_path):
-    from local_server import BIN
-    out = subprocess.run([str(BIN), "serve", "--host", "0.0.0.0", "--port", "0"],
+    out = subprocess.run([str(RUNNERDECK), "serve", "--host", "0.0.0.0", "--port", "0"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode != 0
     assert "without credentials" in out.stderr
 
 
-def test_kill_9_loses_nothing_and_in_flight_operations_finish(tmp_path):
+def test_kill_9_loses_nothing_and_in_flight_operations_finish(serve_factory, tmp_path):
     state = tmp_path / "durable.sqlite"
-    srv = Server(tmp_path, "--operation-seconds", "3", state=state).start()
+    srv = serve_factory(state=state, operation_seconds="3")
     ar = srv.client()
     arns = [ar.create_service(ServiceName=f"durable-{i}", SourceConfiguration=IMAGE)["Service"]["ServiceArn"] for i in range(3)]
     ops = {arn: ar.list_operations(ServiceArn=arn)["OperationSummaryList"][0]["Id"] for arn in arns}
     srv.process.send_signal(signal.SIGKILL)
     srv.process.wait(timeout=10)
-    again = Server(tmp_path, "--operation-seconds", "3", state=state, port=srv.port).start()
+    again = serve_factory(state=state, operation_seconds="3", port=srv.port)
     try:
         ar = again.client()
         listed = {s["ServiceArn"] for s in ar.list_services()["ServiceSummaryList"]}
