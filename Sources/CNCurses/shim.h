@@ -6,7 +6,6 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -188,21 +187,11 @@ static inline void rd_uninstall_signal_handlers(void) {
     rd_sig()->wake_fd = -1;
 }
 
-/* Stops the process as Ctrl-Z does (the terminal already restored by the caller) and returns once
-   it is continued (fg). SIGTSTP gets its default action only for the moment of stopping. */
+/* Stops the process group as Ctrl-Z does (the terminal already restored by the caller) and returns
+   once it is continued (fg). SIGSTOP, not SIGTSTP: it cannot be caught, so it can never land, a moment
+   later and on another thread, in our own SIGTSTP handler instead of stopping the job. */
 static inline void rd_stop_self(void) {
-    struct sigaction dfl, ours;
-    memset(&dfl, 0, sizeof(dfl));
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(SIGTSTP, &dfl, &ours);
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTSTP);
-    pthread_sigmask(SIG_UNBLOCK, &set, &old);
-    kill(0, SIGTSTP);   /* the whole process group, as the terminal would have */
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    sigaction(SIGTSTP, &ours, NULL);
+    kill(0, SIGSTOP);
 }
 
 /* Sends stderr to `fd` (the log, or /dev/null) while curses runs; -1 puts it back. */

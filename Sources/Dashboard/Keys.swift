@@ -35,7 +35,7 @@ public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case open, back, nextView
     case viewServices, viewDetail, viewDomains, viewResources, viewActivity
     case filter, attention, sort
-    case pause, resume, deploy, delete, associate, disassociate
+    case pause, resume, deploy, deployImage, delete, associate, disassociate
     case copy
     case refresh, command, help, quit
 }
@@ -47,6 +47,7 @@ extension DashboardAction {
         case .pause: return .pause
         case .resume: return .resume
         case .deploy: return .deploy
+        case .deployImage: return .deployImage("")
         case .delete: return .delete
         default: return nil
         }
@@ -132,6 +133,7 @@ public struct KeyRegistry: Sendable {
             b([.char("p")], "p", .pause, "pause", "Pause the service (asks first)", changes: true, views: serviceViews),
             b([.char("r")], "r", .resume, "resume", "Resume the service (asks first)", changes: true, views: serviceViews),
             b([.char("d")], "d", .deploy, "deploy", "Start a deployment (asks first)", changes: true, views: serviceViews),
+            b([.char("i")], "i", .deployImage, "image", "Deploy another tag or digest of the image (prefilled; Tab: images seen before; asks first)", changes: true, views: serviceViews),
             b([.char("D")], "D", .delete, "delete", "Delete the service (type its name to confirm)", changes: true, views: serviceViews),
             b([.char("a")], "a", .associate, "add domain", "Associate a custom domain (asks first)", changes: true, views: [.detail, .domains]),
             b([.char("x")], "x", .disassociate, "remove domain", "Disassociate the selected custom domain (asks first)", changes: true, views: [.domains]),

@@ -8,6 +8,8 @@ import Foundation
 /// CLI prints the response and may follow the operation.
 public enum ServiceAction: Sendable, Hashable {
     case pause, resume, deploy, delete
+    /// UpdateService with another tag or digest of the same image repository (image-based services).
+    case deployImage(String)
     case associate(domain: String, enableWWW: Bool)
     case disassociate(domain: String)
 
@@ -18,6 +20,7 @@ public enum ServiceAction: Sendable, Hashable {
         case .resume: return "resume"
         case .deploy: return "deploy"
         case .delete: return "delete"
+        case .deployImage(let image): return "deploy \(image) to"
         case .associate(let domain, _): return "associate \(domain) with"
         case .disassociate(let domain): return "disassociate \(domain) from"
         }
@@ -33,6 +36,7 @@ public enum ServiceAction: Sendable, Hashable {
         case .resume: return "Resuming"
         case .deploy: return "Deploying"
         case .delete: return "Deleting"
+        case .deployImage(let image): return "Deploying \(image) to"
         case .associate(let domain, _): return "Associating \(domain) with"
         case .disassociate(let domain): return "Disassociating \(domain) from"
         }
@@ -59,8 +63,10 @@ public enum ServiceAction: Sendable, Hashable {
         case (.resume, .createFailed), (.pause, .createFailed), (.deploy, .createFailed),
              (.associate, .createFailed), (.disassociate, .createFailed):
             return "the service failed to create; only delete applies"
-        case (.deploy, .paused):
+        case (.deploy, .paused), (.deployImage, .paused):
             return "the service is paused; resume it first"
+        case (.deployImage, .createFailed), (.deployImage, .deleteFailed):
+            return "the service failed to create or delete; only delete applies"
         case (.pause, .deleteFailed), (.resume, .deleteFailed), (.deploy, .deleteFailed):
             return "the service failed to delete; only delete applies"
         default:
@@ -77,6 +83,16 @@ public enum ServiceAction: Sendable, Hashable {
             return .resume(try await api.resumeService(ResumeServiceRequest(serviceArn: serviceArn)))
         case .deploy:
             return .deploy(try await api.startDeployment(StartDeploymentRequest(serviceArn: serviceArn)))
+        case .deployImage(let image):
+            // The same source configuration with only the image identifier changed.
+            let service = try await api.describeService(DescribeServiceRequest(serviceArn: serviceArn)).service
+            guard var source = service.sourceConfiguration.imageRepository else {
+                throw ServiceActionError.notImageBased(service.serviceName)
+            }
+            source.imageIdentifier = image
+            var configuration = service.sourceConfiguration
+            configuration.imageRepository = source
+            return .update(try await api.updateService(UpdateServiceRequest(serviceArn: serviceArn, sourceConfiguration: configuration)))
         case .delete:
             return .delete(try await api.deleteService(DeleteServiceRequest(serviceArn: serviceArn)))
         case .associate(let domain, let www):
@@ -91,6 +107,7 @@ public enum ServiceAction: Sendable, Hashable {
 
 /// What App Runner answered to a ``ServiceAction``.
 public enum ServiceActionResponse: Sendable {
+    case update(UpdateServiceResponse)
     case pause(PauseServiceResponse)
     case resume(ResumeServiceResponse)
     case deploy(StartDeploymentResponse)
@@ -102,6 +119,7 @@ public enum ServiceActionResponse: Sendable {
     /// service) or the action starts none (domains).
     public var operationId: String? {
         switch self {
+        case .update(let r): return r.operationId
         case .pause(let r): return r.operationId
         case .resume(let r): return r.operationId
         case .deploy(let r): return r.operationId
@@ -113,6 +131,7 @@ public enum ServiceActionResponse: Sendable {
     /// The service as the answer describes it (StartDeployment returns none).
     public var service: Service? {
         switch self {
+        case .update(let r): return r.service
         case .pause(let r): return r.service
         case .resume(let r): return r.service
         case .delete(let r): return r.service
@@ -132,12 +151,24 @@ public enum ServiceActionResponse: Sendable {
     /// The response itself, for printing it as the service sent it.
     public var body: any Encodable & Sendable {
         switch self {
+        case .update(let r): return r
         case .pause(let r): return r
         case .resume(let r): return r
         case .deploy(let r): return r
         case .delete(let r): return r
         case .associate(let r): return r
         case .disassociate(let r): return r
+        }
+    }
+}
+
+/// Why an action could not even be asked of App Runner.
+public enum ServiceActionError: Error, Sendable, CustomStringConvertible {
+    case notImageBased(String)
+
+    public var description: String {
+        switch self {
+        case .notImageBased(let name): return "\(name) deploys from a source code repository, not an image; use deploy"
         }
     }
 }

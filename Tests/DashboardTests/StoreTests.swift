@@ -284,7 +284,7 @@ import Testing
     @Test func registryDrivesEverything() {
         let registry = KeyRegistry.standard
         let changing = Set(registry.bindings.filter(\.changes).map(\.action))
-        #expect(changing == [.pause, .resume, .deploy, .delete, .associate, .disassociate])
+        #expect(changing == [.pause, .resume, .deploy, .deployImage, .delete, .associate, .disassociate])
         #expect(registry.applicable(in: .services, readOnly: true).allSatisfy { !$0.changes })
         #expect(registry.action(for: .char("x"), in: .domains) == .disassociate)
         #expect(registry.action(for: .char("x"), in: .services) == nil)

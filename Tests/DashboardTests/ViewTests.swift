@@ -550,3 +550,32 @@ let sizes = [(80, 24), (160, 50)]
         #expect(OSC52.sequence(for: "arn:aws:x") == "\u{1B}]52;c;YXJuOmF3czp4\u{07}")
     }
 }
+
+/// Issue 9: deploy a chosen image in a few keys, prefilled, with images seen before.
+@Suite(.timeLimit(.minutes(1))) struct DeployImageTests {
+    @Test func imageKeyPrefillsCyclesAndConfirms() {
+        var state = sampleState()
+        let web = state.services[0]
+        state.imagesSeen[web.arn] = ["public.ecr.aws/nginx/nginx:1.24", "public.ecr.aws/nginx/nginx:1.25"]
+        var controller = DashboardController(ui: UIState())
+        controller.ui.selectedArn = web.arn
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.char("i"), state: state, height: 24)
+        #expect(controller.ui.prompt == .input(.image(serviceArn: web.arn, serviceName: "web-frontend"), text: "public.ecr.aws/nginx/nginx:1.25"))
+        _ = controller.handle(.tab, state: state, height: 24)  // yesterday's image: three keys (i, Tab, Enter) and y
+        #expect(controller.ui.prompt == .input(.image(serviceArn: web.arn, serviceName: "web-frontend"), text: "public.ecr.aws/nginx/nginx:1.24"))
+        _ = controller.handle(.enter, state: state, height: 24)
+        #expect(controller.ui.prompt == .confirm(.deployImage("public.ecr.aws/nginx/nginx:1.24"), serviceArn: web.arn, serviceName: "web-frontend"))
+        #expect(controller.handle(.char("y"), state: state, height: 24) == [.perform(.deployImage("public.ecr.aws/nginx/nginx:1.24"), serviceArn: web.arn, serviceName: "web-frontend")])
+    }
+
+    @Test func aPausedServiceCannotTakeAnImage() {
+        let state = sampleState()
+        var controller = DashboardController(ui: UIState())
+        controller.ui.selectedArn = state.services[2].arn  // batch-worker, PAUSED
+        controller.reconcile(state: state, height: 24)
+        _ = controller.handle(.char("i"), state: state, height: 24)
+        #expect(controller.ui.prompt == nil)
+        #expect(controller.ui.message?.contains("paused") == true)
+    }
+}

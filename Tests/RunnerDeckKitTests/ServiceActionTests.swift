@@ -42,6 +42,12 @@ import Testing
         #expect(deployed.operationId != nil && deployed.service == nil)
         clock.advance(by: 11)
 
+        let updated = try await ServiceAction.deployImage("public.ecr.aws/nginx/nginx:1.27").perform(on: local, serviceArn: arn)
+        #expect(updated.operationId != nil)
+        #expect(updated.service?.sourceConfiguration.imageRepository?.imageIdentifier == "public.ecr.aws/nginx/nginx:1.27")
+        #expect(updated.service?.sourceConfiguration.imageRepository?.imageRepositoryType == .ecrPublic)
+        clock.advance(by: 11)
+
         let associated = try await ServiceAction.associate(domain: "kit.example.com", enableWWW: false).perform(on: local, serviceArn: arn)
         #expect(associated.customDomain?.domainName == "kit.example.com")
         #expect(associated.operationId == nil)

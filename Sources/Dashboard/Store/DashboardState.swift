@@ -147,6 +147,19 @@ public struct DashboardState: Sendable, Hashable {
     public var statusMessageClock: Date?
     /// Seconds a status message stays on the status line (it stays in the Activity log).
     public static let statusMessageLifetime: TimeInterval = 60
+    /// Image identifiers each image-based service has been seen running (newest last, at most 10),
+    /// so "deploy yesterday's image again" is a few keys.
+    public var imagesSeen: [String: [String]] = [:]
+
+    mutating func noteImage(of service: Service) {
+        guard let image = service.sourceConfiguration.imageRepository?.imageIdentifier else { return }
+        var seen = imagesSeen[service.serviceArn, default: []]
+        guard seen.last != image else { return }
+        seen.removeAll { $0 == image }
+        seen.append(image)
+        imagesSeen[service.serviceArn] = Array(seen.suffix(10))
+    }
+
     /// Incremented on `:region`/`:profile` switches; results of an older generation are dropped.
     public var generation = 0
 

@@ -273,6 +273,7 @@ public actor DashboardStore {
             switch result {
             case .service(let service):
                 if let index = state.services.firstIndex(where: { $0.arn == service.serviceArn }) { state.services[index].service = service }
+                state.noteImage(of: service)
             case .operation(let arn, let operation):
                 if let index = state.services.firstIndex(where: { $0.arn == arn }) {
                     let previous = state.services[index].lastOperation
@@ -327,6 +328,7 @@ public actor DashboardStore {
                                           tags: withTags ? tags : (previous?.tags ?? []), loaded: true)
         if let index = state.services.firstIndex(where: { $0.arn == arn }) {
             state.services[index].service = service
+            state.noteImage(of: service)
             state.services[index].currentOperation = operations.first.flatMap { $0.isFinal ? nil : $0 }
         }
     }

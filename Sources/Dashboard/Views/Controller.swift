@@ -148,6 +148,19 @@ public struct DashboardController: Sendable {
                 ? .typeName(change, serviceArn: target.arn, serviceName: target.name, typed: "")
                 : .confirm(change, serviceArn: target.arn, serviceName: target.name)
             return [.redraw]
+        case .deployImage:
+            guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
+            if let refusal = ServiceAction.deploy.refusal(for: targetStatus(state: state)) {
+                ui.message = "\(target.name): cannot deploy: \(refusal)"
+                return [.redraw]
+            }
+            let service = state.detail?.serviceArn == target.arn ? state.detail?.service : state.services.first { $0.arn == target.arn }?.service
+            guard let image = service?.sourceConfiguration.imageRepository?.imageIdentifier else {
+                ui.message = service == nil ? "\(target.name): not loaded yet" : "\(target.name) deploys from source code, not an image: use d"
+                return [.redraw]
+            }
+            ui.prompt = .input(.image(serviceArn: target.arn, serviceName: target.name), text: image)
+            return [.redraw]
         case .associate:
             guard let target = target(state: state) else { ui.message = "no service open"; return [.redraw] }
             ui.prompt = .input(.domain(serviceArn: target.arn, serviceName: target.name), text: "")
@@ -295,6 +308,13 @@ public struct DashboardController: Sendable {
                 ui.prompt = .input(kind, text: String(text.dropLast()))
             case .char(let c):
                 ui.prompt = .input(kind, text: String((text + String(c)).prefix(200)))
+            case .tab:
+                guard case .image(let arn, _) = kind else { return [] }
+                // Newest first: the running image, then the ones before it, then around again.
+                let seen = Array((state.imagesSeen[arn] ?? []).reversed())
+                guard !seen.isEmpty else { ui.message = "no earlier image seen in this session"; return [.redraw] }
+                let next = seen.firstIndex(of: text).map { (seen.index(after: $0)) % seen.count } ?? 0
+                ui.prompt = .input(kind, text: seen[next])
             default: return []
             }
             if kind == .filter, case .input(_, let live)? = ui.prompt {
@@ -314,6 +334,10 @@ public struct DashboardController: Sendable {
             ui.selection = 0
             ui.top = 0
             return [.focusChanged]
+        case .image(let arn, let name):
+            guard !text.isEmpty, !text.contains(" ") else { ui.message = "cancelled: no image given"; return [.redraw] }
+            ui.prompt = .confirm(.deployImage(text), serviceArn: arn, serviceName: name)
+            return [.redraw]
         case .domain(let arn, let name):
             guard !text.isEmpty else { ui.message = "cancelled: no domain given"; return [.redraw] }
             ui.prompt = .confirm(.associate(domain: text.lowercased(), enableWWW: !text.hasPrefix("*.")), serviceArn: arn, serviceName: name)

@@ -171,6 +171,8 @@ public struct DashboardRenderer: Sendable {
                 text = ":\(typed)_"
             case .input(.domain(_, let name), let typed):
                 text = "Domain to associate with '\(name)' (Enter, Esc cancels): \(typed)_"
+            case .input(.image(_, let name), let typed):
+                text = "Image for '\(name)' (Tab: earlier ones, Enter, Esc cancels): \(typed)_"
             }
             screen.fill(y: y, style: Style(.warn, reverse: true))
             screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))

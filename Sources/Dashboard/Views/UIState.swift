@@ -37,6 +37,8 @@ public enum InputKind: Sendable, Hashable {
     case filter
     case command
     case domain(serviceArn: String, serviceName: String)
+    /// The image to deploy (prefilled with the running one; Tab cycles through images seen before).
+    case image(serviceArn: String, serviceName: String)
 }
 
 /// Requests from the UI to the store or the loop.
