@@ -44,8 +44,6 @@ public struct AWSClientConfiguration: Sendable {
     public var profile: String
     /// Cached; explicit credentials, or the AWS CLI's chain.
     public var credentialProvider: any AWSCredentialProvider
-    /// The same provider as ``credentialProvider``.
-    public var credentials: any AWSCredentialProvider { credentialProvider }
     /// Where the credentials come from, for `--debug` ("explicit" or "credential chain").
     public var credentialSource: String
     public var maxAttempts: Int

@@ -59,15 +59,10 @@ struct CredentialHTTP: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: 1 << 20)
-            return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            throw AWSClientError.from(error, endpoint: url)
-        }
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let response = try await HTTPExchange(client: client, endpoint: url)
+            .perform(request, within: seconds, onTimeout: .timeout(endpoint: url, deadline: .attempt, seconds: seconds), maxBodyBytes: 1 << 20)
+        return Response(status: response.status, headers: response.headers, body: response.body)
     }
 }
 

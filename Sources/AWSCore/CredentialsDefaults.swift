@@ -1,10 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 
-/// Short names for the credential types, as used in the team's briefs.
-public typealias CachedCredentialProvider = AWSCachedCredentialProvider
-public typealias CredentialChain = AWSCredentialProviderChain
-
 extension AWSCredentialProviderChain {
     /// The provider a client should use: `explicit` credentials when given, else the AWS CLI's chain
     /// (``standard(profile:environment:httpClient:)``), either way behind an ``AWSCachedCredentialProvider``
@@ -15,13 +11,5 @@ extension AWSCredentialProviderChain {
             return AWSCachedCredentialProvider(StaticCredentialProvider(explicit))
         }
         return AWSCachedCredentialProvider(standard(profile: profile, environment: environment, httpClient: httpClient))
-    }
-}
-
-extension AWSSharedConfig {
-    /// A profile's settings, the credentials file's winning over the config file's; empty when the
-    /// profile is in neither file.
-    public func profile(named name: String) -> [String: String] {
-        profile(name) ?? [:]
     }
 }

@@ -43,8 +43,8 @@ public enum AWSRetryClassifier {
         }
         if let error = error as? AWSClientError {
             switch error {
-            case .timeout: return .timeout
-            case .connection: return .transient
+            case .timeout(_, let deadline, _): return deadline == .total ? .notRetryable : .timeout
+            case .connection, .closedBeforeResponse, .responseCutOff: return .transient
             case .invalidEndpoint, .invalidResponse, .tls: return .notRetryable
             }
         }

@@ -1,14 +1,10 @@
 import AWSCore
 import AppRunner
 import class AppRunnerLocal.LocalAppRunner
-import protocol AppRunnerLocal.WallClock
 import struct AppRunnerLocal.LocalOptions
 @testable import Dashboard
 import Foundation
 import Testing
-
-/// The test clock drives Local App Runner's lifecycles too.
-extension ManualClock: WallClock {}
 
 /// The store against Local App Runner in process (no test double): the same clock moves the control
 /// plane's operations and the store's polling and following.
