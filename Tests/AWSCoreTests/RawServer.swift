@@ -43,26 +43,13 @@ final class RawServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     static func start(_ behaviour: Behaviour) throws -> RawServer {
-        #if os(Linux)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound, listen(fd, 16) == 0 else {
+        guard let (fd, port) = loopbackSocket() else { throw POSIXError(.EADDRINUSE) }
+        guard listen(fd, 16) == 0 else {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
         let counter = Counter()
-        let server = RawServer(port: Int(UInt16(bigEndian: address.sin_port)), listener: fd, counter: counter)
+        let server = RawServer(port: port, listener: fd, counter: counter)
         Thread.detachNewThread {
             while true {
                 let connection = accept(fd, nil, nil)

@@ -220,3 +220,79 @@ def test_boto3_the_aws_cli_and_curl_still_get_through(signed):
         body, _, code = out.stdout.rpartition("\n")
         assert code == "200", (out.stdout, out.stderr)
         assert json.loads(body) == {"ServiceSummaryList": []}
+
+
+class MisbehavingServer:
+    """A loopback TCP server that reads a request and then stays silent or dribbles a byte every 0.2 s.
+    Every connection thread ends by itself within 30 s."""
+
+    def __init__(self, mode):
+        import threading
+        self.mode = mode
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        import threading
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection):
+        connection.settimeout(30)
+        try:
+            with connection:
+                connection.recv(65536)
+                if self.mode == "dribble":
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 100000\r\n\r\n")
+                    for _ in range(150):
+                        connection.sendall(b" ")
+                        time.sleep(0.2)
+                else:
+                    while connection.recv(65536):
+                        pass
+        except OSError:
+            pass
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("mode", ["silent", "dribble"])
+def test_the_cli_gives_up_at_its_read_timeout(mode):
+    if not RUNNERDECK.exists():
+        pytest.skip("runnerdeck is not built")
+    server = MisbehavingServer(mode)
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET,
+           "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_MAX_ATTEMPTS": "2"}
+    try:
+        started = time.monotonic()
+        out = subprocess.run([str(RUNNERDECK), "services", "--endpoint-url", f"http://127.0.0.1:{server.port}", "--region", "us-east-1",
+                              "--cli-read-timeout", "1", "--cli-connect-timeout", "2", "--output", "json"],
+                             capture_output=True, text=True, env=env, timeout=60)
+        seconds = time.monotonic() - started
+    finally:
+        server.close()
+    assert out.returncode != 0
+    assert "read timeout of 1 s" in out.stderr, out.stderr
+    # Two attempts of 1 s and one backoff (at most 2 s): far from the 30 s the server would hold a call.
+    assert seconds < 20, seconds
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan"])
+def test_timeouts_must_be_seconds(value):
+    if not RUNNERDECK.exists():
+        pytest.skip("runnerdeck is not built")
+    out = subprocess.run([str(RUNNERDECK), "services", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1",
+                          "--cli-read-timeout", value], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2, out.stderr
