@@ -99,7 +99,7 @@ func credentialsFromJSON(_ data: Data, provider: String) throws -> AWSCredential
 }
 
 /// STS over its query protocol: `AssumeRole` (signed) and `AssumeRoleWithWebIdentity` (unsigned).
-public struct STSClient: Sendable {
+struct STSClient: Sendable {
     public var endpoint: URL
     public var region: String
     let http: CredentialHTTP
@@ -124,7 +124,7 @@ public struct STSClient: Sendable {
         return STSClient(endpoint: url, region: region, httpClient: httpClient)
     }
 
-    public func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
+    func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
                            using credentials: AWSCredentials) async throws -> AWSCredentials {
         var parameters = [("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
@@ -132,7 +132,7 @@ public struct STSClient: Sendable {
         return try await call(parameters, signedWith: credentials, provider: "assume-role \(roleArn)")
     }
 
-    public func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws -> AWSCredentials {
+    func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws -> AWSCredentials {
         let parameters = [("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
                           ("RoleSessionName", sessionName), ("WebIdentityToken", token)]
         return try await call(parameters, signedWith: nil, provider: "web identity \(roleArn)")

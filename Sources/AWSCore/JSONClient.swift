@@ -6,19 +6,19 @@ import NIOHTTP1
 
 /// Which proxy, if any, a request to `endpoint` goes through: `HTTPS_PROXY`/`https_proxy` for https,
 /// `HTTP_PROXY`/`http_proxy` for http, unless the host matches `NO_PROXY`/`no_proxy`.
-public enum AWSProxySettings {
-    public struct Proxy: Sendable, Hashable {
+enum AWSProxySettings {
+    struct Proxy: Sendable, Hashable {
         public var host: String
         public var port: Int
-        public var username: String?
+        var username: String?
         public var password: String?
     }
 
-    public static func proxy(for endpoint: URL, environment: [String: String]) -> (host: String, port: Int)? {
+    static func proxy(for endpoint: URL, environment: [String: String]) -> (host: String, port: Int)? {
         proxySettings(for: endpoint, environment: environment).map { ($0.host, $0.port) }
     }
 
-    public static func proxySettings(for endpoint: URL, environment: [String: String]) -> Proxy? {
+    static func proxySettings(for endpoint: URL, environment: [String: String]) -> Proxy? {
         guard let host = endpoint.host?.lowercased() else { return nil }
         let noProxy = nonEmpty(environment["NO_PROXY"]) ?? environment["no_proxy"] ?? ""
         if bypasses(host: host, noProxy: noProxy) { return nil }
@@ -38,7 +38,7 @@ public enum AWSProxySettings {
 
     /// `NO_PROXY` entries: `*`, exact hosts, and domain suffixes (`.example.com` or `example.com`),
     /// optionally with a port (ignored).
-    public static func bypasses(host: String, noProxy: String) -> Bool {
+    static func bypasses(host: String, noProxy: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         for entry in noProxy.split(separator: ",") {
             var item = entry.trimmingCharacters(in: .whitespaces).lowercased()
@@ -167,7 +167,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     /// The clock offset learnt from skew errors, in seconds (server minus local).
-    public var clockSkew: Double {
+    var clockSkew: Double {
         get async { await clockOffset.seconds }
     }
 
@@ -282,7 +282,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     /// The AWS JSON 1.0 error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
     /// `__type` (or `code`), sanitised; message from `message`/`Message`; request id from `x-amzn-RequestId`.
     /// A body that is not JSON still gives an error with the status and the start of the body.
-    public static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
+    static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
         let headerCode = headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
@@ -322,7 +322,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     /// Parses an HTTP `Date` header (IMF-fixdate, and RFC 850 / asctime as fallbacks).
-    public static func parseHTTPDate(_ text: String) -> Date? {
+    static func parseHTTPDate(_ text: String) -> Date? {
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -11,7 +11,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyId: String
     public var secretAccessKey: String
     public var sessionToken: String?
-    public var expiration: Date?
+    var expiration: Date?
 
     public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
         self.accessKeyId = accessKeyId
@@ -37,9 +37,9 @@ public struct SigV4Signer: Sendable {
     public var region: String
     public var service: String
     /// Adds `X-Amz-Content-Sha256` (some services, such as S3, require it; App Runner does not).
-    public var addContentSHA256Header: Bool
+    var addContentSHA256Header: Bool
     /// Removes `.`/`..` segments and duplicate slashes from the path before signing (every service but S3).
-    public var normalizePath: Bool
+    var normalizePath: Bool
 
     public init(credentials: AWSCredentials, region: String, service: String, addContentSHA256Header: Bool = false, normalizePath: Bool = true) {
         self.credentials = credentials
@@ -72,14 +72,14 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    public static let algorithm = "AWS4-HMAC-SHA256"
+    static let algorithm = "AWS4-HMAC-SHA256"
 
     public static func hexSHA256(_ data: some DataProtocol) -> String {
         SHA256.hash(data: data).hexString
     }
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
-    public static func amzDate(_ date: Date) -> String {
+    static func amzDate(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -95,7 +95,7 @@ public struct SigV4Signer: Sendable {
     static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// RFC 3986 encoding as SigV4 wants it: everything but unreserved characters as `%XX` (upper case).
-    public static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
+    static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -111,7 +111,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Removes `.` and `..` segments and duplicate slashes (S3 aside, every service normalises).
-    public static func normalizePath(_ path: String) -> String {
+    static func normalizePath(_ path: String) -> String {
         var stack: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
@@ -124,7 +124,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical URI: decoded, optionally normalised, then encoded (slashes kept).
-    public static func canonicalPath(_ path: String, normalize: Bool) -> String {
+    static func canonicalPath(_ path: String, normalize: Bool) -> String {
         let raw = path.isEmpty ? "/" : path
         let decoded = raw.removingPercentEncoding ?? raw
         let normalized = normalize ? normalizePath(decoded) : decoded
@@ -132,7 +132,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical query string: each name and value decoded and re-encoded, sorted by name then value.
-    public static func canonicalQuery(_ query: String) -> String {
+    static func canonicalQuery(_ query: String) -> String {
         guard !query.isEmpty else { return "" }
         var pairs: [(String, String)] = []
         for item in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -150,7 +150,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-cased names sorted; values trimmed with inner runs of white space (and line folds) turned
     /// into one space; several values of one name joined by `,` in the order given.
-    public static func canonicalHeaders(_ headers: [Header]) -> (text: String, signed: String) {
+    static func canonicalHeaders(_ headers: [Header]) -> (text: String, signed: String) {
         var merged: [String: [String]] = [:]
         for (name, value) in headers {
             let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
@@ -163,11 +163,11 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical request and the `SignedHeaders` list.
-    public func canonicalRequest(_ request: Request, normalizePath: Bool? = nil) -> (text: String, signedHeaders: String) {
+    func canonicalRequest(_ request: Request, normalizePath: Bool? = nil) -> (text: String, signedHeaders: String) {
         Self.canonicalRequest(request, normalizePath: normalizePath ?? self.normalizePath)
     }
 
-    public static func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
+    static func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
         let headers = canonicalHeaders(request.headers)
         let text = [
             request.method.uppercased(),
@@ -189,17 +189,17 @@ public struct SigV4Signer: Sendable {
         "\(day)/\(region)/\(service)/aws4_request"
     }
 
-    public func stringToSign(canonicalRequest: String, date: Date) -> String {
+    func stringToSign(canonicalRequest: String, date: Date) -> String {
         let amz = Self.amzDate(date)
         return Self.stringToSign(canonicalRequest: canonicalRequest, amzDate: amz, scope: scope(date: date))
     }
 
-    public static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
+    static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
         [algorithm, amzDate, scope, hexSHA256(Data(canonicalRequest.utf8))].joined(separator: "\n")
     }
 
     /// The derived signing key of a day (`yyyyMMdd`), region and service.
-    public static func signingKey(secretAccessKey: String, day: String, region: String, service: String) -> SymmetricKey {
+    static func signingKey(secretAccessKey: String, day: String, region: String, service: String) -> SymmetricKey {
         var key = SymmetricKey(data: Data("AWS4\(secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
@@ -257,7 +257,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The `Host` header for a URL: the host, and the port when it is not the scheme's default.
-    public static func hostHeader(for url: URL) -> String {
+    static func hostHeader(for url: URL) -> String {
         let host = url.host ?? ""
         guard let port = url.port else { return host }
         let scheme = url.scheme?.lowercased()
@@ -265,7 +265,7 @@ public struct SigV4Signer: Sendable {
         return "\(host):\(port)"
     }
 
-    public func authorization(signedHeaders: String, signature: String, date: Date) -> String {
+    func authorization(signedHeaders: String, signature: String, date: Date) -> String {
         "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(date: date)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 }
