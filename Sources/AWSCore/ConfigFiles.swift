@@ -6,15 +6,15 @@ import Foundation
 /// In `config`, profiles are `[default]` and `[profile name]`, and `[services name]` sections hold
 /// per-service settings; in `credentials`, sections are bare profile names. Indented lines after a
 /// `key =` with no value are sub-settings, stored as `key.sub` (e.g. `apprunner.endpoint_url`).
-public struct AWSSharedConfig: Sendable, Hashable {
+struct AWSSharedConfig: Sendable, Hashable {
     /// Profile settings from the config file, by profile name.
-    public var configProfiles: [String: [String: String]]
+    var configProfiles: [String: [String: String]]
     /// Profile settings from the credentials file, by profile name.
-    public var credentialProfiles: [String: [String: String]]
+    var credentialProfiles: [String: [String: String]]
     /// `[services name]` sections of the config file.
     public var services: [String: [String: String]]
-    public var configPath: String
-    public var credentialsPath: String
+    var configPath: String
+    var credentialsPath: String
 
     public init(configProfiles: [String: [String: String]] = [:], credentialProfiles: [String: [String: String]] = [:],
                 services: [String: [String: String]] = [:], configPath: String = "", credentialsPath: String = "") {
@@ -26,7 +26,7 @@ public struct AWSSharedConfig: Sendable, Hashable {
     }
 
     /// The home directory: `HOME` from `environment`, else the process's.
-    public static func homeDirectory(environment: [String: String]) -> String {
+    static func homeDirectory(environment: [String: String]) -> String {
         if let home = environment["HOME"], !home.isEmpty { return home }
         return NSHomeDirectory()
     }
@@ -37,12 +37,12 @@ public struct AWSSharedConfig: Sendable, Hashable {
         return path
     }
 
-    public static func configPath(environment: [String: String]) -> String {
+    static func configPath(environment: [String: String]) -> String {
         if let path = environment["AWS_CONFIG_FILE"], !path.isEmpty { return expand(path, environment: environment) }
         return homeDirectory(environment: environment) + "/.aws/config"
     }
 
-    public static func credentialsPath(environment: [String: String]) -> String {
+    static func credentialsPath(environment: [String: String]) -> String {
         if let path = environment["AWS_SHARED_CREDENTIALS_FILE"], !path.isEmpty { return expand(path, environment: environment) }
         return homeDirectory(environment: environment) + "/.aws/credentials"
     }
@@ -92,7 +92,7 @@ public struct AWSSharedConfig: Sendable, Hashable {
     }
 
     /// Sections in file order (a repeated section appears twice; callers merge).
-    public static func parseINI(_ text: String) -> [(String, [String: String])] {
+    static func parseINI(_ text: String) -> [(String, [String: String])] {
         var sections: [(String, [String: String])] = []
         var current: String?
         var values: [String: String] = [:]
@@ -142,7 +142,7 @@ public struct AWSSharedConfig: Sendable, Hashable {
         return (config ?? [:]).merging(credentials ?? [:]) { _, fromCredentials in fromCredentials }
     }
 
-    public func hasProfile(_ name: String) -> Bool { profile(name) != nil }
+    func hasProfile(_ name: String) -> Bool { profile(name) != nil }
 
     /// A setting of a profile (`nil` when absent or empty).
     public func value(_ key: String, profile name: String) -> String? {
@@ -151,7 +151,7 @@ public struct AWSSharedConfig: Sendable, Hashable {
     }
 
     /// A per-service setting: `[services <profile.services>]` → `<service key>.<key>`.
-    public func serviceValue(_ key: String, serviceKey: String, profile name: String) -> String? {
+    func serviceValue(_ key: String, serviceKey: String, profile name: String) -> String? {
         guard let servicesName = value("services", profile: name), let section = services[servicesName],
               let value = section["\(serviceKey.lowercased()).\(key.lowercased())"], !value.isEmpty else { return nil }
         return value
@@ -159,7 +159,7 @@ public struct AWSSharedConfig: Sendable, Hashable {
 }
 
 /// The profile name in effect: the option, else `AWS_PROFILE` (or `AWS_DEFAULT_PROFILE`), else `default`.
-public func awsProfileName(_ option: String?, environment: [String: String]) -> String {
+func awsProfileName(_ option: String?, environment: [String: String]) -> String {
     if let option, !option.isEmpty { return option }
     if let name = environment["AWS_PROFILE"], !name.isEmpty { return name }
     if let name = environment["AWS_DEFAULT_PROFILE"], !name.isEmpty { return name }

@@ -2,27 +2,27 @@ import AsyncHTTPClient
 import Foundation
 
 /// Endpoint resolution as the AWS CLI does it.
-public enum AWSEndpointResolver {
+enum AWSEndpointResolver {
     /// `https://<prefix>.<region>.amazonaws.com`, `.amazonaws.com.cn` for China regions.
-    public static func defaultEndpoint(prefix: String, region: String) -> String {
+    static func defaultEndpoint(prefix: String, region: String) -> String {
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
         return "https://\(prefix).\(region).\(suffix)"
     }
 
     /// `AppRunner` → `APPRUNNER`, `Elastic Beanstalk` → `ELASTIC_BEANSTALK`.
-    public static func environmentSuffix(serviceId: String) -> String {
+    static func environmentSuffix(serviceId: String) -> String {
         serviceId.uppercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 
     /// The `[services]` key of a service: `AppRunner` → `apprunner`, `Elastic Beanstalk` → `elastic_beanstalk`.
-    public static func servicesKey(serviceId: String) -> String {
+    static func servicesKey(serviceId: String) -> String {
         environmentSuffix(serviceId: serviceId).lowercased()
     }
 
     /// A configured endpoint, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's
     /// `ignore_configured_endpoint_urls`) is true: `AWS_ENDPOINT_URL_<SERVICE>` → `AWS_ENDPOINT_URL` →
     /// the profile's `[services]` section → the profile's `endpoint_url`.
-    public static func configuredEndpoint(service: AWSServiceInfo, profile: String, config: AWSSharedConfig, environment: [String: String]) -> String? {
+    static func configuredEndpoint(service: AWSServiceInfo, profile: String, config: AWSSharedConfig, environment: [String: String]) -> String? {
         if let ignore = nonEmpty(environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]) {
             if ignore.lowercased() == "true" { return nil }
         } else if config.value("ignore_configured_endpoint_urls", profile: profile)?.lowercased() == "true" {
@@ -44,13 +44,11 @@ public struct AWSClientConfiguration: Sendable {
     public var profile: String
     /// Cached; explicit credentials, or the AWS CLI's chain.
     public var credentialProvider: any AWSCredentialProvider
-    /// The same provider as ``credentialProvider``.
-    public var credentials: any AWSCredentialProvider { credentialProvider }
     /// Where the credentials come from, for `--debug` ("explicit" or "credential chain").
     public var credentialSource: String
     public var maxAttempts: Int
     /// Whether `endpoint` came from an option or configuration rather than the default.
-    public var endpointIsCustom: Bool
+    var endpointIsCustom: Bool
     /// The environment used (proxy settings are read from it).
     public var environment: [String: String]
 

@@ -59,15 +59,10 @@ struct CredentialHTTP: Sendable {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: 1 << 20)
-            return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            throw AWSClientError.from(error, endpoint: url)
-        }
+        let seconds = Double(timeout.nanoseconds) / 1e9
+        let response = try await HTTPExchange(client: client, endpoint: url)
+            .perform(request, within: seconds, onTimeout: .timeout(endpoint: url, deadline: .attempt, seconds: seconds), maxBodyBytes: 1 << 20)
+        return Response(status: response.status, headers: response.headers, body: response.body)
     }
 }
 
@@ -104,7 +99,7 @@ func credentialsFromJSON(_ data: Data, provider: String) throws -> AWSCredential
 }
 
 /// STS over its query protocol: `AssumeRole` (signed) and `AssumeRoleWithWebIdentity` (unsigned).
-public struct STSClient: Sendable {
+struct STSClient: Sendable {
     public var endpoint: URL
     public var region: String
     let http: CredentialHTTP
@@ -129,7 +124,7 @@ public struct STSClient: Sendable {
         return STSClient(endpoint: url, region: region, httpClient: httpClient)
     }
 
-    public func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
+    func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
                            using credentials: AWSCredentials) async throws -> AWSCredentials {
         var parameters = [("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
@@ -137,7 +132,7 @@ public struct STSClient: Sendable {
         return try await call(parameters, signedWith: credentials, provider: "assume-role \(roleArn)")
     }
 
-    public func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws -> AWSCredentials {
+    func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws -> AWSCredentials {
         let parameters = [("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleArn),
                           ("RoleSessionName", sessionName), ("WebIdentityToken", token)]
         return try await call(parameters, signedWith: nil, provider: "web identity \(roleArn)")

@@ -19,7 +19,7 @@ public struct StaticCredentialProvider: AWSCredentialProvider {
 }
 
 /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (and `AWS_CREDENTIAL_EXPIRATION`).
-public struct EnvironmentCredentialProvider: AWSCredentialProvider {
+struct EnvironmentCredentialProvider: AWSCredentialProvider {
     let environment: [String: String]
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -50,8 +50,8 @@ public struct EnvironmentCredentialProvider: AWSCredentialProvider {
 /// `web_identity_token_file`); `.files` covers keys in the credentials file, `credential_process`, then
 /// keys in the config file. The default chain places web identity from the environment between them,
 /// as botocore does.
-public struct ProfileCredentialProvider: AWSCredentialProvider {
-    public enum Part: Sendable, Hashable {
+struct ProfileCredentialProvider: AWSCredentialProvider {
+    enum Part: Sendable, Hashable {
         case assumeRole
         case files
         case all
@@ -189,7 +189,7 @@ extension AWSSharedConfig {
 }
 
 /// `credential_process`: runs the command (through `/bin/sh -c`) and reads its JSON (`Version` 1).
-public struct ProcessCredentialProvider: AWSCredentialProvider {
+struct ProcessCredentialProvider: AWSCredentialProvider {
     public let command: String
     let environment: [String: String]
     let name: String
@@ -253,7 +253,7 @@ public struct ProcessCredentialProvider: AWSCredentialProvider {
 }
 
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (+ `AWS_ROLE_SESSION_NAME`): STS `AssumeRoleWithWebIdentity`.
-public struct WebIdentityCredentialProvider: AWSCredentialProvider {
+struct WebIdentityCredentialProvider: AWSCredentialProvider {
     let environment: [String: String]
     let httpClient: HTTPClient
     let now: @Sendable () -> Date
@@ -300,7 +300,7 @@ public struct WebIdentityCredentialProvider: AWSCredentialProvider {
 
 /// ECS/EKS container credentials: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` against 169.254.170.2, or
 /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` with `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`/`_TOKEN`.
-public struct ContainerCredentialProvider: AWSCredentialProvider {
+struct ContainerCredentialProvider: AWSCredentialProvider {
     public static let host = "http://169.254.170.2"
     let environment: [String: String]
     let httpClient: HTTPClient
@@ -359,8 +359,8 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
 
 /// EC2 instance metadata (IMDSv2): a session token by `PUT /latest/api/token`, then the role and its
 /// credentials. Short timeouts and one attempt, so machines outside EC2 are not held up.
-public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
-    public static let defaultEndpoint = "http://169.254.169.254"
+struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
+    static let defaultEndpoint = "http://169.254.169.254"
     let environment: [String: String]
     let httpClient: HTTPClient
     let timeout: TimeAmount
@@ -416,7 +416,7 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
 
 /// Tries providers in order; the first with credentials wins. When none has any, the error lists what
 /// each said. A provider that is configured but fails stops the chain (as the AWS CLI does).
-public struct AWSCredentialProviderChain: AWSCredentialProvider {
+struct AWSCredentialProviderChain: AWSCredentialProvider {
     public struct Entry: Sendable {
         public var name: String
         public var provider: any AWSCredentialProvider
@@ -473,14 +473,14 @@ public struct AWSCredentialProviderChain: AWSCredentialProvider {
 /// Caches a provider's credentials; temporary ones are refreshed `refreshBefore` seconds (5 minutes)
 /// before they expire. Concurrent callers share one refresh. When a refresh fails while the cached
 /// credentials are still valid, those are used.
-public actor AWSCachedCredentialProvider: AWSCredentialProvider {
+actor AWSCachedCredentialProvider: AWSCredentialProvider {
     let base: any AWSCredentialProvider
     let refreshBefore: TimeInterval
     let now: @Sendable () -> Date
     var cached: AWSCredentials?
     var refreshing: Task<AWSCredentials, any Error>?
     /// How many times the underlying provider was asked (for diagnostics and tests).
-    public private(set) var fetchCount = 0
+    private(set) var fetchCount = 0
 
     public init(_ base: any AWSCredentialProvider, refreshBefore: TimeInterval = 300, now: @escaping @Sendable () -> Date = { Date() }) {
         self.base = base

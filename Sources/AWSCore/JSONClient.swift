@@ -4,87 +4,21 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// A failure on the client's side of the wire, worded for an operator.
-public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    case invalidEndpoint(String)
-    /// The connection failed (`reason` e.g. "connection refused", "host not found").
-    case connection(endpoint: String, reason: String)
-    /// No answer in time (connect or request timeout).
-    case timeout(endpoint: String)
-    /// The TLS handshake failed (certificate, protocol).
-    case tls(endpoint: String, reason: String)
-    case invalidResponse(String)
-
-    public var description: String {
-        switch self {
-        case .invalidEndpoint(let url): return "invalid endpoint URL: \(url)"
-        case .connection(let endpoint, let reason): return "could not connect to \(endpoint): \(reason)"
-        case .timeout(let endpoint): return "no answer from \(endpoint) in time (timed out)"
-        case .tls(let endpoint, let reason): return "TLS handshake with \(endpoint) failed: \(reason)"
-        case .invalidResponse(let reason): return "invalid response: \(reason)"
-        }
-    }
-
-    /// The failure without the endpoint.
-    public var reason: String {
-        switch self {
-        case .invalidEndpoint: return "invalid endpoint"
-        case .connection(_, let reason), .tls(_, let reason): return reason
-        case .timeout: return "timed out"
-        case .invalidResponse(let reason): return reason
-        }
-    }
-
-    /// Maps an async-http-client / NIO error to an operator's words.
-    public static func from(_ error: any Error, endpoint: String) -> AWSClientError {
-        if let error = error as? AWSClientError { return error }
-        if let error = error as? HTTPClientError {
-            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout].contains(error) {
-                return .timeout(endpoint: endpoint)
-            }
-            if error == .remoteConnectionClosed {
-                return .connection(endpoint: endpoint, reason: "the server closed the connection")
-            }
-            if error == .emptyHost || error == .emptyScheme {
-                return .invalidEndpoint(endpoint)
-            }
-        }
-        let text = String(reflecting: error)
-        let lower = text.lowercased()
-        if lower.contains("connection refused") || lower.contains("connectionrefused") || lower.contains("econnrefused") || lower.contains("errno: 111") {
-            return .connection(endpoint: endpoint, reason: "connection refused")
-        }
-        if lower.contains("timeout") || lower.contains("timed out") {
-            return .timeout(endpoint: endpoint)
-        }
-        if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
-            return .tls(endpoint: endpoint, reason: text)
-        }
-        if lower.contains("unknown host") || lower.contains("name resolution") || lower.contains("nodename nor servname") || lower.contains("no address") {
-            return .connection(endpoint: endpoint, reason: "host not found")
-        }
-        if lower.contains("connection reset") || lower.contains("econnreset") {
-            return .connection(endpoint: endpoint, reason: "connection reset by peer")
-        }
-        return .connection(endpoint: endpoint, reason: text)
-    }
-}
-
 /// Which proxy, if any, a request to `endpoint` goes through: `HTTPS_PROXY`/`https_proxy` for https,
 /// `HTTP_PROXY`/`http_proxy` for http, unless the host matches `NO_PROXY`/`no_proxy`.
-public enum AWSProxySettings {
-    public struct Proxy: Sendable, Hashable {
+enum AWSProxySettings {
+    struct Proxy: Sendable, Hashable {
         public var host: String
         public var port: Int
-        public var username: String?
+        var username: String?
         public var password: String?
     }
 
-    public static func proxy(for endpoint: URL, environment: [String: String]) -> (host: String, port: Int)? {
+    static func proxy(for endpoint: URL, environment: [String: String]) -> (host: String, port: Int)? {
         proxySettings(for: endpoint, environment: environment).map { ($0.host, $0.port) }
     }
 
-    public static func proxySettings(for endpoint: URL, environment: [String: String]) -> Proxy? {
+    static func proxySettings(for endpoint: URL, environment: [String: String]) -> Proxy? {
         guard let host = endpoint.host?.lowercased() else { return nil }
         let noProxy = nonEmpty(environment["NO_PROXY"]) ?? environment["no_proxy"] ?? ""
         if bypasses(host: host, noProxy: noProxy) { return nil }
@@ -104,7 +38,7 @@ public enum AWSProxySettings {
 
     /// `NO_PROXY` entries: `*`, exact hosts, and domain suffixes (`.example.com` or `example.com`),
     /// optionally with a port (ignored).
-    public static func bypasses(host: String, noProxy: String) -> Bool {
+    static func bypasses(host: String, noProxy: String) -> Bool {
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         for entry in noProxy.split(separator: ",") {
             var item = entry.trimmingCharacters(in: .whitespaces).lowercased()
@@ -135,7 +69,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     let credentials: any AWSCredentialProvider
     let http: HTTPClient
     let ownsHTTP: Bool
-    let requestTimeout: TimeAmount
+    let timeouts: AWSClientTimeouts
     let clockOffset = AWSClockOffset()
     let now: @Sendable () -> Date
     let debug: (@Sendable (String) -> Void)?
@@ -143,7 +77,8 @@ public final class AWSJSONClient: AWSJSONTransport {
 
     /// - Parameters:
     ///   - userAgent: e.g. `runnerdeck/1.2.0`; platform details are appended in parentheses when absent.
-    ///   - connectTimeout: used when the client makes its own `HTTPClient` (not with `httpClient`).
+    ///   - timeouts: connect (only for the client's own `HTTPClient`), per attempt (the whole response) and
+    ///     per call (all attempts); a timed-out attempt is cancelled and, within the call's deadline, retried.
     ///   - environment: proxy settings (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     ///   - httpClient: a shared client to use (the caller shuts it down); by default one is made.
     ///   - debug: receives a redacted account of every request and response (`--debug`).
@@ -155,8 +90,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         credentials: any AWSCredentialProvider,
         userAgent: String,
         retry: AWSRetryStrategy = AWSRetryStrategy(),
-        connectTimeout: TimeAmount = .seconds(10),
-        requestTimeout: TimeAmount = .seconds(60),
+        timeouts: AWSClientTimeouts = .standard,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -169,7 +103,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         self.credentials = credentials
         self.userAgent = Self.fullUserAgent(userAgent)
         self.retry = retry
-        self.requestTimeout = requestTimeout
+        self.timeouts = timeouts
         self.now = now
         self.debug = debug
         self.logger = logger
@@ -178,7 +112,9 @@ public final class AWSJSONClient: AWSJSONTransport {
             ownsHTTP = false
         } else {
             var configuration = HTTPClient.Configuration()
-            configuration.timeout = .init(connect: connectTimeout, read: requestTimeout)
+            // The attempt deadline is enforced around each exchange (HTTPExchange); the library's own
+            // read timeout is only a backstop a second later, so the two never race to name the cause.
+            configuration.timeout = .init(connect: timeouts.connect.map(Self.amount), read: timeouts.attempt.map { Self.amount($0 + 1) })
             configuration.connectionPool = .init(idleTimeout: .seconds(60))
             // A refused connection fails the attempt at once; the retry strategy decides what follows.
             configuration.connectionPool.retryConnectionEstablishment = false
@@ -200,7 +136,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         configuration: AWSClientConfiguration,
         userAgent: String,
         sleeper: any AWSSleeper = TaskSleeper(),
-        requestTimeout: TimeAmount = .seconds(60),
+        timeouts: AWSClientTimeouts = .standard,
         httpClient: HTTPClient? = nil,
         debug: (@Sendable (String) -> Void)? = nil,
         logger: Logger = Logger(label: "runnerdeck.aws")
@@ -208,8 +144,12 @@ public final class AWSJSONClient: AWSJSONTransport {
         self.init(service: configuration.service, region: configuration.region, endpoint: configuration.endpoint,
                   credentials: configuration.credentialProvider, userAgent: userAgent,
                   retry: AWSRetryStrategy(maxAttempts: configuration.maxAttempts, sleeper: sleeper),
-                  requestTimeout: requestTimeout, environment: configuration.environment, httpClient: httpClient,
+                  timeouts: timeouts, environment: configuration.environment, httpClient: httpClient,
                   debug: debug, logger: logger)
+    }
+
+    static func amount(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(min(max(seconds, 0), 1e9) * 1_000_000_000))
     }
 
     static func fullUserAgent(_ given: String) -> String {
@@ -229,17 +169,32 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     /// The clock offset learnt from skew errors, in seconds (server minus local).
-    public var clockSkew: Double {
+    var clockSkew: Double {
         get async { await clockOffset.seconds }
     }
 
     public func send(operation: String, body: Data) async throws -> Data {
+        let started = ContinuousClock.now
+        /// Seconds left of the call's total deadline (nil: no total deadline).
+        func remaining() -> Double? {
+            guard let total = timeouts.total else { return nil }
+            let elapsed = started.duration(to: .now)
+            return total - (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        let endpointText = endpoint.absoluteString
         var attempt = 0
         var spent = 0
         while true {
             attempt += 1
+            // The attempt gets its own deadline, or what is left of the call's when that is shorter.
+            var limit = timeouts.attempt
+            var onTimeout = AWSClientError.timeout(endpoint: endpointText, deadline: .attempt, seconds: timeouts.attempt)
+            if let left = remaining(), limit.map({ left < $0 }) ?? true {
+                limit = max(0, left)
+                onTimeout = .timeout(endpoint: endpointText, deadline: .total, seconds: timeouts.total)
+            }
             do {
-                let data = try await attemptOnce(operation: operation, body: body, attempt: attempt)
+                let data = try await attemptOnce(operation: operation, body: body, attempt: attempt, within: limit, onTimeout: onTimeout)
                 await retry.quota.succeeded(refunding: spent)
                 return data
             } catch {
@@ -263,6 +218,14 @@ public final class AWSJSONClient: AWSJSONTransport {
                 }
                 spent += cost
                 let delay = retry.backoff.delay(afterAttempt: attempt)
+                if let left = remaining(), delay >= left {
+                    debug?("not retrying \(operation): the \(String(format: "%.3f", delay)) s backoff would pass the call's total deadline")
+                    // A timed-out attempt with no time left for another is the call's deadline passing.
+                    if case AWSClientError.timeout? = unwrapped as? AWSClientError {
+                        throw AWSClientError.timeout(endpoint: endpointText, deadline: .total, seconds: timeouts.total)
+                    }
+                    throw unwrapped
+                }
                 logger.debug("retrying \(operation) after \(unwrapped) in \(delay) s (attempt \(attempt + 1) of \(retry.maxAttempts))")
                 debug?("retrying \(operation) in \(String(format: "%.3f", delay)) s (attempt \(attempt + 1) of \(retry.maxAttempts)) after: \(unwrapped)")
                 try await retry.sleeper.sleep(seconds: delay)
@@ -276,7 +239,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         return true
     }
 
-    func attemptOnce(operation: String, body: Data, attempt: Int) async throws -> Data {
+    func attemptOnce(operation: String, body: Data, attempt: Int, within limit: Double?, onTimeout: AWSClientError) async throws -> Data {
         let creds = try await credentials.credentials()
         let signer = SigV4Signer(credentials: creds, region: region, service: service.signingName)
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
@@ -296,12 +259,9 @@ public final class AWSJSONClient: AWSJSONTransport {
             debug("request \(service.targetPrefix).\(operation) (attempt \(attempt)) POST \(endpoint.absoluteString)\n\(Self.redacted(headers))\n\(String(decoding: body.prefix(64 << 10), as: UTF8.self))")
         }
 
-        let response: HTTPClientResponse
-        let data: Data
+        let response: HTTPExchange.Response
         do {
-            response = try await http.execute(request, timeout: requestTimeout)
-            let buffer = try await response.body.collect(upTo: 64 << 20)
-            data = Data(buffer.readableBytesView)
+            response = try await HTTPExchange(client: http, endpoint: endpoint.absoluteString).perform(request, within: limit, onTimeout: onTimeout)
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -309,7 +269,8 @@ public final class AWSJSONClient: AWSJSONTransport {
             debug?("no response: \(mapped)")
             throw mapped
         }
-        let status = Int(response.status.code)
+        let status = response.status
+        let data = response.body
         let requestId = response.headers.first(name: "x-amzn-RequestId")
         if let debug {
             let responseHeaders = response.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
@@ -327,7 +288,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     /// The AWS JSON 1.0 error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
     /// `__type` (or `code`), sanitised; message from `message`/`Message`; request id from `x-amzn-RequestId`.
     /// A body that is not JSON still gives an error with the status and the start of the body.
-    public static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
+    static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
         let headerCode = headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
@@ -367,7 +328,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     /// Parses an HTTP `Date` header (IMF-fixdate, and RFC 850 / asctime as fallbacks).
-    public static func parseHTTPDate(_ text: String) -> Date? {
+    static func parseHTTPDate(_ text: String) -> Date? {
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")

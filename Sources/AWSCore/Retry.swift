@@ -14,7 +14,7 @@ public struct TaskSleeper: AWSSleeper {
 }
 
 /// How an attempt failed, for the retry decision.
-public enum AWSRetryKind: Sendable, Hashable {
+enum AWSRetryKind: Sendable, Hashable {
     case throttling
     case transient
     case timeout
@@ -23,18 +23,18 @@ public enum AWSRetryKind: Sendable, Hashable {
 }
 
 /// Classifies errors as AWS "standard" retry mode does (botocore `retries/standard.py`, smithy-swift).
-public enum AWSRetryClassifier {
-    public static let throttlingCodes: Set<String> = [
+enum AWSRetryClassifier {
+    static let throttlingCodes: Set<String> = [
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
         "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
         "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
         "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException",
     ]
-    public static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"]
-    public static let transientStatuses: Set<Int> = [500, 502, 503, 504]
-    public static let skewCodes: Set<String> = ["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"]
+    static let transientCodes: Set<String> = ["RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"]
+    static let transientStatuses: Set<Int> = [500, 502, 503, 504]
+    static let skewCodes: Set<String> = ["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"]
 
-    public static func classify(_ error: any Error) -> AWSRetryKind {
+    static func classify(_ error: any Error) -> AWSRetryKind {
         if let error = error as? AWSResponseError {
             if isClockSkew(error) { return .clockSkew }
             if throttlingCodes.contains(error.code) || error.statusCode == 429 { return .throttling }
@@ -43,8 +43,8 @@ public enum AWSRetryClassifier {
         }
         if let error = error as? AWSClientError {
             switch error {
-            case .timeout: return .timeout
-            case .connection: return .transient
+            case .timeout(_, let deadline, _): return deadline == .total ? .notRetryable : .timeout
+            case .connection, .closedBeforeResponse, .responseCutOff: return .transient
             case .invalidEndpoint, .invalidResponse, .tls: return .notRetryable
             }
         }
@@ -52,7 +52,7 @@ public enum AWSRetryClassifier {
         return .notRetryable
     }
 
-    public static func isClockSkew(_ error: AWSResponseError) -> Bool {
+    static func isClockSkew(_ error: AWSResponseError) -> Bool {
         if skewCodes.contains(error.code) { return true }
         if error.code == "InvalidSignatureException" {
             let message = error.message.lowercased()
@@ -66,9 +66,9 @@ public enum AWSRetryClassifier {
 /// endpoint cannot cause a retry storm.
 public actor AWSRetryQuota {
     public static let initialTokens = 500
-    public static let retryCost = 5
-    public static let timeoutRetryCost = 10
-    public static let noRetryIncrement = 1
+    static let retryCost = 5
+    static let timeoutRetryCost = 10
+    static let noRetryIncrement = 1
 
     public private(set) var available: Int
     let capacity: Int
@@ -79,7 +79,7 @@ public actor AWSRetryQuota {
     }
 
     /// Takes the cost of one retry; nil when the bucket cannot pay it.
-    public func acquire(for kind: AWSRetryKind) -> Int? {
+    func acquire(for kind: AWSRetryKind) -> Int? {
         let cost = kind == .timeout ? Self.timeoutRetryCost : Self.retryCost
         guard available >= cost else { return nil }
         available -= cost
@@ -123,7 +123,7 @@ public struct AWSRetryStrategy: Sendable {
 }
 
 /// The offset between the service's clock and ours, learnt from a skew error's `Date` header.
-public actor AWSClockOffset {
+actor AWSClockOffset {
     public private(set) var seconds: Double = 0
     public init() {}
     public func set(_ value: Double) { seconds = value }

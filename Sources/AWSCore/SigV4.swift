@@ -11,7 +11,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
     public var accessKeyId: String
     public var secretAccessKey: String
     public var sessionToken: String?
-    public var expiration: Date?
+    var expiration: Date?
 
     public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
         self.accessKeyId = accessKeyId
@@ -31,16 +31,15 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
 
 /// Signature Version 4 with the `Authorization` header.
 ///
-/// The pieces (`canonicalRequest`, `stringToSign`, `signature`) are public so that a server can recompute
-/// the signature of a request it received (see ``SigV4Authorization`` and ``verify(method:path:query:headers:payloadHash:secretAccessKey:normalizePath:)``).
+/// A server checks received requests with ``SigV4Verifier``, which shares the canonical pieces.
 public struct SigV4Signer: Sendable {
     public var credentials: AWSCredentials
     public var region: String
     public var service: String
     /// Adds `X-Amz-Content-Sha256` (some services, such as S3, require it; App Runner does not).
-    public var addContentSHA256Header: Bool
+    var addContentSHA256Header: Bool
     /// Removes `.`/`..` segments and duplicate slashes from the path before signing (every service but S3).
-    public var normalizePath: Bool
+    var normalizePath: Bool
 
     public init(credentials: AWSCredentials, region: String, service: String, addContentSHA256Header: Bool = false, normalizePath: Bool = true) {
         self.credentials = credentials
@@ -73,14 +72,14 @@ public struct SigV4Signer: Sendable {
         }
     }
 
-    public static let algorithm = "AWS4-HMAC-SHA256"
+    static let algorithm = "AWS4-HMAC-SHA256"
 
     public static func hexSHA256(_ data: some DataProtocol) -> String {
         SHA256.hash(data: data).hexString
     }
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
-    public static func amzDate(_ date: Date) -> String {
+    static func amzDate(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -96,7 +95,7 @@ public struct SigV4Signer: Sendable {
     static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// RFC 3986 encoding as SigV4 wants it: everything but unreserved characters as `%XX` (upper case).
-    public static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
+    static func uriEncode(_ text: String, encodeSlash: Bool = true) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -112,7 +111,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// Removes `.` and `..` segments and duplicate slashes (S3 aside, every service normalises).
-    public static func normalizePath(_ path: String) -> String {
+    static func normalizePath(_ path: String) -> String {
         var stack: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
@@ -125,7 +124,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical URI: decoded, optionally normalised, then encoded (slashes kept).
-    public static func canonicalPath(_ path: String, normalize: Bool) -> String {
+    static func canonicalPath(_ path: String, normalize: Bool) -> String {
         let raw = path.isEmpty ? "/" : path
         let decoded = raw.removingPercentEncoding ?? raw
         let normalized = normalize ? normalizePath(decoded) : decoded
@@ -133,7 +132,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical query string: each name and value decoded and re-encoded, sorted by name then value.
-    public static func canonicalQuery(_ query: String) -> String {
+    static func canonicalQuery(_ query: String) -> String {
         guard !query.isEmpty else { return "" }
         var pairs: [(String, String)] = []
         for item in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -151,7 +150,7 @@ public struct SigV4Signer: Sendable {
 
     /// Lower-cased names sorted; values trimmed with inner runs of white space (and line folds) turned
     /// into one space; several values of one name joined by `,` in the order given.
-    public static func canonicalHeaders(_ headers: [Header]) -> (text: String, signed: String) {
+    static func canonicalHeaders(_ headers: [Header]) -> (text: String, signed: String) {
         var merged: [String: [String]] = [:]
         for (name, value) in headers {
             let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
@@ -164,11 +163,11 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The canonical request and the `SignedHeaders` list.
-    public func canonicalRequest(_ request: Request, normalizePath: Bool? = nil) -> (text: String, signedHeaders: String) {
+    func canonicalRequest(_ request: Request, normalizePath: Bool? = nil) -> (text: String, signedHeaders: String) {
         Self.canonicalRequest(request, normalizePath: normalizePath ?? self.normalizePath)
     }
 
-    public static func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
+    static func canonicalRequest(_ request: Request, normalizePath: Bool = true) -> (text: String, signedHeaders: String) {
         let headers = canonicalHeaders(request.headers)
         let text = [
             request.method.uppercased(),
@@ -190,17 +189,17 @@ public struct SigV4Signer: Sendable {
         "\(day)/\(region)/\(service)/aws4_request"
     }
 
-    public func stringToSign(canonicalRequest: String, date: Date) -> String {
+    func stringToSign(canonicalRequest: String, date: Date) -> String {
         let amz = Self.amzDate(date)
         return Self.stringToSign(canonicalRequest: canonicalRequest, amzDate: amz, scope: scope(date: date))
     }
 
-    public static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
+    static func stringToSign(canonicalRequest: String, amzDate: String, scope: String) -> String {
         [algorithm, amzDate, scope, hexSHA256(Data(canonicalRequest.utf8))].joined(separator: "\n")
     }
 
     /// The derived signing key of a day (`yyyyMMdd`), region and service.
-    public static func signingKey(secretAccessKey: String, day: String, region: String, service: String) -> SymmetricKey {
+    static func signingKey(secretAccessKey: String, day: String, region: String, service: String) -> SymmetricKey {
         var key = SymmetricKey(data: Data("AWS4\(secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
@@ -258,7 +257,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The `Host` header for a URL: the host, and the port when it is not the scheme's default.
-    public static func hostHeader(for url: URL) -> String {
+    static func hostHeader(for url: URL) -> String {
         let host = url.host ?? ""
         guard let port = url.port else { return host }
         let scheme = url.scheme?.lowercased()
@@ -266,99 +265,9 @@ public struct SigV4Signer: Sendable {
         return "\(host):\(port)"
     }
 
-    public func authorization(signedHeaders: String, signature: String, date: Date) -> String {
+    func authorization(signedHeaders: String, signature: String, date: Date) -> String {
         "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(date: date)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
-
-    /// Parses an `Authorization` header (nil when it is not SigV4).
-    public static func parseAuthorization(_ header: String) -> SigV4Authorization? {
-        SigV4Authorization(header: header)
-    }
-
-    /// Recomputes the signature of a received request and compares it with its `Authorization` header.
-    ///
-    /// `headers` are the request's headers as received; only those named in `SignedHeaders` take part.
-    /// The `X-Amz-Date` header gives the time. Returns the expected signature parts on success.
-    public static func verify(
-        method: String, path: String, query: String, headers: [Header], payloadHash: String,
-        secretAccessKey: String, normalizePath: Bool = true
-    ) -> SigV4Verification {
-        guard let authorizationValue = headers.first(where: { $0.name.lowercased() == "authorization" })?.value else {
-            return .failure(.missingAuthorization)
-        }
-        guard let authorization = SigV4Authorization(header: authorizationValue) else {
-            return .failure(.malformedAuthorization)
-        }
-        guard let amz = headers.first(where: { $0.name.lowercased() == "x-amz-date" })?.value,
-              let date = SigV4Authorization.parseAmzDate(amz.trimmingCharacters(in: .whitespaces)) else {
-            return .failure(.missingDate)
-        }
-        guard amz.prefix(8) == authorization.day else { return .failure(.scopeDateMismatch) }
-        let signedNames = Set(authorization.signedHeaders)
-        guard signedNames.contains("host") else { return .failure(.hostNotSigned) }
-        let signed = headers.filter { signedNames.contains($0.name.lowercased()) }
-        let present = Set(signed.map { $0.name.lowercased() })
-        if let missing = authorization.signedHeaders.first(where: { !present.contains($0) }) {
-            return .failure(.missingSignedHeader(missing))
-        }
-        let request = Request(method: method, path: path, query: query, headers: signed, payloadHash: payloadHash)
-        let canonical = canonicalRequest(request, normalizePath: normalizePath)
-        let scope = scope(day: authorization.day, region: authorization.region, service: authorization.service)
-        let sts = stringToSign(canonicalRequest: canonical.text, amzDate: amz.trimmingCharacters(in: .whitespaces), scope: scope)
-        let key = signingKey(secretAccessKey: secretAccessKey, day: authorization.day, region: authorization.region, service: authorization.service)
-        let expected = signature(stringToSign: sts, key: key)
-        let details = SigV4Verification.Details(authorization: authorization, date: date, canonicalRequest: canonical.text, stringToSign: sts, expectedSignature: expected)
-        guard constantTimeEqual(expected, authorization.signature) else {
-            return .failure(.signatureMismatch(details))
-        }
-        return .success(details)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
-}
-
-/// The outcome of ``SigV4Signer/verify(method:path:query:headers:payloadHash:secretAccessKey:normalizePath:)``.
-public enum SigV4Verification: Sendable {
-    public struct Details: Sendable {
-        public var authorization: SigV4Authorization
-        /// The request's `X-Amz-Date`.
-        public var date: Date
-        public var canonicalRequest: String
-        public var stringToSign: String
-        public var expectedSignature: String
-    }
-
-    public enum Failure: Sendable, CustomStringConvertible {
-        case missingAuthorization
-        case malformedAuthorization
-        case missingDate
-        case scopeDateMismatch
-        case hostNotSigned
-        case missingSignedHeader(String)
-        case signatureMismatch(Details)
-
-        public var description: String {
-            switch self {
-            case .missingAuthorization: return "Missing Authentication Token"
-            case .malformedAuthorization: return "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters"
-            case .missingDate: return "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header"
-            case .scopeDateMismatch: return "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP"
-            case .hostNotSigned: return "'Host' must be a signed header"
-            case .missingSignedHeader(let name): return "Signed header '\(name)' is not in the request"
-            case .signatureMismatch:
-                return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
-            }
-        }
-    }
-
-    case success(Details)
-    case failure(Failure)
 }
 
 extension Sequence where Element == UInt8 {
@@ -371,65 +280,5 @@ extension Sequence where Element == UInt8 {
             out.append(digits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// The parts of an `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` header,
-/// for a server that verifies requests.
-public struct SigV4Authorization: Sendable, Hashable {
-    public var accessKeyId: String
-    /// `yyyyMMdd` of the credential scope.
-    public var day: String
-    public var region: String
-    public var service: String
-    /// Lower-case names, in the header's order.
-    public var signedHeaders: [String]
-    public var signature: String
-
-    public init?(header: String) {
-        let prefix = SigV4Signer.algorithm + " "
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix(prefix) else { return nil }
-        var fields: [String: String] = [:]
-        for part in trimmed.dropFirst(prefix.count).split(separator: ",") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-            if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
-        }
-        guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"],
-              !signed.isEmpty, !signature.isEmpty else { return nil }
-        let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard scope.count == 5, scope[4] == "aws4_request", !scope[0].isEmpty, scope[1].count == 8, scope[1].allSatisfy(\.isNumber) else { return nil }
-        accessKeyId = scope[0]
-        day = scope[1]
-        region = scope[2]
-        service = scope[3]
-        signedHeaders = signed.split(separator: ";").map { $0.lowercased() }
-        self.signature = signature
-    }
-
-    /// The scope day as a date (midnight UTC).
-    public var date: Date? { SigV4Authorization.parseAmzDate(day + "T000000Z") }
-
-    /// Parses an `X-Amz-Date` value (`yyyyMMdd'T'HHmmss'Z'`).
-    public static func parseAmzDate(_ text: String) -> Date? {
-        let digits = Array(text.utf8)
-        guard digits.count == 16, digits[8] == UInt8(ascii: "T"), digits[15] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            let slice = digits[range]
-            guard slice.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
-            return Int(String(decoding: slice, as: UTF8.self))
-        }
-        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
-              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        components.hour = hour
-        components.minute = minute
-        components.second = second
-        components.timeZone = TimeZone(identifier: "UTC")
-        return Calendar(identifier: .gregorian).date(from: components)
     }
 }

@@ -53,7 +53,7 @@ public struct AWSResponseError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// Normalises an AWS error code: drops everything up to `#` and everything after `:`.
-    public static func sanitizeCode(_ raw: String) -> String {
+    static func sanitizeCode(_ raw: String) -> String {
         var code = Substring(raw)
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }

@@ -114,7 +114,7 @@ public struct AppRunnerClient: AppRunnerAPI {
         do {
             return try AppRunnerJSON.decode(Output.self, from: data)
         } catch {
-            throw AppRunnerClientError.undecodableResponse(operation: operation, detail: AppRunnerWire.describe(error))
+            throw AppRunnerClientError.undecodableResponse(operation: operation, detail: WireDecoding.explain(error, decoding: Output.self, body: data))
         }
     }
 }
@@ -206,31 +206,8 @@ public enum AppRunnerWire {
                 let path = context.codingPath.map(\.stringValue).joined(separator: ".")
                 throw AWSValidationError(member: path, reason: "Member must not be null")
             default:
-                throw AWSResponseError(code: "SerializationException", message: describe(error), statusCode: 400)
+                throw AWSResponseError(code: "SerializationException", message: WireDecoding.explain(error, decoding: type, body: body), statusCode: 400)
             }
-        }
-    }
-
-    /// A one-line account of a decoding failure, naming the member.
-    public static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return String(describing: error) }
-        func path(_ context: DecodingError.Context) -> String {
-            let text = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return text.isEmpty ? "the body" : "'\(text)'"
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return "Value at \(path(context)) is not of the expected type \(type)"
-        case .valueNotFound(_, let context):
-            return "Value at \(path(context)) must not be null"
-        case .keyNotFound(let key, let context):
-            return "Member '\(key.stringValue)' is missing at \(path(context))"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty
-                ? "The request body is not valid JSON"
-                : "Value at \(path(context)) is not valid: \(context.debugDescription)"
-        @unknown default:
-            return String(describing: error)
         }
     }
 }

@@ -20,19 +20,24 @@ public struct LocalServerConfiguration: Sendable {
     public var statePath: String?
     public var seed: Seed
     public var options: LocalOptions
-    /// With credentials every request must be SigV4-signed with them; without, anything is accepted.
+    /// With credentials every request must be SigV4-signed with them (and carry their session token, when
+    /// they have one); without, anything is accepted.
     public var credentials: AWSCredentials?
+    /// The clock signatures are checked against (their `X-Amz-Date` must be within 5 minutes of it).
+    public var clock: any WallClock
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 0, statePath: String? = nil, seed: Seed = .none,
-                options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, maxBodyBytes: Int = 1 << 20) {
+                options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, clock: any WallClock = SystemClock(),
+                maxBodyBytes: Int = 1 << 20) {
         self.host = host
         self.port = port
         self.statePath = statePath
         self.seed = seed
         self.options = options
         self.credentials = credentials
+        self.clock = clock
         self.maxBodyBytes = maxBodyBytes
     }
 
@@ -87,11 +92,19 @@ public func runLocalServer(
     }
     await plane.startTicker()
     let handler = LocalHTTPHandler(plane: plane, configuration: configuration, logger: logger)
+    // With credentials, SigV4 sits in front of the handler (see SigV4Authentication).
+    let authentication = configuration.credentials.map { credentials in
+        SigV4Authentication<BasicRequestContext>(
+            verifier: SigV4Verifier(credentials: [credentials], region: configuration.options.region,
+                                    service: AWSServiceInfo.appRunner.signingName, clock: configuration.clock),
+            maxBodyBytes: configuration.maxBodyBytes)
+    }
     let host = configuration.host
     let listening = ListeningFlag()
     let app = Application(
-        responder: CallbackResponder<BasicRequestContext> { request, _ in
-            await handler.respond(request)
+        responder: CallbackResponder<BasicRequestContext> { request, context in
+            guard let authentication else { return await handler.respond(request) }
+            return try await authentication.handle(request, context: context) { request, _ in await handler.respond(request) }
         },
         // Idle connections (a client that stops mid-request, or an unused keep-alive) are closed after five minutes.
         server: .http1(configuration: .init(idleTimeout: .seconds(300))),
@@ -122,26 +135,33 @@ struct LocalHTTPHandler: Sendable {
     let configuration: LocalServerConfiguration
     let logger: Logger
 
-    static let skewLimit: TimeInterval = 300
+    enum BodyRead {
+        case collected(ByteBuffer)
+        case refused(Response)
+    }
+
+    /// Collects the body (up to `limit` bytes) into `request`; a body too large is answered 413, one that
+    /// ends early or is badly framed (e.g. a broken chunk size) 400, as the client's fault.
+    static func collectBody(_ request: inout Request, upTo limit: Int) async -> BodyRead {
+        do {
+            return .collected(try await request.collectBody(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            return .refused(error(status: 413, code: "RequestEntityTooLargeException",
+                                  message: "Request body must be at most \(limit) bytes.", requestId: LocalIDs.uuid()))
+        } catch {
+            return .refused(Self.error(status: 400, code: "SerializationException", message: "The request body could not be read.", requestId: LocalIDs.uuid()))
+        }
+    }
 
     func respond(_ request: Request) async -> Response {
         let requestId = LocalIDs.uuid()
         var request = request
         let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return Self.error(status: 413, code: "RequestEntityTooLargeException",
-                              message: "Request body must be at most \(configuration.maxBodyBytes) bytes.", requestId: requestId)
-        } catch {
-            // A body that ends early or is badly framed (e.g. a broken chunk size) is the client's fault, not its size.
-            return Self.error(status: 400, code: "SerializationException", message: "The request body could not be read.", requestId: requestId)
+        switch await Self.collectBody(&request, upTo: configuration.maxBodyBytes) {
+        case .collected(let buffer): body = buffer
+        case .refused(let response): return response
         }
         let bodyData = Data(body.readableBytesView)
-        if let credentials = configuration.credentials,
-           let failure = verify(request, body: bodyData, credentials: credentials) {
-            return Self.error(status: 403, code: failure.code, message: failure.message, requestId: requestId)
-        }
         guard request.method == .post else {
             return Self.error(status: 404, code: "UnknownOperationException", message: "App Runner answers POST requests only.", requestId: requestId)
         }
@@ -164,74 +184,6 @@ struct LocalHTTPHandler: Sendable {
             logger.error("\(operation.rawValue) failed: \(error)")
             return Self.error(status: 500, code: InternalServiceErrorException.code, message: "An unexpected error occurred.", requestId: requestId)
         }
-    }
-
-    struct AuthFailure {
-        var code: String
-        var message: String
-    }
-
-    /// SigV4 verification for `apprunner` in the served region.
-    func verify(_ request: Request, body: Data, credentials: AWSCredentials) -> AuthFailure? {
-        func header(_ name: String) -> String? {
-            if name == "host" { return request.head.authority ?? HTTPField.Name("Host").flatMap { request.headers[$0] } }
-            guard let field = HTTPField.Name(name) else { return nil }
-            let values = request.headers[values: field]
-            return values.isEmpty ? nil : values.joined(separator: ",")
-        }
-        guard let authorizationHeader = header("authorization") else {
-            return AuthFailure(code: "MissingAuthenticationTokenException", message: "Missing Authentication Token")
-        }
-        guard let authorization = SigV4Authorization(header: authorizationHeader) else {
-            return AuthFailure(code: "IncompleteSignatureException", message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.")
-        }
-        guard authorization.accessKeyId == credentials.accessKeyId else {
-            return AuthFailure(code: "UnrecognizedClientException", message: "The security token included in the request is invalid.")
-        }
-        guard let amzDate = header("x-amz-date"), let date = SigV4Authorization.parseAmzDate(amzDate) else {
-            return AuthFailure(code: "IncompleteSignatureException", message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
-        }
-        let now = Date()
-        if date < now.addingTimeInterval(-Self.skewLimit) {
-            return AuthFailure(code: "InvalidSignatureException",
-                               message: "Signature expired: \(amzDate) is now earlier than \(SigV4Signer.amzDate(now.addingTimeInterval(-Self.skewLimit))) (\(SigV4Signer.amzDate(now)) - 5 min.)")
-        }
-        if date > now.addingTimeInterval(Self.skewLimit) {
-            return AuthFailure(code: "InvalidSignatureException",
-                               message: "Signature not yet current: \(amzDate) is still later than \(SigV4Signer.amzDate(now.addingTimeInterval(Self.skewLimit))) (\(SigV4Signer.amzDate(now)) + 5 min.)")
-        }
-        let region = configuration.options.region
-        guard authorization.region == region, authorization.service == AWSServiceInfo.appRunner.signingName,
-              authorization.day == String(amzDate.prefix(8)) else {
-            return AuthFailure(code: "InvalidSignatureException",
-                               message: "Credential should be scoped to a valid region and service: expected \(region)/\(AWSServiceInfo.appRunner.signingName).")
-        }
-        var headers: [(name: String, value: String)] = []
-        for name in authorization.signedHeaders {
-            guard let value = header(name) else {
-                return AuthFailure(code: "InvalidSignatureException", message: "The request signature we calculated does not match the signature you provided. Signed header \(name) is missing.")
-            }
-            headers.append((name: name, value: value))
-        }
-        let signer = SigV4Signer(credentials: credentials, region: region, service: AWSServiceInfo.appRunner.signingName)
-        let signed = SigV4Signer.Request(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "",
-                                         headers: headers, payloadHash: SigV4Signer.hexSHA256(body))
-        let canonical = signer.canonicalRequest(signed)
-        let expected = signer.signature(stringToSign: signer.stringToSign(canonicalRequest: canonical.text, date: date), date: date)
-        guard Self.constantTimeEqual(expected, authorization.signature) else {
-            return AuthFailure(code: "InvalidSignatureException",
-                               message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-        }
-        return nil
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 
     static func json(status: Int, body: Data, requestId: String, errorType: String? = nil) -> Response {

@@ -35,6 +35,7 @@ public enum ClientFactory {
             credentials: configuration.credentialProvider,
             userAgent: "runnerdeck/\(runnerDeckVersion)",
             retry: AWSRetryStrategy(maxAttempts: configuration.maxAttempts),
+            timeouts: globals.timeouts,
             environment: configuration.environment,
             debug: debug
         )

@@ -1,3 +1,4 @@
+import AWSCore
 import ArgumentParser
 import Foundation
 
@@ -34,6 +35,15 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(help: "Use Local App Runner's demo fleet in process instead of AWS.")
     public var demo: Bool = false
 
+    @Option(name: .customLong("cli-read-timeout"), help: ArgumentHelp(
+        "Seconds an attempt may take to receive the whole response before it is cancelled and retried; 0 means no timeout (default 60).",
+        valueName: "seconds"))
+    public var cliReadTimeout: Double?
+
+    @Option(name: .customLong("cli-connect-timeout"), help: ArgumentHelp(
+        "Seconds to wait for a connection; 0 means no timeout (default 10).", valueName: "seconds"))
+    public var cliConnectTimeout: Double?
+
     public init() {}
 
     /// The explicit format, else table when stdout is a terminal, else json.
@@ -49,7 +59,27 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         return isTerminal
     }
 
+    /// The client's deadlines: AWSCore's defaults with `--cli-read-timeout` and `--cli-connect-timeout`
+    /// applied (0 removes a limit, as in the AWS CLI). The call's total deadline leaves room for a longer
+    /// read timeout, and there is none when reads may wait forever.
+    public var timeouts: AWSClientTimeouts {
+        var timeouts = AWSClientTimeouts.standard
+        if let cliReadTimeout { timeouts.attempt = cliReadTimeout == 0 ? nil : cliReadTimeout }
+        if let cliConnectTimeout { timeouts.connect = cliConnectTimeout == 0 ? nil : cliConnectTimeout }
+        if let attempt = timeouts.attempt, let total = timeouts.total {
+            timeouts.total = max(total, attempt + (timeouts.connect ?? 0))
+        } else {
+            timeouts.total = nil
+        }
+        return timeouts
+    }
+
     public mutating func validate() throws {
+        for (name, value) in [("--cli-read-timeout", cliReadTimeout), ("--cli-connect-timeout", cliConnectTimeout)] {
+            if let value, !(value.isFinite && value >= 0 && value <= 86_400) {
+                throw ValidationError("\(name) must be a number of seconds from 0 (no timeout) to 86400")
+            }
+        }
         if let endpointURL {
             guard let url = URL(string: endpointURL), let scheme = url.scheme?.lowercased(),
                   scheme == "http" || scheme == "https", url.host != nil

@@ -132,7 +132,7 @@ private func reportParserError(_ error: any Error, environment: CLIEnvironment) 
 /// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
 /// (they go to the dashboard).
 func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output"]
+    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--cli-read-timeout", "--cli-connect-timeout"]
     let flags: Set<String> = ["--no-color", "--debug", "--demo"]
     let commands = Set(RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName })
     var leading: [String] = []

@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Secret access key every request must be signed with.")
     var secretAccessKey: String?
 
+    @Option(help: "Session token every request must carry (as temporary credentials do); without it, a request that carries a token is refused.")
+    var sessionToken: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard LocalServerConfiguration.Seed(rawValue: seed) != nil else { throw ValidationError("--seed must be demo or none") }
@@ -66,13 +69,19 @@ struct ServeCommand: AsyncParsableCommand {
         guard (accessKeyId == nil) == (secretAccessKey == nil) else {
             throw ValidationError("--access-key-id and --secret-access-key go together")
         }
+        for (name, value) in [("--access-key-id", accessKeyId), ("--secret-access-key", secretAccessKey), ("--session-token", sessionToken)] {
+            if let value, value.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("\(name) must not be empty") }
+        }
+        guard sessionToken == nil || accessKeyId != nil else {
+            throw ValidationError("--session-token needs --access-key-id and --secret-access-key")
+        }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else { throw ValidationError("--account-id must be 12 digits") }
     }
 
     func run() async throws {
         var credentials: AWSCredentials?
         if let accessKeyId, let secretAccessKey {
-            credentials = AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey)
+            credentials = AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
         }
         let configuration = LocalServerConfiguration(
             host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,

@@ -28,13 +28,13 @@ final class LineSink: Sendable {
 @Suite(.timeLimit(.minutes(5))) struct ClientTests {
     func makeClient(_ server: TestServer, maxAttempts: Int = 3, sleeper: RecordingSleeper = RecordingSleeper(),
                     quota: AWSRetryQuota = AWSRetryQuota(), random: @escaping @Sendable () -> Double = { 1 },
-                    now: @escaping @Sendable () -> Date = { Date() }, requestTimeout: TimeAmount = .seconds(30),
+                    now: @escaping @Sendable () -> Date = { Date() }, timeouts: AWSClientTimeouts = .standard,
                     debug: (@Sendable (String) -> Void)? = nil) throws -> AWSJSONClient {
         let url = try #require(URL(string: server.url))
         return AWSJSONClient(service: appRunnerInfo, region: "eu-west-1", endpoint: url, credentials: StaticCredentialProvider(testCredentials),
                              userAgent: "runnerdeck/9.9.9",
                              retry: AWSRetryStrategy(maxAttempts: maxAttempts, quota: quota, backoff: AWSBackoff(random: random), sleeper: sleeper),
-                             requestTimeout: requestTimeout, environment: [:], now: now, debug: debug)
+                             timeouts: timeouts, environment: [:], now: now, debug: debug)
     }
 
     func expectResponseError(_ body: () async throws -> Data) async -> AWSResponseError? {
@@ -70,18 +70,15 @@ final class LineSink: Sendable {
         #expect(received.header("X-Amz-Security-Token") == "test-session-token")
         #expect(received.header("User-Agent")?.hasPrefix("runnerdeck/9.9.9 (") == true)
         #expect(received.header("Host") == "127.0.0.1:\(server.port)")
-        let authorization = try #require(received.header("Authorization").flatMap(SigV4Signer.parseAuthorization))
+        let authorization = try #require(received.header("Authorization").flatMap(SigV4Authorization.init(header:)))
         #expect(authorization.accessKeyId == "AKIDTEST")
         #expect(authorization.region == "eu-west-1")
         #expect(authorization.service == "apprunner")
         #expect(authorization.signedHeaders.contains("x-amz-target"))
         #expect(authorization.signedHeaders.contains("x-amz-security-token"))
-        let verification = SigV4Signer.verify(method: received.method, path: received.path, query: received.query, headers: received.headers,
-                                              payloadHash: SigV4Signer.hexSHA256(received.body), secretAccessKey: "test-secret-key")
-        guard case .success = verification else {
-            Issue.record("the server could not verify the signature: \(verification)")
-            return
-        }
+        let verifier = SigV4Verifier(credentials: [testCredentials], region: "eu-west-1", service: "apprunner")
+        let head = SigV4Verifier.RequestHead(method: received.method, path: received.path, query: received.query, headers: received.headers)
+        _ = try verifier.verify(head, payloadHash: SigV4Signer.hexSHA256(received.body))
     }
 
     @Test func errorFromHeaderType() async throws {
@@ -266,7 +263,7 @@ final class LineSink: Sendable {
         let sleeper = RecordingSleeper()
         let client = AWSJSONClient(service: appRunnerInfo, region: "us-east-1", endpoint: url, credentials: StaticCredentialProvider(testCredentials),
                                    userAgent: "runnerdeck/test", retry: AWSRetryStrategy(maxAttempts: 3, sleeper: sleeper),
-                                   requestTimeout: .seconds(10), environment: [:])
+                                   environment: [:])
         do {
             _ = try await client.send(operation: "ListServices", body: Data("{}".utf8))
             Issue.record("expected a TLS error")
@@ -290,12 +287,12 @@ final class LineSink: Sendable {
             return .json("{}")
         }
         defer { server.stop() }
-        let client = try makeClient(server, maxAttempts: 1, requestTimeout: .milliseconds(300))
+        let client = try makeClient(server, maxAttempts: 1, timeouts: AWSClientTimeouts(attempt: 0.3))
         do {
             _ = try await client.send(operation: "ListServices", body: Data("{}".utf8))
             Issue.record("expected a timeout")
         } catch let error as AWSClientError {
-            #expect(error == .timeout(endpoint: server.url))
+            #expect(error == .timeout(endpoint: server.url, deadline: .attempt, seconds: 0.3))
             #expect(AWSRetryClassifier.classify(error) == .timeout)
         }
         try await client.shutdown()

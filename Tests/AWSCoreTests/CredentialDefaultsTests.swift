@@ -23,14 +23,14 @@ import Testing
 
     @Test func cacheRefreshesInsideFiveMinutesAndKeepsOtherwise() async throws {
         let soon = ExpiringProvider(lifetime: 4 * 60)
-        let soonCache = CachedCredentialProvider(soon)
+        let soonCache = AWSCachedCredentialProvider(soon)
         var keys: [String] = []
         for _ in 0..<3 { keys.append(try await soonCache.credentials().accessKeyId) }
         #expect(keys == ["AK1", "AK2", "AK3"])
         #expect(soon.count.withLockedValue { $0 } == 3)
 
         let later = ExpiringProvider(lifetime: 3600)
-        let laterCache = CachedCredentialProvider(later)
+        let laterCache = AWSCachedCredentialProvider(later)
         keys = []
         for _ in 0..<3 { keys.append(try await laterCache.credentials().accessKeyId) }
         #expect(keys == ["AK1", "AK1", "AK1"])
@@ -93,19 +93,19 @@ import Testing
         aws_access_key_id = AKLITERAL
         """)
         let config = try AWSSharedConfig.load(environment: environment(dir))
-        let x = config.profile(named: "x")
+        let x = (config.profile("x") ?? [:])
         #expect(x["region"] == "us-east-2")
         #expect(x["aws_access_key_id"] == "AKCRED")
         #expect(x["aws_secret_access_key"] == "credsecret")
-        #expect(config.profile(named: "default")["region"] == "eu-west-1")
-        #expect(config.profile(named: "ghost").isEmpty)
+        #expect((config.profile("default") ?? [:])["region"] == "eu-west-1")
+        #expect((config.profile("ghost") ?? [:]).isEmpty)
         // In the credentials file, sections are plain names: "[profile y]" is a profile called "profile y".
-        #expect(config.profile(named: "profile y")["aws_access_key_id"] == "AKLITERAL")
-        #expect(config.profile(named: "y").isEmpty)
+        #expect((config.profile("profile y") ?? [:])["aws_access_key_id"] == "AKLITERAL")
+        #expect((config.profile("y") ?? [:]).isEmpty)
 
         // `~` in the file variables is the home directory.
         let tilde = try AWSSharedConfig.load(environment: ["HOME": dir.path, "AWS_CONFIG_FILE": "~/config", "AWS_SHARED_CREDENTIALS_FILE": "~/credentials"])
-        #expect(tilde.profile(named: "x")["aws_access_key_id"] == "AKCRED")
+        #expect((tilde.profile("x") ?? [:])["aws_access_key_id"] == "AKCRED")
     }
 
     @Test func defaultChainExplicitEnvironmentAndCache() async throws {
@@ -114,19 +114,19 @@ import Testing
         try dir.write("credentials", "[default]\naws_access_key_id = AKFILE\naws_secret_access_key = filesecret\n")
         let env = environment(dir, ["AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "envsecret", "AWS_EC2_METADATA_DISABLED": "true"])
         let explicit = AWSCredentials(accessKeyId: "AKEXPLICIT", secretAccessKey: "x")
-        let withExplicit = CredentialChain.defaultChain(profile: nil, explicit: explicit, environment: env)
+        let withExplicit = AWSCredentialProviderChain.defaultChain(profile: nil, explicit: explicit, environment: env)
         #expect(try await withExplicit.credentials() == explicit)
-        #expect(withExplicit is CachedCredentialProvider)
+        #expect(withExplicit is AWSCachedCredentialProvider)
 
-        let fromEnv = CredentialChain.defaultChain(profile: nil, explicit: nil, environment: env)
+        let fromEnv = AWSCredentialProviderChain.defaultChain(profile: nil, explicit: nil, environment: env)
         #expect(try await fromEnv.credentials().accessKeyId == "AKENV")
-        #expect(fromEnv is CachedCredentialProvider)
+        #expect(fromEnv is AWSCachedCredentialProvider)
 
-        let fromFile = CredentialChain.defaultChain(profile: nil, explicit: nil, environment: env.filter { !$0.key.hasPrefix("AWS_ACCESS") && !$0.key.hasPrefix("AWS_SECRET") })
+        let fromFile = AWSCredentialProviderChain.defaultChain(profile: nil, explicit: nil, environment: env.filter { !$0.key.hasPrefix("AWS_ACCESS") && !$0.key.hasPrefix("AWS_SECRET") })
         #expect(try await fromFile.credentials().accessKeyId == "AKFILE")
 
         let configuration = try AWSClientConfiguration.resolve(service: appRunnerInfo, region: "us-east-1", credentials: explicit, environment: env)
-        #expect(try await configuration.credentials.credentials() == explicit)
+        #expect(try await configuration.credentialProvider.credentials() == explicit)
     }
 
     @Test func containerComesBeforeInstanceMetadata() async throws {
@@ -140,13 +140,13 @@ import Testing
         defer { dir.remove() }
         let env = environment(dir, ["AWS_CONTAINER_CREDENTIALS_FULL_URI": container.url + "/c", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok",
                                     "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url])
-        let resolved = try await CredentialChain.standard(environment: env).resolve()
+        let resolved = try await AWSCredentialProviderChain.standard(environment: env).resolve()
         #expect(resolved.credentials.accessKeyId == "AKECS")
         #expect(resolved.source == "container")
         #expect(await imds.requests.isEmpty)
 
         // Without the container variables the chain reaches instance metadata.
-        let fallback = try await CredentialChain.standard(environment: env.filter { !$0.key.hasPrefix("AWS_CONTAINER") }).resolve()
+        let fallback = try await AWSCredentialProviderChain.standard(environment: env.filter { !$0.key.hasPrefix("AWS_CONTAINER") }).resolve()
         #expect(fallback.source == "instance metadata")
         #expect(await imds.requests.count == 3)
     }

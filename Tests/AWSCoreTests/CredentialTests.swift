@@ -168,11 +168,12 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
                 return TestServer.Answer(status: 400, body: "<ErrorResponse><Error><Code>InvalidAction</Code><Message>bad</Message></Error></ErrorResponse>")
             }
             // The source profile's keys (or, for a chained role, the first role's) signed the call.
-            let keyId = request.header("Authorization").flatMap(SigV4Signer.parseAuthorization)?.accessKeyId ?? ""
+            let keyId = request.header("Authorization").flatMap(SigV4Authorization.init(header:))?.accessKeyId ?? ""
             let secret = keyId == "AKBASE" ? "basesecret" : "secret-&-\(keyId)"
-            let verification = SigV4Signer.verify(method: request.method, path: request.path, query: request.query, headers: request.headers,
-                                                  payloadHash: SigV4Signer.hexSHA256(request.body), secretAccessKey: secret)
-            guard case .success(let details) = verification, details.authorization.service == "sts", details.authorization.region == "eu-west-3" else {
+            let key = AWSCredentials(accessKeyId: keyId, secretAccessKey: secret, sessionToken: request.header("X-Amz-Security-Token"))
+            let verifier = SigV4Verifier(credentials: [key], region: "eu-west-3", service: "sts")
+            let head = SigV4Verifier.RequestHead(method: request.method, path: request.path, query: request.query, headers: request.headers)
+            guard (try? verifier.verify(head, payloadHash: SigV4Signer.hexSHA256(request.body))) != nil else {
                 return TestServer.Answer(status: 403, body: "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error></ErrorResponse>")
             }
             if fields["RoleArn"] == "arn:aws:iam::123456789012:role/denied" {

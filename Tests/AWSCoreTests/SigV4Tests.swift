@@ -118,66 +118,13 @@ import Testing
         #expect(test.signedRequest.contains("Authorization:\(authorization)"))
     }
 
-    /// The same cases through `sign(...)` (what the client sends) and `verify(...)` (what a server checks).
-    @Test(arguments: try SigV4Tests.load().map(\.name))
-    func signAndVerify(name: String) throws {
-        let test = try Self.loadCase(name)
-        var credentials = test.credentials
-        if test.omitSessionToken { credentials.sessionToken = nil }
-        let signer = SigV4Signer(credentials: credentials, region: test.region, service: test.service,
-                                 addContentSHA256Header: test.signBody, normalizePath: test.normalize)
-        let signed = signer.sign(method: test.method, path: test.path, query: test.query, headers: test.headers, body: test.body, date: test.date)
-        let authorization = try #require(signed.first { $0.name == "Authorization" }?.value)
-        #expect(authorization.hasSuffix("Signature=\(test.signature)"))
-        let parsed = try #require(SigV4Signer.parseAuthorization(authorization))
-        #expect(parsed.accessKeyId == credentials.accessKeyId)
-        #expect(parsed.day == "20150830")
-        #expect(parsed.signature == test.signature)
-
-        let verification = SigV4Signer.verify(method: test.method, path: test.path, query: test.query, headers: signed,
-                                              payloadHash: SigV4Signer.hexSHA256(test.body),
-                                              secretAccessKey: credentials.secretAccessKey, normalizePath: test.normalize)
-        guard case .success(let details) = verification else {
-            Issue.record("verification failed: \(verification)")
-            return
-        }
-        #expect(details.canonicalRequest == test.canonical)
-        #expect(details.stringToSign == test.stringToSign)
-        let wrong = SigV4Signer.verify(method: test.method, path: test.path, query: test.query, headers: signed,
-                                       payloadHash: SigV4Signer.hexSHA256(test.body), secretAccessKey: "not-the-secret",
-                                       normalizePath: test.normalize)
-        guard case .failure(.signatureMismatch) = wrong else {
-            Issue.record("a wrong secret verified: \(wrong)")
-            return
-        }
-    }
-
-    @Test func verifyRejectsTamperingAndMissingParts() throws {
-        let signer = SigV4Signer(credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "s3cr3t-value", sessionToken: "t0ken-value"), region: "eu-west-1", service: "apprunner")
-        let date = Date(timeIntervalSince1970: 1_700_000_000)
-        let body = Data(#"{"MaxResults":5}"#.utf8)
-        let url = try #require(URL(string: "http://127.0.0.1:8080/"))
-        let signed = signer.sign(method: "POST", url: url, headers: [(name: "X-Amz-Target", value: "AppRunner.ListServices")], body: body, date: date)
-        #expect(signed.contains { $0.name == "Host" && $0.value == "127.0.0.1:8080" })
-        let hash = SigV4Signer.hexSHA256(body)
-        func check(_ headers: [SigV4Signer.Header], payload: String = hash) -> SigV4Verification {
-            SigV4Signer.verify(method: "POST", path: "/", query: "", headers: headers, payloadHash: payload, secretAccessKey: "s3cr3t-value")
-        }
-        guard case .success(let details) = check(signed) else { Issue.record("valid request rejected"); return }
-        #expect(details.date == date)
-        #expect(details.authorization.region == "eu-west-1")
-        guard case .failure(.signatureMismatch) = check(signed, payload: SigV4Signer.hexSHA256(Data("{}".utf8))) else { Issue.record("body change accepted"); return }
-        let retargeted = signed.map { $0.name == "X-Amz-Target" ? (name: $0.name, value: "AppRunner.DeleteService") : $0 }
-        guard case .failure(.signatureMismatch) = check(retargeted) else { Issue.record("header change accepted"); return }
-        guard case .failure(.missingAuthorization) = check(signed.filter { $0.name != "Authorization" }) else { Issue.record("no auth accepted"); return }
-        guard case .failure(.missingSignedHeader("x-amz-target")) = check(signed.filter { $0.name != "X-Amz-Target" }) else { Issue.record("missing header accepted"); return }
-        guard case .failure(.missingDate) = check(signed.filter { $0.name != "X-Amz-Date" }) else { Issue.record("no date accepted"); return }
-        let garbled = signed.map { $0.name == "Authorization" ? (name: $0.name, value: "AWS4-HMAC-SHA256 Credential=x") : $0 }
-        guard case .failure(.malformedAuthorization) = check(garbled) else { Issue.record("garbled auth accepted"); return }
-        #expect(SigV4Signer.amzDate(date) == "20231114T221320Z")
+    @Test func hostHeaderAndRedactedCredentials() throws {
+        #expect(SigV4Signer.amzDate(Date(timeIntervalSince1970: 1_700_000_000)) == "20231114T221320Z")
         #expect(SigV4Signer.hostHeader(for: try #require(URL(string: "https://apprunner.us-east-1.amazonaws.com:443/"))) == "apprunner.us-east-1.amazonaws.com")
-        #expect(!"\(signer.credentials)".contains("s3cr3t-value"))
-        #expect(!"\(signer.credentials)".contains("t0ken-value"))
+        #expect(SigV4Signer.hostHeader(for: try #require(URL(string: "http://127.0.0.1:8080/"))) == "127.0.0.1:8080")
+        let credentials = AWSCredentials(accessKeyId: "AKID", secretAccessKey: "s3cr3t-value", sessionToken: "t0ken-value")
+        #expect(!"\(credentials)".contains("s3cr3t-value"))
+        #expect(!"\(credentials)".contains("t0ken-value"))
     }
 
     @Test func signAddsDateTokenAndAuthorization() throws {

@@ -28,15 +28,14 @@ public struct TempDir {
     }
 }
 
-/// A port on which nothing listens: bound to get a free number, then closed.
-public func closedPort() throws -> Int {
+/// A TCP socket bound to 127.0.0.1 on a free port (not listening yet); nil when that fails.
+public func loopbackSocket() -> (fd: Int32, port: Int)? {
     #if os(Linux)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
     let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
-    guard fd >= 0 else { return 1 }
-    defer { close(fd) }
+    guard fd >= 0 else { return nil }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -45,6 +44,16 @@ public func closedPort() throws -> Int {
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
-    guard bound else { return 1 }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(fd)
+        return nil
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A port on which nothing listens: bound to get a free number, then closed.
+public func closedPort() throws -> Int {
+    guard let (fd, port) = loopbackSocket() else { return 1 }
+    close(fd)
+    return port
 }

@@ -1,0 +1,48 @@
+import AWSCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// SigV4 in front of the handler, in two steps: the head is checked before any byte of the body is
+/// read (a refused request is answered at once, whatever Content-Length it announces), then the body
+/// is collected (bounded) and the signature over it checked.
+struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
+    let verifier: SigV4Verifier
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let checked: SigV4Verifier.CheckedHead
+        do {
+            checked = try verifier.checkHead(Self.head(of: request))
+        } catch {
+            return Self.refusal(error)
+        }
+        var request = request
+        switch await LocalHTTPHandler.collectBody(&request, upTo: maxBodyBytes) {
+        case .refused(let response):
+            return response
+        case .collected(let body):
+            do {
+                _ = try verifier.checkPayload(checked, payloadHash: SigV4Signer.hexSHA256(Data(body.readableBytesView)))
+            } catch {
+                return Self.refusal(error)
+            }
+        }
+        return try await next(request, context)
+    }
+
+    static func refusal(_ failure: SigV4Verifier.Failure) -> Response {
+        LocalHTTPHandler.error(status: failure.statusCode, code: failure.code, message: failure.message, requestId: LocalIDs.uuid())
+    }
+
+    /// The request as the verifier sees it: HTTPTypes keeps `Host` as the `:authority` pseudo-header.
+    static func head(of request: Request) -> SigV4Verifier.RequestHead {
+        var headers: [SigV4Verifier.Header] = []
+        if let authority = request.head.authority { headers.append((name: "Host", value: authority)) }
+        for field in request.headers {
+            headers.append((name: field.name.rawName, value: field.value))
+        }
+        return SigV4Verifier.RequestHead(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers)
+    }
+}
