@@ -26,6 +26,8 @@ public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case connection(endpoint: String, reason: String)
     /// The connection closed before the response began.
     case closedBeforeResponse(endpoint: String)
+    /// The server (or something on the way) reset the connection once it was open.
+    case reset(endpoint: String)
     /// The response began but the connection ended before all of it arrived: `received` body bytes of
     /// `expected` (the `Content-Length`, when there was one).
     case responseCutOff(endpoint: String, received: Int, expected: Int?)
@@ -40,6 +42,7 @@ public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidEndpoint(let url): return "invalid endpoint URL: \(url)"
         case .connection(let endpoint, let reason): return "could not connect to \(endpoint): \(reason)"
         case .closedBeforeResponse(let endpoint): return "\(endpoint) closed the connection before answering"
+        case .reset(let endpoint): return "the connection to \(endpoint) was reset before the answer was complete"
         case .timeout(let endpoint, _, _): return "no answer from \(endpoint): \(reason)"
         case .tls(let endpoint, let reason): return "TLS handshake with \(endpoint) failed: \(reason)"
         case .responseCutOff(let endpoint, _, _): return "the response from \(endpoint) was incomplete: \(reason)"
@@ -53,6 +56,7 @@ public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidEndpoint: return "invalid endpoint"
         case .connection(_, let reason), .tls(_, let reason): return reason
         case .closedBeforeResponse: return "the server closed the connection before answering"
+        case .reset: return "the connection was reset (connection reset by peer)"
         case .responseCutOff(_, let received, let expected):
             let total = expected.map { " of \($0)" } ?? ""
             return "the response was cut off after \(received)\(total) bytes of its body (the connection closed early)"
@@ -134,7 +138,7 @@ public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
             return .timeout(endpoint: endpoint, deadline: .attempt, seconds: nil)
         }
         if lower.contains("connection reset") || lower.contains("econnreset") {
-            return .connection(endpoint: endpoint, reason: "connection reset by peer")
+            return .reset(endpoint: endpoint)
         }
         return .connection(endpoint: endpoint, reason: "the connection failed")
     }
@@ -142,7 +146,7 @@ public enum AWSClientError: Error, Sendable, Hashable, CustomStringConvertible {
     static func fromErrno(_ code: Int32, endpoint: String) -> AWSClientError {
         switch code {
         case ECONNREFUSED: return .connection(endpoint: endpoint, reason: "connection refused")
-        case ECONNRESET: return .connection(endpoint: endpoint, reason: "connection reset by peer")
+        case ECONNRESET: return .reset(endpoint: endpoint)
         case EPIPE: return .closedBeforeResponse(endpoint: endpoint)
         case ETIMEDOUT: return .timeout(endpoint: endpoint, deadline: .connect, seconds: nil)
         case EHOSTUNREACH: return .connection(endpoint: endpoint, reason: "host unreachable")

@@ -44,7 +44,7 @@ enum AWSRetryClassifier {
         if let error = error as? AWSClientError {
             switch error {
             case .timeout(_, let deadline, _): return deadline == .total ? .notRetryable : .timeout
-            case .connection, .closedBeforeResponse, .responseCutOff: return .transient
+            case .connection, .closedBeforeResponse, .reset, .responseCutOff: return .transient
             case .invalidEndpoint, .invalidResponse, .tls: return .notRetryable
             }
         }

@@ -27,10 +27,16 @@ public struct LocalServerConfiguration: Sendable {
     public var clock: any WallClock
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
+    /// Faults injected into valid requests (`--faults RATE[:kinds]`); nil injects none.
+    public var faults: FaultPlan?
+    /// Seed of the fault decisions (the same seed, the same sequence); nil picks one.
+    public var faultSeed: UInt64?
 
     public init(host: String = "127.0.0.1", port: Int = 0, statePath: String? = nil, seed: Seed = .none,
                 options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, clock: any WallClock = SystemClock(),
-                maxBodyBytes: Int = 1 << 20) {
+                maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil) {
+        self.faults = faults
+        self.faultSeed = faultSeed
         self.host = host
         self.port = port
         self.statePath = statePath
@@ -94,17 +100,26 @@ public func runLocalServer(
     let handler = LocalHTTPHandler(plane: plane, configuration: configuration, logger: logger)
     // With credentials, SigV4 sits in front of the handler (see SigV4Authentication).
     let authentication = configuration.credentials.map { credentials in
-        SigV4Authentication<BasicRequestContext>(
+        SigV4Authentication<LocalRequestContext>(
             verifier: SigV4Verifier(credentials: [credentials], region: configuration.options.region,
                                     service: AWSServiceInfo.appRunner.signingName, clock: configuration.clock),
             maxBodyBytes: configuration.maxBodyBytes)
     }
+    let faults = configuration.faults.map { FaultResponder(injector: FaultInjector(plan: $0, seed: configuration.faultSeed)) }
+    if let plan = configuration.faults {
+        logger.notice("injecting faults: \(plan)")
+    }
     let host = configuration.host
     let listening = ListeningFlag()
     let app = Application(
-        responder: CallbackResponder<BasicRequestContext> { request, context in
-            guard let authentication else { return await handler.respond(request) }
-            return try await authentication.handle(request, context: context) { request, _ in await handler.respond(request) }
+        responder: CallbackResponder<LocalRequestContext> { request, context in
+            // Authentication first; an injected fault is what an endpoint does to a valid request.
+            let serve: @Sendable (Request, LocalRequestContext) async throws -> Response = { request, context in
+                guard let faults else { return await handler.respond(request) }
+                return try await faults.respond(request, context: context) { await handler.respond($0) }
+            }
+            guard let authentication else { return try await serve(request, context) }
+            return try await authentication.handle(request, context: context, next: serve)
         },
         // Idle connections (a client that stops mid-request, or an unused keep-alive) are closed after five minutes.
         server: .http1(configuration: .init(idleTimeout: .seconds(300))),

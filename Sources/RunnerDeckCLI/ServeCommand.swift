@@ -61,7 +61,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Session token every request must carry (as temporary credentials do); without it, a request that carries a token is refused.")
     var sessionToken: String?
 
+    @Option(help: ArgumentHelp("Inject faults into valid requests: RATE[:kinds], kinds among throttle, 500, 503, latency, reset, silent, truncate (e.g. 0.2:throttle,503,latency).", valueName: "rate[:kinds]"))
+    var faults: String?
+
+    @Option(help: "Seed of the fault decisions, so a run can be repeated.")
+    var faultSeed: UInt64?
+
     func validate() throws {
+        if let faults {
+            do { _ = try FaultPlan(parsing: faults) } catch let error as FaultPlanError { throw ValidationError("--faults: \(error.message)") }
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard LocalServerConfiguration.Seed(rawValue: seed) != nil else { throw ValidationError("--seed must be demo or none") }
         guard operationSeconds >= 0 else { throw ValidationError("--operation-seconds must not be negative") }
@@ -87,13 +96,16 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,
             options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
                                   domainValidationSeconds: domainSeconds, failureProbability: failureProbability),
-            credentials: credentials)
+            credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed)
         var logger = Logger(label: "runnerdeck.serve")
         logger.logLevel = .warning
         let signed = credentials != nil
         do {
             try await runLocalServer(configuration, logger: logger) { url in
                 FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+                if let faults {
+                    FileHandle.standardError.write(Data("injecting faults: \(faults)\n".utf8))
+                }
                 if !signed {
                     FileHandle.standardError.write(Data("no credentials configured: accepting unsigned requests (loopback only)\n".utf8))
                 }

@@ -75,7 +75,50 @@ public enum ServiceAction: Sendable, Hashable {
     }
 
     /// Performs the action on `serviceArn` through `api`.
-    public func perform(on api: any AppRunnerAPI, serviceArn: String) async throws -> ServiceActionResponse {
+    ///
+    /// When the answer to an attempt is lost on the way (a reset or cut-off connection) the client
+    /// retries, and App Runner refuses the retry because the first attempt's operation is already
+    /// running. That refusal is recognised: an operation of this action's type started since the call
+    /// began is taken as the answer, so an action that happened is never reported as failed.
+    public func perform(on api: any AppRunnerAPI, serviceArn: String, now: @Sendable () -> Date = { Date() }) async throws -> ServiceActionResponse {
+        let started = now().addingTimeInterval(-5)
+        do {
+            return try await send(on: api, serviceArn: serviceArn)
+        } catch let refusal as InvalidStateException {
+            guard let adopted = try await adoptRunningOperation(on: api, serviceArn: serviceArn, since: started) else { throw refusal }
+            return adopted
+        }
+    }
+
+    /// The operation type App Runner starts for this action.
+    var operationType: OperationType? {
+        switch self {
+        case .pause: return .pauseService
+        case .resume: return .resumeService
+        case .deploy: return .startDeployment
+        case .deployImage: return .updateService
+        case .delete: return .deleteService
+        case .associate, .disassociate: return nil
+        }
+    }
+
+    private func adoptRunningOperation(on api: any AppRunnerAPI, serviceArn: String, since: Date) async throws -> ServiceActionResponse? {
+        guard let type = operationType else { return nil }
+        let newest = try await api.listOperations(ListOperationsRequest(serviceArn: serviceArn, maxResults: 1)).operationSummaryList?.first
+        guard let operation = newest, operation.type == type, let id = operation.id,
+              let startedAt = operation.startedAt, startedAt >= since else { return nil }
+        let service = try await api.describeService(DescribeServiceRequest(serviceArn: serviceArn)).service
+        switch self {
+        case .pause: return .pause(PauseServiceResponse(service: service, operationId: id))
+        case .resume: return .resume(ResumeServiceResponse(service: service, operationId: id))
+        case .deploy: return .deploy(StartDeploymentResponse(operationId: id))
+        case .deployImage: return .update(UpdateServiceResponse(service: service, operationId: id))
+        case .delete: return .delete(DeleteServiceResponse(service: service, operationId: id))
+        case .associate, .disassociate: return nil
+        }
+    }
+
+    private func send(on api: any AppRunnerAPI, serviceArn: String) async throws -> ServiceActionResponse {
         switch self {
         case .pause:
             return .pause(try await api.pauseService(PauseServiceRequest(serviceArn: serviceArn)))

@@ -96,7 +96,7 @@ import Testing
             (HTTPClientError.readTimeout, .timeout(endpoint: endpoint, deadline: .attempt, seconds: nil)),
             (HTTPClientError.remoteConnectionClosed, .closedBeforeResponse(endpoint: endpoint)),
             (IOError(errnoCode: ECONNREFUSED, reason: "connect"), .connection(endpoint: endpoint, reason: "connection refused")),
-            (IOError(errnoCode: ECONNRESET, reason: "read"), .connection(endpoint: endpoint, reason: "connection reset by peer")),
+            (IOError(errnoCode: ECONNRESET, reason: "read"), .reset(endpoint: endpoint)),
             (HTTPParserError.invalidEOFState, .invalidResponse("the answer from \(endpoint) is not valid HTTP")),
             (ChannelError.ioOnClosedChannel, .closedBeforeResponse(endpoint: endpoint)),
             (SomethingInternalError(), .connection(endpoint: endpoint, reason: "the connection failed")),

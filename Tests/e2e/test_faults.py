@@ -1,0 +1,81 @@
+"""`runnerdeck serve --faults`: every kind of injected fault reaches the CLI as words, and a short
+soak (the CI version of Scripts/soak.sh) shows that actions survive 20 % faults and the state converges.
+"""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+from botocore.config import Config
+
+from conftest import RUNNERDECK, aws_env, wait_for
+
+
+def rd(endpoint, *args, timeout=90, attempts=None):
+    env = aws_env()
+    if attempts is not None:
+        env["AWS_MAX_ATTEMPTS"] = str(attempts)
+    return subprocess.run([str(RUNNERDECK), *args, "--endpoint-url", endpoint.url, "--region", "us-east-1"],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.mark.parametrize("kind,words", [
+    ("throttle", "ThrottlingException: Rate exceeded"),
+    ("500", "InternalServiceErrorException"),
+    ("503", "ServiceUnavailableException"),
+    ("reset", "was reset"),
+    ("truncate", "cut off after"),
+])
+def test_each_fault_kind_reads_as_what_happened(serve_factory, kind, words):
+    endpoint = serve_factory("--faults", f"1:{kind}", "--fault-seed", "1", state=None)
+    p = rd(endpoint, "services", "--output", "text", attempts=2)
+    assert p.returncode == 1, p.stdout
+    assert words in p.stderr, p.stderr
+    assert "Dictionary<" not in p.stderr and "Swift." not in p.stderr
+    assert "could not connect" not in p.stderr
+
+
+def test_a_silent_server_is_cut_off_by_the_read_timeout(serve_factory):
+    endpoint = serve_factory("--faults", "1:silent", state=None)
+    started = time.monotonic()
+    p = rd(endpoint, "services", "--cli-read-timeout", "1", attempts=2, timeout=60)
+    assert p.returncode == 1
+    assert "timed out" in p.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_latency_delays_but_answers(serve_factory):
+    endpoint = serve_factory("--faults", "1:latency", state=None)
+    p = rd(endpoint, "services", "--output", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["ServiceSummaryList"] == []
+
+
+def test_a_bad_faults_value_is_a_usage_error():
+    p = subprocess.run([str(RUNNERDECK), "serve", "--faults", "0.2:teapot"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2
+    assert "unknown fault kind 'teapot'" in p.stderr
+
+
+def test_actions_survive_twenty_percent_faults_and_the_state_converges(serve_factory):
+    """The short soak: create, then pause/resume/deploy with --wait against 20 % faults. With the
+    standard retries (6 attempts here) every action lands once, and the final state is what was asked."""
+    endpoint = serve_factory("--faults", "0.2:throttle,500,503,reset,truncate,latency", "--fault-seed", "7", state=None)
+    import boto3
+    boto = boto3.client("apprunner", endpoint_url=endpoint.url, region_name="us-east-1",
+                        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+                        config=Config(retries={"max_attempts": 10, "mode": "standard"}))
+    arn = boto.create_service(ServiceName="soak-web", SourceConfiguration={"ImageRepository": {
+        "ImageIdentifier": "public.ecr.aws/nginx/nginx:latest", "ImageRepositoryType": "ECR_PUBLIC"}})["Service"]["ServiceArn"]
+    wait_for(lambda: boto.describe_service(ServiceArn=arn)["Service"]["Status"], lambda s: s == "RUNNING", timeout=30)
+    for action in ["pause", "resume", "deploy", "pause", "resume"]:
+        p = rd(endpoint, action, arn, "--wait", "--timeout", "60", "--output", "json", attempts=6, timeout=120)
+        assert p.returncode == 0, f"{action}: {p.stderr}"
+        assert json.loads(p.stdout)["Operation"]["Status"] == "SUCCEEDED"
+    ops = boto.list_operations(ServiceArn=arn)["OperationSummaryList"]
+    kinds = [o["Type"] for o in ops]
+    # Nothing lost and nothing doubled: exactly the five actions after the create, newest first.
+    assert kinds == ["RESUME_SERVICE", "PAUSE_SERVICE", "START_DEPLOYMENT", "RESUME_SERVICE", "PAUSE_SERVICE", "CREATE_SERVICE"], kinds
+    assert all(o["Status"] == "SUCCEEDED" for o in ops)
+    assert boto.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
