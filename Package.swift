@@ -80,11 +80,12 @@ let package = Package(
             dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit"],
             swiftSettings: strict
         ),
-        // Test support shared by the test targets (not a product): TestServer, ManualClock, TempDir, waitUntil.
+        // Test support shared by the test targets (not a product): TestServer, ManualClock, TempDir, waitUntil,
+        // RecordingAppRunner (Local App Runner behind the generated client, recording and failing calls).
         .target(
             name: "TestSupport",
             dependencies: [
-                "AWSCore",
+                "AWSCore", "AppRunner", "AppRunnerLocal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

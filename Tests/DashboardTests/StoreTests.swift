@@ -5,23 +5,24 @@ import RunnerDeckKit
 import Foundation
 import Testing
 
-/// Store tests against the in-test FakeAppRunner (a test double, see Support.swift) with a manual clock.
+/// Store tests against Local App Runner through the recording wrapper (TestSupport's
+/// RecordingAppRunner), with a manual clock that moves both the store and Local's lifecycles.
 @Suite(.timeLimit(.minutes(5))) struct StoreTests {
-    func makeStore(_ fake: FakeAppRunner, clock: ManualClock, readOnly: Bool = false) -> DashboardStore {
-        DashboardStore(api: fake, context: DashboardContext(region: "us-east-1"),
+    func makeStore(_ double: RecordingAppRunner, clock: ManualClock, readOnly: Bool = false) -> DashboardStore {
+        DashboardStore(api: double.client, context: DashboardContext(region: "us-east-1"),
                        configuration: StoreConfiguration(slowInterval: 10, fastInterval: 2, maxBackoff: 60, readOnly: readOnly), clock: clock)
     }
 
     @Test func cadenceSlowWhenQuietFastWhileInProgress() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        await fake.addService("web-two")
-        let store = makeStore(fake, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one")
+        try await double.addService("web-two")
+        let store = makeStore(double, clock: clock)
         await store.refresh()
         #expect(await store.state.services.count == 2)
         #expect(await store.nextDelay() == 10)
-        _ = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn))
+        _ = try await double.local.startDeployment(StartDeploymentRequest(serviceArn: arn))
         await store.refresh()
         #expect(await store.state.services.first { $0.arn == arn }?.status == .operationInProgress)
         #expect(await store.nextDelay() == 2)
@@ -35,25 +36,25 @@ import Testing
 
     @Test func runLoopSleepsTheCadenceAndNeverOverlaps() async throws {
         let clock = ManualClock(blockAfter: 3)
-        let fake = FakeAppRunner(clock: clock)
-        await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
         let task = Task { await store.run() }
         try await waitUntil("the run loop's fourth sleep") { clock.sleeps.count >= 4 }
         task.cancel()
         try await waitForValue(of: task, "the run loop to stop when cancelled")
         #expect(clock.sleeps.prefix(3) == [10, 10, 10])
         // One ListServices per refresh: four refreshes, no overlap.
-        #expect(await fake.calls.filter { $0 == "ListServices" }.count == 4)
+        #expect(await double.calls.filter { $0 == "ListServices" }.count == 4)
         #expect(await store.refreshCount == 4)
     }
 
     @Test func backoffOnErrorsIsShownAndRecovers() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
-        await fake.failNext(4)
+        let double = try RecordingAppRunner(clock: clock)
+        try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
+        await double.throttleNext(4)
         var delays: [Double] = []
         for _ in 0..<4 {
             await store.refresh()
@@ -64,7 +65,7 @@ import Testing
         #expect(state.lastError?.contains("throttled") == true)
         #expect(state.consecutiveFailures == 4)
         #expect(state.activity.filter { $0.kind == .error }.count == 1)  // logged once, not per retry
-        await fake.failNext(3)
+        await double.throttleNext(3)
         for _ in 0..<3 { await store.refresh() }
         #expect(await store.nextDelay() == 60)  // capped
         await store.refresh()
@@ -72,29 +73,45 @@ import Testing
         #expect(await store.nextDelay() == 10)
     }
 
+    @Test func aClientErrorBacksOffLikeAServiceError() async throws {
+        let clock = ManualClock()
+        let double = try RecordingAppRunner(clock: clock)
+        try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
+        await double.failNext(2, with: AWSClientError.timeout(endpoint: "http://127.0.0.1:1"))
+        await store.refresh()
+        #expect(await store.nextDelay() == 4)
+        #expect(await store.state.lastError != nil)
+        await store.refresh()
+        #expect(await store.nextDelay() == 8)
+        await store.refresh()
+        #expect(await store.state.lastError == nil)
+        #expect(await store.state.services.map(\.name) == ["web-one"])
+    }
+
     @Test func servicesViewMakesOnlyTheCallsItNeeds() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
         var arns: [String] = []
-        for i in 0..<45 { arns.append(await fake.addService(String(format: "svc-%02d", i))) }
-        let store = makeStore(fake, clock: clock)
+        for i in 0..<45 { arns.append(try await double.addService(String(format: "svc-%02d", i))) }
+        let store = makeStore(double, clock: clock)
         await store.setFocus(StoreFocus(view: .services, visibleServiceArns: Array(arns.prefix(5))))
         await store.refresh()
-        let calls = await fake.calls
+        let calls = await double.calls
         #expect(calls.filter { $0 == "ListServices" }.count == 3)  // 45 services, 20 per page
         #expect(calls.filter { $0 == "DescribeService" }.count == 5)  // visible rows only
         #expect(!calls.contains("DescribeCustomDomains"))
         #expect(!calls.contains("ListAutoScalingConfigurations"))
-        await fake.resetCalls()
+        await double.resetCalls()
         await store.refresh()
-        #expect(await fake.calls.filter { $0 == "DescribeService" }.isEmpty)  // cached until UpdatedAt changes
+        #expect(await double.calls.filter { $0 == "DescribeService" }.isEmpty)  // cached until UpdatedAt changes
     }
 
     @Test func detailFocusLoadsDetailAndDomains() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one", tags: [AppRunner.Tag(key: "team", value: "web")])
+        let store = makeStore(double, clock: clock)
         await store.setFocus(StoreFocus(view: .detail, serviceArn: arn))
         await store.refresh()
         let detail = await store.state.detail
@@ -102,53 +119,53 @@ import Testing
         #expect(detail?.service?.serviceName == "web-one")
         #expect(detail?.operations.first?.type == .createService)
         #expect(detail?.tags.first?.key == "team")
-        #expect(await fake.calls.contains("DescribeCustomDomains"))
+        #expect(await double.calls.contains("DescribeCustomDomains"))
     }
 
     @Test func resourcesFocusListsResources() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
         await store.setFocus(StoreFocus(view: .resources))
         await store.refresh()
         let resources = await store.state.resources
         #expect(resources.loaded)
-        #expect(resources.autoScaling.count == 1)
+        #expect(resources.autoScaling.count == 1)  // Local's DefaultConfiguration
         #expect(resources.autoScalingUsedBy.values.first == ["web-one"])
     }
 
     @Test func readOnlyRefusesWhereTheCallIsMade() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock, readOnly: true)
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one")
+        let store = makeStore(double, clock: clock, readOnly: true)
         for change in [ServiceAction.pause, .resume, .deploy, .delete, .associate(domain: "a.example.com", enableWWW: true), .disassociate(domain: "a.example.com")] {
             let outcome = await store.perform(change, serviceArn: arn, serviceName: "web-one")
             guard case .refused(let message) = outcome else { Issue.record("not refused: \(change)"); continue }
             #expect(message.contains("read-only"))
             #expect(message.contains("web-one"))
         }
-        let calls = await fake.calls
+        let calls = await double.calls
         #expect(calls.isEmpty)
-        #expect(await fake.status(of: arn) == .running)
+        #expect(try await double.status(of: arn) == .running)
     }
 
     @Test func pauseIsFollowedToItsEnd() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
         await store.refresh()
         let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
         guard case .started(let id) = outcome else { Issue.record("not started: \(outcome)"); return }
         #expect(id != nil)
-        // The follower polls on the manual clock; wait until it reports the end.
+        // The follower polls on the manual clock, which moves Local's time too; wait until it reports the end.
         try await waitUntil("the follower to finish") { await store.state.followed.isEmpty }
         let state = await store.state
         #expect(state.statusMessage?.contains("PAUSE_SERVICE SUCCEEDED") == true)
         #expect(state.activity.contains { $0.kind == .success && $0.message.contains("web-one: PAUSE_SERVICE SUCCEEDED") })
-        #expect(await fake.status(of: arn) == .paused)
+        #expect(try await double.status(of: arn) == .paused)
         // Pausing again: idempotent, no operation.
         let again = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
         #expect(again == .started(operationId: nil))
@@ -157,10 +174,10 @@ import Testing
 
     @Test func failedActionIsReportedNotFatal() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        let store = makeStore(fake, clock: clock)
-        _ = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn))
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one")
+        let store = makeStore(double, clock: clock)
+        _ = try await double.local.startDeployment(StartDeploymentRequest(serviceArn: arn))
         let outcome = await store.perform(.pause, serviceArn: arn, serviceName: "web-one")
         guard case .failed(let message) = outcome else { Issue.record("expected failure"); return }
         #expect(message.contains("InvalidStateException"))
@@ -169,14 +186,14 @@ import Testing
 
     @Test func resultsOfAnOldRegionAreDropped() async throws {
         let clock = ManualClock()
-        let old = FakeAppRunner(clock: clock)
-        await old.addService("old-region-svc")
-        let new = FakeAppRunner(clock: clock)
-        await new.addService("new-region-svc")
+        let old = try RecordingAppRunner(clock: clock)
+        try await old.addService("old-region-svc")
+        let new = try RecordingAppRunner(clock: clock)
+        try await new.addService("new-region-svc")
         let store = makeStore(old, clock: clock)
         await store.refresh()
         #expect(await store.state.services.map(\.name) == ["old-region-svc"])
-        await store.switchContext(api: new, context: DashboardContext(region: "eu-west-1"))
+        await store.switchContext(api: new.client, context: DashboardContext(region: "eu-west-1"))
         #expect(await store.state.generation == 1)
         #expect(await store.state.services.isEmpty)
         await store.refresh()
@@ -188,23 +205,23 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct OperationFollowerTests {
     @Test func followsUntilTheOperationEnds() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        let arn = await fake.addService("web-one")
-        let id = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
-        let follower = OperationFollower(api: fake, serviceArn: arn, operationId: id, pollInterval: 5, timeout: 600, clock: clock)
+        let double = try RecordingAppRunner(clock: clock)
+        let arn = try await double.addService("web-one")
+        let id = try await double.local.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
+        let follower = OperationFollower(api: double.client, serviceArn: arn, operationId: id, pollInterval: 5, timeout: 600, clock: clock)
         let final = try await follower.follow()
         #expect(final.id == id)
         #expect(final.status == .succeeded)
         #expect(clock.sleeps == [5, 5, 5, 5, 5, 5])  // 30 s operation, 5 s polls
+        #expect(await double.calls == Array(repeating: "ListOperations", count: 7))
     }
 
     @Test func timesOut() async throws {
         let clock = ManualClock()
-        let fake = FakeAppRunner(clock: clock)
-        await fake.setOperationSeconds(10_000)
-        let arn = await fake.addService("web-one")
-        let id = try await fake.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
-        let follower = OperationFollower(api: fake, serviceArn: arn, operationId: id, pollInterval: 10, timeout: 60, clock: clock)
+        let double = try RecordingAppRunner(clock: clock, operationSeconds: 10_000)
+        let arn = try await double.addService("web-one")
+        let id = try await double.local.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
+        let follower = OperationFollower(api: double.client, serviceArn: arn, operationId: id, pollInterval: 10, timeout: 60, clock: clock)
         await #expect(throws: OperationFollowerError.self) { try await follower.follow() }
     }
 }

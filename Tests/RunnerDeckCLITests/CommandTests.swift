@@ -1,5 +1,6 @@
 import AWSCore
 import AppRunner
+import AppRunnerLocal
 import Foundation
 import Testing
 @testable import RunnerDeckCLI
@@ -27,12 +28,26 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     return Run(status: status, out: out.text, err: err.text)
 }
 
+/// Local App Runner behind the recording wrapper, for the commands. Operations take 10 s on a manual
+/// clock that every call moves `secondsPerCall` (so `--wait`, which polls on the real clock, sees them
+/// end after a few polls); ListServices answers pages of 2 and DescribeCustomDomains pages of 1 when
+/// the command does not ask for a size, so the commands' paging is exercised.
+func makeDouble(secondsPerCall: Double = 4, operationSeconds: Double = 10) async throws -> (RecordingAppRunner, ManualClock) {
+    let clock = ManualClock(Date(timeIntervalSince1970: 1_795_341_660.25))
+    let double = try RecordingAppRunner(clock: clock, operationSeconds: operationSeconds, secondsPerCall: secondsPerCall)
+    await double.setDefaultPageSize(2, for: .listServices)
+    await double.setDefaultPageSize(1, for: .describeCustomDomains)
+    return (double, clock)
+}
+
 @Suite(.timeLimit(.minutes(5))) struct CommandTests {
     @Test func servicesInEachFormatCoverEveryPage() async throws {
-        let api = MemoryAppRunner()
-        for name in ["alpha", "bravo", "charlie", "delta", "echo"] { await api.add(name) }
+        let (double, _) = try await makeDouble()
+        let api = double.client
+        for name in ["alpha", "bravo", "charlie", "delta", "echo"] { try await double.addService(name) }
         let json = await runCLI(["services"], api: api)  // not a terminal: json by default
         #expect(json.status == 0)
+        #expect(await double.calls == ["ListServices", "ListServices", "ListServices"])  // pages of 2
         let list = try #require(try json.json()["ServiceSummaryList"] as? [[String: Any]])
         #expect(list.compactMap { $0["ServiceName"] as? String } == ["alpha", "bravo", "charlie", "delta", "echo"])
         #expect((list[0]["CreatedAt"] as? String)?.contains("T") == true)
@@ -58,14 +73,16 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func describeByNameOrArnInEachFormat() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
+        let (double, clock) = try await makeDouble()
+        let api = double.client
+        let createdAt = clock.now()
+        let arn = try await double.addService("web-api", env: ["MODE": "secret-value"])
         let byName = await runCLI(["describe", "web-api", "--output", "json"], api: api)
         let byArn = await runCLI(["describe", arn, "--output", "json"], api: api)
         #expect(byName.status == 0 && byName.out == byArn.out)
         let service = try #require(try byName.json()["Service"] as? [String: Any])
         #expect(service["ServiceArn"] as? String == arn)
-        #expect(service["CreatedAt"] as? String == CLIJSON.timestamp(Date(timeIntervalSince1970: 1_795_341_660.25)))
+        #expect(service["CreatedAt"] as? String == CLIJSON.timestamp(createdAt))
 
         let table = await runCLI(["describe", "web-api", "--output", "table"], api: api)
         #expect(table.out.contains("web-api") && table.out.contains(arn))
@@ -79,9 +96,10 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func unknownAndAmbiguousNames() async throws {
-        let api = MemoryAppRunner()
-        await api.add("web-api")
-        await api.add("worker")
+        let (double, clock) = try await makeDouble(secondsPerCall: 0)
+        let api = double.client
+        try await double.addService("web-api")
+        try await double.addService("worker")
         let unknown = await runCLI(["describe", "wbe-api"], api: api)
         #expect(unknown.status == 1 && unknown.out.isEmpty)
         #expect(unknown.err.split(separator: "\n").count == 1)
@@ -89,23 +107,41 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         let similar = await runCLI(["describe", "web"], api: api)
         #expect(similar.status == 1 && similar.err.contains("did you mean: web-api"))
 
-        // Deleted then re-created: the live one wins.
-        let old = await api.add("twice", status: .deleted)
-        let live = await api.add("twice")
+        // Deleted then re-created: the live one wins. Local App Runner leaves deleted services out of
+        // ListServices, so the wrapper adds the deleted one to its answers.
+        let old = try await double.addService("twice")
+        _ = try await double.local.deleteService(DeleteServiceRequest(serviceArn: old))
+        clock.advance(by: 11)
+        let deleted = try await double.local.describeService(DescribeServiceRequest(serviceArn: old)).service
+        #expect(deleted.status == .deleted)
+        let live = try await double.addService("twice")
+        let oldSummary = ServiceSummary(serviceName: "twice", serviceId: deleted.serviceId, serviceArn: old, serviceUrl: deleted.serviceUrl,
+                                        createdAt: deleted.createdAt, updatedAt: deleted.updatedAt, status: .deleted)
+        await double.editResponses(of: .listServices, as: ListServicesResponse.self) { page in
+            if page.nextToken == nil { page.serviceSummaryList.append(oldSummary) }
+        }
         let preferred = await runCLI(["describe", "twice"], api: api)
         #expect(try (preferred.json()["Service"] as? [String: Any])?["ServiceArn"] as? String == live)
-        // Two that are not deleted: ambiguous, candidates listed, exit 2.
-        let other = await api.add("twice", status: .paused)
+        // Two that are not deleted (Local App Runner refuses a second live name; the wrapper adds it):
+        // ambiguous, candidates listed, exit 2.
+        let other = "arn:aws:apprunner:us-east-1:123456789012:service/twice/" + String(repeating: "e", count: 32)
+        let otherSummary = ServiceSummary(serviceName: "twice", serviceId: String(repeating: "e", count: 32), serviceArn: other,
+                                          createdAt: clock.now(), updatedAt: clock.now(), status: .paused)
+        await double.editResponses(of: .listServices, as: ListServicesResponse.self) { page in
+            if page.nextToken == nil { page.serviceSummaryList += [oldSummary, otherSummary] }
+        }
         let ambiguous = await runCLI(["pause", "twice"], api: api)
         #expect(ambiguous.status == 2)
         #expect(ambiguous.err.contains("AmbiguousServiceName") && ambiguous.err.contains(live) && ambiguous.err.contains(other) && ambiguous.err.contains(old))
         #expect(ambiguous.err.split(separator: "\n").count == 1)
-        #expect(await api.status(live) == .running)  // nothing was paused
+        #expect(try await double.status(of: live) == .running)  // nothing was paused
+        #expect(await !double.calls.contains("PauseService"))
     }
 
     @Test func operationsNewestFirstAndLimited() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
+        let (double, _) = try await makeDouble()
+        let api = double.client
+        let arn = try await double.addService("web-api")
         #expect(await runCLI(["deploy", "web-api", "--wait"], api: api).status == 0)
         let all = await runCLI(["operations", "web-api"], api: api)
         let ops = try #require(try all.json()["OperationSummaryList"] as? [[String: Any]])
@@ -117,25 +153,28 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func domainsShowEveryRecordAcrossPages() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
-        let long = "_" + String(repeating: "a", count: 32) + ".2a57j7" + String(repeating: "b", count: 25) + ".example.com."
-        await api.addDomain(arn, CustomDomain(domainName: "example.com", enableWWWSubdomain: true, certificateValidationRecords: [
-            CertificateValidationRecord(name: "_1.example.com.", type: "CNAME", value: "_1.abcdefghij.acm-validations.aws.", status: .pendingValidation),
-            CertificateValidationRecord(name: long, type: "CNAME", value: "_2.abcdefghij.acm-validations.aws.", status: .pendingValidation),
-            CertificateValidationRecord(name: "_3.www.example.com.", type: "CNAME", value: "_3.abcdefghij.acm-validations.aws.", status: .success),
-        ], status: .pendingCertificateDnsValidation))
-        await api.addDomain(arn, CustomDomain(domainName: "new.example.org", enableWWWSubdomain: false, status: .creating))
+        let (double, clock) = try await makeDouble(secondsPerCall: 0)
+        let api = double.client
+        let arn = try await double.addService("web-api")
+        _ = try await double.local.associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn, domainName: "example.com"))
+        clock.advance(by: 10)  // half the validation time: its records are out, PENDING_VALIDATION
+        _ = try await double.local.associateCustomDomain(AssociateCustomDomainRequest(serviceArn: arn, domainName: "new.example.org", enableWWWSubdomain: false))
+        let shown = try await double.local.describeCustomDomains(DescribeCustomDomainsRequest(serviceArn: arn))
+        let records = try #require(shown.customDomains.first?.certificateValidationRecords)
+        #expect(records.count == 3)
+        let long = try #require(records.map(\.name).first { ($0?.count ?? 0) > 64 } ?? nil)  // Local's second record: ACM-long
+        await double.resetCalls()
         let json = await runCLI(["domains", "web-api"], api: api)
+        #expect(await double.calls.filter { $0 == "DescribeCustomDomains" }.count == 2)  // two pages of one
         let domains = try #require(try json.json()["CustomDomains"] as? [[String: Any]])
-        #expect(domains.count == 2)  // two pages of one
+        #expect(domains.count == 2)
         #expect(domains[0]["Status"] as? String == "pending_certificate_dns_validation")
         #expect((domains[0]["CertificateValidationRecords"] as? [Any])?.count == 3)
         #expect(try json.json()["VpcDNSTargets"] as? [Any] != nil)
 
         let table = await runCLI(["domains", "web-api", "--output", "table"], api: api)
-        #expect(table.out.contains("DNS target: svc"))
-        #expect(table.out.contains(long) && table.out.contains("_3.abcdefghij.acm-validations.aws."))
+        #expect(table.out.contains("DNS target: \(shown.dnsTarget)"))
+        #expect(table.out.contains(long) && records.allSatisfy { table.out.contains($0.value ?? "?") })
         let text = await runCLI(["domains", "web-api", "--output", "text"], api: api)
         let rows = text.out.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         #expect(rows.count == 4)
@@ -144,36 +183,36 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func pauseResumeDeployWaitForSuccess() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
+        let (double, _) = try await makeDouble()
+        let api = double.client
+        let arn = try await double.addService("web-api")
         let pause = await runCLI(["pause", "web-api", "--wait", "--output", "json"], api: api)
         #expect(pause.status == 0 && pause.err.isEmpty)
         #expect(try pause.json()["OperationId"] is String)
-        #expect(await api.status(arn) == .paused)
+        #expect(try await double.status(of: arn) == .paused)
         let again = await runCLI(["pause", "web-api", "--wait", "--output", "table"], api: api)
         #expect(again.status == 0 && again.out.contains("already paused"))
         let resume = await runCLI(["resume", "web-api", "--wait", "--output", "table"], api: api)
         #expect(resume.status == 0 && resume.out.contains("RESUME_SERVICE SUCCEEDED"))
-        #expect(await api.status(arn) == .running)
+        #expect(try await double.status(of: arn) == .running)
         let deploy = await runCLI(["deploy", "web-api", "--wait", "--output", "text"], api: api)
         #expect(deploy.status == 0 && deploy.out.hasSuffix("\tSTART_DEPLOYMENT\tSUCCEEDED\n"))
     }
 
     @Test func progressLineOnlyOnATerminal() async throws {
-        let api = MemoryAppRunner()
-        await api.add("web-api")
-        let run = await runCLI(["deploy", "web-api", "--wait"], api: api, terminal: true)
+        let (double, _) = try await makeDouble()
+        try await double.addService("web-api")
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: double.client, terminal: true)
         #expect(run.status == 0)
         #expect(run.err.contains("Deploying web-api: START_DEPLOYMENT"))
         #expect(run.err.hasSuffix("\r\u{1B}[2K"))  // cleared at the end
     }
 
     @Test func rollbackExitsNonZeroWithTheReason() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
-        await api.failNextDeployment(arn)
-        await api.setPollsToFinish(3)
-        let run = await runCLI(["deploy", "web-api", "--wait"], api: api)
+        let (double, _) = try await makeDouble()
+        let arn = try await double.addService("web-api")
+        try await double.local.failNextDeployment(of: arn)
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: double.client)
         #expect(run.status == 1)
         #expect(run.err.split(separator: "\n").count == 1)
         #expect(run.err.contains("OperationFailed") && run.err.contains("ROLLBACK_SUCCEEDED") && run.err.contains("rolled back"))
@@ -181,22 +220,30 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         #expect(try run.json()["OperationId"] is String)  // the response was still printed
     }
 
+    @Test func aThrottledCallFailsInOneLineWithTheCode() async throws {
+        let (double, _) = try await makeDouble()
+        try await double.addService("web-api")
+        await double.throttleNext(1)
+        let throttled = await runCLI(["services"], api: double.client)
+        #expect(throttled.status == 1 && throttled.err.contains("ThrottlingException") && throttled.err.contains("Rate exceeded"))
+        #expect(throttled.err.split(separator: "\n").count == 1)
+    }
+
     @Test func timeoutExitsOneAndNamesTheLastStatus() async throws {
-        let api = MemoryAppRunner()
-        await api.add("web-api")
-        await api.setPollsToFinish(Int.max)
-        let run = await runCLI(["deploy", "web-api", "--wait", "--timeout", "0.05"], api: api)
+        // Past Local's first second (PENDING) at the first poll, then IN_PROGRESS for good.
+        let (double, _) = try await makeDouble(secondsPerCall: 2, operationSeconds: 1_000_000)
+        try await double.addService("web-api")
+        let run = await runCLI(["deploy", "web-api", "--wait", "--timeout", "0.05"], api: double.client)
         #expect(run.status == 1)
-        #expect(run.err.contains("WaitTimeout") && run.err.contains("IN_PROGRESS"))
+        #expect(run.err.contains("WaitTimeout") && run.err.contains("IN_PROGRESS"), "\(run.err)")
     }
 
     @Test func interruptDuringWaitExits130() async throws {
-        let api = MemoryAppRunner()
-        await api.add("web-api")
-        await api.setPollsToFinish(Int.max)
+        let (double, _) = try await makeDouble(secondsPerCall: 0, operationSeconds: 1_000_000)
+        try await double.addService("web-api")
         let interrupts = InterruptSource()
         interrupts.interrupt()  // delivered as soon as the wait starts
-        let run = await runCLI(["deploy", "web-api", "--wait"], api: api, terminal: true, interrupts: interrupts)
+        let run = await runCLI(["deploy", "web-api", "--wait"], api: double.client, terminal: true, interrupts: interrupts)
         #expect(run.status == 130)
         // The wait stops; the operation does not: say so, with its id and how to follow it.
         #expect(run.err.contains("runnerdeck: interrupted: stopped waiting; operation "))
@@ -205,9 +252,9 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func deployWaitJSONIsOneDocumentWithTheFinalOperation() async throws {
-        let api = MemoryAppRunner()
-        await api.add("web-api")
-        let run = await runCLI(["deploy", "web-api", "--wait", "--output", "json"], api: api)
+        let (double, _) = try await makeDouble()
+        try await double.addService("web-api")
+        let run = await runCLI(["deploy", "web-api", "--wait", "--output", "json"], api: double.client)
         #expect(run.status == 0, "\(run.err)")
         let document = try run.json()
         #expect(document["OperationId"] is String)
@@ -218,53 +265,60 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
     }
 
     @Test func anUnknownCommandSuggestsTheNearestOne() async throws {
-        let run = await runCLI(["servcies"], api: MemoryAppRunner())
+        let (double, _) = try await makeDouble()
+        let run = await runCLI(["servcies"], api: double.client)
         #expect(run.status == 2)
         #expect(run.err.contains("unknown command 'servcies'; did you mean 'services'?"))
+        #expect(await double.calls.isEmpty)
     }
 
     @Test func serviceNotFoundListsAFewNearNames() async throws {
-        let api = MemoryAppRunner()
-        for i in 0..<30 { await api.add("svc-\(i)") }
-        await api.add("web-api")
-        let run = await runCLI(["describe", "web-apo"], api: api)
+        let (double, _) = try await makeDouble()
+        for i in 0..<30 { try await double.addService("svc-\(i)") }
+        try await double.addService("web-api")
+        let run = await runCLI(["describe", "web-apo"], api: double.client)
         #expect(run.status == 1)
         #expect(run.err.contains("did you mean: web-api"))
-        let none = await runCLI(["describe", "zzzzzzzzzz"], api: api)
+        let none = await runCLI(["describe", "zzzzzzzzzz"], api: double.client)
         #expect(none.err.contains("among the 31 service(s)"))
         #expect(!none.err.contains("svc-12"))
     }
 
     @Test func deleteNeedsYesThenWaits() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("old-api")
-        let refused = await runCLI(["delete", "old-api"], api: api)
+        let (double, _) = try await makeDouble()
+        let arn = try await double.addService("old-api")
+        let refused = await runCLI(["delete", "old-api"], api: double.client)
         #expect(refused.status == 2 && refused.err.contains("--yes"))
-        #expect(await api.status(arn) == .running)
-        let deleted = await runCLI(["delete", "old-api", "--yes", "--wait", "--output", "json"], api: api)
-        #expect(deleted.status == 0)
-        #expect(await api.status(arn) == .deleted)
+        #expect(try await double.status(of: arn) == .running)
+        #expect(await !double.calls.contains("DeleteService"))
+        let deleted = await runCLI(["delete", "old-api", "--yes", "--wait", "--output", "json"], api: double.client)
+        #expect(deleted.status == 0, "\(deleted.err)")
+        #expect(try await double.status(of: arn) == .deleted)
     }
 
     @Test func apiErrorsAreOneLineWithCodeMessageAndRequestId() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
+        let (double, _) = try await makeDouble(secondsPerCall: 0)
+        let api = double.client
+        let arn = try await double.addService("web-api")
         #expect(await runCLI(["deploy", arn], api: api).status == 0)
         let busy = await runCLI(["pause", arn], api: api)
         #expect(busy.status == 1)
-        #expect(busy.err == "runnerdeck: InvalidStateException: Service cannot be paused in the current state: OPERATION_IN_PROGRESS. (request id: req-state)\n")
+        let requestId = "req-\(await double.calls.count)"  // the wrapper numbers the calls; PauseService was the last
+        #expect(busy.err == "runnerdeck: InvalidStateException: Service cannot be paused in the current state: OPERATION_IN_PROGRESS. (request id: \(requestId))\n")
         let missing = await runCLI(["describe", "arn:aws:apprunner:us-east-1:123456789012:service/x/00000000000000000000000000000000"], api: api)
         #expect(missing.status == 1 && missing.err.hasPrefix("runnerdeck: ResourceNotFoundException: "))
     }
 
     @Test func callRunsAnyOperationAndValidates() async throws {
-        let api = MemoryAppRunner()
-        let arn = await api.add("web-api")
+        let (double, _) = try await makeDouble()
+        let api = double.client
+        let arn = try await double.addService("web-api")
         let list = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": 20}"#], api: api)
         #expect(list.status == 0)
         #expect((try list.json()["ServiceSummaryList"] as? [Any])?.count == 1)
         let describe = await runCLI(["call", "describe-service", "--input", "{\"ServiceArn\": \"\(arn)\"}"], api: api)
         #expect(describe.status == 0 && describe.out.contains("\"ServiceName\": \"web-api\""))
+        await double.resetCalls()
         let invalid = await runCLI(["call", "DescribeService", "--input", "{}"], api: api)
         #expect(invalid.status == 2 && invalid.err.contains("ServiceArn"))
         let range = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": 500}"#], api: api)
@@ -273,12 +327,16 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         #expect(notJSON.status == 2)
         let unknown = await runCLI(["call", "ListServicez"], api: api)
         #expect(unknown.status == 2 && unknown.err.contains("ListServices"))
-        let unsupported = await runCLI(["call", "ListConnections"], api: api)
-        #expect(unsupported.status == 1 && unsupported.err.contains("UnsupportedByTestDouble"))
+        #expect(await double.calls.isEmpty)  // refused before anything was sent
+        let missing = await runCLI(["call", "DescribeAutoScalingConfiguration", "--input",
+                                    #"{"AutoScalingConfigurationArn": "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/none/1/00000000000000000000000000000000"}"#], api: api)
+        #expect(missing.status == 1 && missing.err.contains("ResourceNotFoundException"), "\(missing.err)")
+        #expect(await double.calls == ["DescribeAutoScalingConfiguration"])
     }
 
     @Test func helpVersionAndCompletionGoToStdout() async throws {
-        let api = MemoryAppRunner()
+        let (double, _) = try await makeDouble()
+        let api = double.client
         for command in ["services", "describe", "operations", "domains", "pause", "resume", "deploy", "delete", "call", "dashboard"] {
             let help = await runCLI([command, "--help"], api: api)
             #expect(help.status == 0 && help.out.contains("Examples:"), "\(command)")
@@ -294,5 +352,6 @@ func runCLI(_ arguments: [String], api: any AppRunnerAPI, terminal: Bool = false
         #expect(rootHelp.status == 0 && rootHelp.out.contains("services") && rootHelp.out.contains("dashboard (default)"))
         let bad = await runCLI(["services", "--output", "xml"], api: api)
         #expect(bad.status == 2 && bad.out.isEmpty && !bad.err.isEmpty)
+        #expect(await double.calls.isEmpty)
     }
 }

@@ -1,8 +1,8 @@
 import AppRunner
 import AppRunnerLocal
 import Foundation
+import RunnerDeckKit
 import Testing
-import func TestSupport.waitUntil
 @testable import RunnerDeckCLI
 
 /// The commands in process against Local App Runner (fast operations on the real clock).
@@ -25,7 +25,7 @@ import func TestSupport.waitUntil
         let operations = try await api.listOperations(ListOperationsRequest(serviceArn: arn))
         let id = try #require(operations.operationSummaryList?.first?.id)
         try await waitUntil("operation \(id) to end", timeout: 60, interval: 0.02) {
-            try await api.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList?.first(where: { $0.id == id })?.status?.isFinalForTest == true
+            try await api.listOperations(ListOperationsRequest(serviceArn: arn)).operationSummaryList?.first(where: { $0.id == id })?.isFinal == true
         }
         return arn
     }

@@ -64,19 +64,9 @@ import Testing
         let created = try await local.createService(CreateServiceRequest(serviceName: "kit-follow", sourceConfiguration: SourceConfiguration(
             imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic))))
         let id = created.operationId
-        let follower = OperationFollower(api: local, serviceArn: created.service.serviceArn, operationId: id, pollInterval: 5, timeout: 60, clock: SteppingClock(clock))
+        let follower = OperationFollower(api: local, serviceArn: created.service.serviceArn, operationId: id, pollInterval: 5, timeout: 60, clock: clock)  // its sleeps move Local's time
         let final = try await follower.follow()
         #expect(final.status == .succeeded)
     }
 }
 
-/// Sleeping advances the control plane's manual clock, so a follower runs without real time.
-struct SteppingClock: WallClock {
-    let clock: ManualClock
-    init(_ clock: ManualClock) { self.clock = clock }
-    func now() -> Date { clock.now() }
-    func sleep(seconds: Double) async throws {
-        try Task.checkCancellation()
-        clock.advance(by: seconds)
-    }
-}
