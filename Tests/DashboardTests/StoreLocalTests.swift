@@ -88,3 +88,28 @@ import Testing
         #expect(await store.state.activity.filter { $0.message.contains("rolled back") }.count == 1)
     }
 }
+
+/// Issue 8: an endpoint that accepts and never answers must not freeze the dashboard's data silently.
+@Suite(.timeLimit(.minutes(1))) struct HungRefreshTests {
+    @Test func aHungRefreshIsCancelledAndSaidInWords() async throws {
+        let server = try await TestServer.start { _, _ in
+            try? await Task.sleep(nanoseconds: 30_000_000_000)
+            return .json("{}")
+        }
+        defer { server.stop() }
+        let endpoint = try #require(URL(string: server.url))
+        let transport = AWSJSONClient(service: .appRunner, region: "us-east-1", endpoint: endpoint,
+                                      credentials: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret")),
+                                      userAgent: "runnerdeck/test", timeouts: AWSClientTimeouts(connect: 5, attempt: 60, total: 60))
+        let store = DashboardStore(api: AppRunnerClient(transport: transport), context: DashboardContext(region: "us-east-1"),
+                                   configuration: StoreConfiguration(refreshTimeout: 0.5))
+        let started = ContinuousClock.now
+        await store.refreshWithDeadline()
+        #expect(started.duration(to: .now) < .seconds(10))
+        let state = await store.state
+        #expect(state.lastError?.contains("no answer within") == true, "\(String(describing: state.lastError))")
+        #expect(state.consecutiveFailures == 1)
+        #expect(!state.refreshing)
+        try? await transport.shutdown()
+    }
+}

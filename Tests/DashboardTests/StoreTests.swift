@@ -78,7 +78,7 @@ import Testing
         let double = try RecordingAppRunner(clock: clock)
         try await double.addService("web-one")
         let store = makeStore(double, clock: clock)
-        await double.failNext(2, with: AWSClientError.timeout(endpoint: "http://127.0.0.1:1"))
+        await double.failNext(2, with: AWSClientError.timeout(endpoint: "http://127.0.0.1:1", deadline: .attempt, seconds: 60))
         await store.refresh()
         #expect(await store.nextDelay() == 4)
         #expect(await store.state.lastError != nil)

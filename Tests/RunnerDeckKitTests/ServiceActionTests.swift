@@ -70,3 +70,25 @@ import Testing
     }
 }
 
+
+@Suite(.timeLimit(.minutes(1))) struct LostAnswerTests {
+    /// A first attempt's answer was lost (reset, cut off) after App Runner started the operation; the
+    /// retry is refused as OPERATION_IN_PROGRESS. The action adopts its own operation instead of failing.
+    @Test func aRefusedRetryAdoptsTheOperationItStarted() async throws {
+        let clock = ManualClock()
+        let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
+        let arn = try await local.createService(CreateServiceRequest(serviceName: "lost-answer", sourceConfiguration: SourceConfiguration(
+            imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic)))).service.serviceArn
+        clock.advance(by: 11)
+        let first = try await local.pauseService(PauseServiceRequest(serviceArn: arn))  // its answer "lost"
+        let adopted = try await ServiceAction.pause.perform(on: local, serviceArn: arn, now: { clock.now() })
+        #expect(adopted.operationId == first.operationId)
+
+        // Someone else's different operation is not adopted: the refusal stands.
+        clock.advance(by: 11)
+        _ = try await local.resumeService(ResumeServiceRequest(serviceArn: arn))
+        await #expect(throws: InvalidStateException.self) {
+            _ = try await ServiceAction.deploy.perform(on: local, serviceArn: arn, now: { clock.now() })
+        }
+    }
+}

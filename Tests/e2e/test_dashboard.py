@@ -89,9 +89,12 @@ class Pane:
                             "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"})
         environment.pop("AWS_PROFILE", None)
         environment.update(env or {})
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
+        # Each pane has a tmux server of its own: one shared server exits when a test closes its last
+        # pane, and the next test's new-session could race that exit ("server exited unexpectedly").
+        self.socket = "%s-%s" % (TMUX_SOCKET, self.name)
+        subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", str(width), "-y", str(height),
                         "-s", self.name, "sh"], check=True, env=environment, timeout=30)
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-g", "status", "off"], check=True, timeout=30)
+        subprocess.run(["tmux", "-L", self.socket, "set-option", "-g", "status", "off"], check=True, timeout=30)
 
     def run(self, command):
         self.send_line("echo $$ > %s; exec %s" % (self.pidfile, command), literal=True, wrap=True)
@@ -99,19 +102,19 @@ class Pane:
     def send_line(self, text, literal=True, wrap=False):
         if wrap:
             text = "sh -c '%s'" % text.replace("'", "'\\''")
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", text], check=True, timeout=30)
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "Enter"], check=True, timeout=30)
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, "-l", text], check=True, timeout=30)
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, "Enter"], check=True, timeout=30)
 
     def keys(self, *keys):
         for key in keys:
             if key in ("Enter", "Escape", "Up", "Down", "Tab", "BSpace", "C-l", "PageDown", "PageUp"):
-                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, key], check=True, timeout=30)
+                subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, key], check=True, timeout=30)
             else:
-                subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", self.name, "-l", key], check=True, timeout=30)
+                subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", self.name, "-l", key], check=True, timeout=30)
             time.sleep(0.15)
 
     def text(self):
-        return subprocess.run(["tmux", "-L", TMUX_SOCKET, "capture-pane", "-p", "-t", self.name],
+        return subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", self.name],
                               capture_output=True, text=True, check=True, timeout=30).stdout
 
     def wait_for(self, needle, timeout=30):
@@ -126,7 +129,7 @@ class Pane:
             return int(f.read().strip())
 
     def close(self):
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "kill-session", "-t", self.name], capture_output=True, timeout=30)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
         if os.path.exists(self.pidfile):
             os.remove(self.pidfile)
 
@@ -171,7 +174,7 @@ def test_dashboard_drives_services(server, services, pane_factory):
     pane.wait_for("e2e-api")
     pane.wait_for("RUNNING")
     screen = pane.text()
-    assert "region us-east-1" in screen
+    assert "us-east-1" in screen and "ENDPOINT 127.0.0.1" in screen  # never looks like real AWS
     assert "p pause" in screen  # footer hints come from the key registry
 
     # Filter: substring, case-insensitive.
@@ -275,7 +278,7 @@ def test_too_small_then_resize(server, services, pane_factory):
     pane = pane_factory(60, 20, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
     pane.run(dashboard_command(endpoint))
     pane.wait_for("Terminal too small: 60x20")
-    subprocess.run(["tmux", "-L", TMUX_SOCKET, "resize-window", "-t", pane.name, "-x", "100", "-y", "30"], check=True, timeout=30)
+    subprocess.run(["tmux", "-L", pane.socket, "resize-window", "-t", pane.name, "-x", "100", "-y", "30"], check=True, timeout=30)
     pane.wait_for("e2e-web")
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
@@ -340,7 +343,7 @@ def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
     pane.run(dashboard_command(endpoint))
     pane.wait_for("e2e-web")
     for round_ in range(10):
-        subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", pane.name, "C-z"], check=True)
+        subprocess.run(["tmux", "-L", pane.socket, "send-keys", "-t", pane.name, "C-z"], check=True)
         pane.wait_gone("RunnerDeck", 15)
         # What is typed now belongs to the shell, not to the stopped dashboard.
         pane.send_line("echo ROUND-%d-SHELL" % round_)
@@ -364,7 +367,7 @@ def test_keys_typed_ahead_do_not_answer_a_prompt(server, services, pane_factory)
     pane.run(dashboard_command(endpoint))
     pane.wait_for("e2e-api")
     pane.wait_for("RUNNING")
-    subprocess.run(["tmux", "-L", TMUX_SOCKET, "send-keys", "-t", pane.name, "-l", "dydydy"], check=True)
+    subprocess.run(["tmux", "-L", pane.socket, "send-keys", "-t", pane.name, "-l", "dydydy"], check=True)
     pane.wait_for("[y/N]")
     time.sleep(2)
     assert client.list_operations(ServiceArn=services["api"])["OperationSummaryList"] == before
@@ -378,14 +381,14 @@ def test_copy_puts_the_arn_on_the_clipboard(server, services, pane_factory):
     """`c` copies the selected service's ARN whole through OSC 52 (tmux keeps it with set-clipboard on)."""
     endpoint, _ = server
     pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
-    subprocess.run(["tmux", "-L", TMUX_SOCKET, "set-option", "-s", "set-clipboard", "on"], check=True)
+    subprocess.run(["tmux", "-L", pane.socket, "set-option", "-s", "set-clipboard", "on"], check=True)
     pane.run(dashboard_command(endpoint))
     pane.wait_for("e2e-api")
     pane.keys("/", "e2e-web", "Enter")
     pane.wait_gone("e2e-api")
     pane.keys("c")
     pane.wait_for("copied the ARN of e2e-web")
-    buffer = wait_until(lambda: subprocess.run(["tmux", "-L", TMUX_SOCKET, "show-buffer"], capture_output=True, text=True).stdout, 10,
+    buffer = wait_until(lambda: subprocess.run(["tmux", "-L", pane.socket, "show-buffer"], capture_output=True, text=True).stdout, 10,
                         what="a tmux paste buffer")
     assert buffer == services["web"]
     pane.keys("q")

@@ -18,15 +18,19 @@ public struct StoreConfiguration: Sendable, Hashable {
     public var rowConcurrency: Int
     /// Activity entries kept.
     public var activityLimit: Int
+    /// Real seconds a refresh may take before it is cancelled (an endpoint that accepts and never
+    /// answers must not freeze the data without saying so).
+    public var refreshTimeout: Double
 
     public init(slowInterval: Double = 10, fastInterval: Double = 2, maxBackoff: Double = 120, readOnly: Bool = false,
-                rowConcurrency: Int = 4, activityLimit: Int = 1000) {
+                rowConcurrency: Int = 4, activityLimit: Int = 1000, refreshTimeout: Double = 45) {
         self.slowInterval = max(1, slowInterval)
         self.fastInterval = max(0.5, min(fastInterval, max(1, slowInterval)))
         self.maxBackoff = max(maxBackoff, self.fastInterval)
         self.readOnly = readOnly
         self.rowConcurrency = max(1, rowConcurrency)
         self.activityLimit = max(10, activityLimit)
+        self.refreshTimeout = max(0.1, refreshTimeout)
     }
 }
 
@@ -93,7 +97,7 @@ public actor DashboardStore {
     /// Polls until the task is cancelled.
     public func run() async {
         while !Task.isCancelled {
-            await refresh()
+            await refreshWithDeadline()
             if Task.isCancelled { break }
             if refreshRequested { refreshRequested = false; continue }
             let delay = nextDelay()
@@ -106,6 +110,28 @@ public actor DashboardStore {
             wakeTask = nil
         }
         for task in followTasks.values { task.cancel() }
+    }
+
+    /// Set when the running refresh was cancelled for taking too long.
+    private var refreshTimedOut = false
+
+    /// A refresh under ``StoreConfiguration/refreshTimeout`` (real time): past it the refresh is
+    /// cancelled, counted as a failure in words, and retried with the backoff.
+    public func refreshWithDeadline() async {
+        refreshTimedOut = false
+        let work = Task { await self.refresh() }
+        let seconds = configuration.refreshTimeout
+        let timer = Task {
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            self.cancelHungRefresh(work)
+        }
+        await withTaskCancellationHandler { await work.value } onCancel: { work.cancel() }
+        timer.cancel()
+    }
+
+    private func cancelHungRefresh(_ work: Task<Void, Never>) {
+        refreshTimedOut = true
+        work.cancel()
     }
 
     /// Seconds until the next refresh: the backoff after errors, otherwise fast or slow.
@@ -170,7 +196,9 @@ public actor DashboardStore {
             state.lastRefresh = clock.now()
         } catch {
             guard generation == state.generation else { return finishStale() }
-            let message = Self.describe(error)
+            let message = refreshTimedOut
+                ? "no answer within \(Format.duration(configuration.refreshTimeout.rounded(.up))); the refresh was cancelled (retrying with backoff)"
+                : Self.describe(error)
             state.consecutiveFailures += 1
             if state.lastError != message { log(.error, "refresh failed: \(message)") }
             state.lastError = message

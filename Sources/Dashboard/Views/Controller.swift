@@ -139,8 +139,11 @@ public struct DashboardController: Sendable {
             return [.focusChanged]
         case .pause, .resume, .deploy, .delete:
             guard let target = target(state: state), let change = action.serviceAction else { ui.message = "no service selected"; return [.redraw] }
-            // Say at once what the state does not allow ("already paused"), without asking first.
-            if let refusal = change.refusal(for: targetStatus(state: state)) {
+            // Say at once what the state does not allow ("already paused"), without asking first. An
+            // operation in progress is left to App Runner to refuse: the row may be a refresh behind an
+            // operation that just ended.
+            let status = targetStatus(state: state)
+            if status != .operationInProgress, let refusal = change.refusal(for: status) {
                 ui.message = "\(target.name): cannot \(change.verb): \(refusal)"
                 return [.redraw]
             }
@@ -150,7 +153,8 @@ public struct DashboardController: Sendable {
             return [.redraw]
         case .deployImage:
             guard let target = target(state: state) else { ui.message = "no service selected"; return [.redraw] }
-            if let refusal = ServiceAction.deploy.refusal(for: targetStatus(state: state)) {
+            let status = targetStatus(state: state)
+            if status != .operationInProgress, let refusal = ServiceAction.deploy.refusal(for: status) {
                 ui.message = "\(target.name): cannot deploy: \(refusal)"
                 return [.redraw]
             }
