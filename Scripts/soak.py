@@ -73,8 +73,14 @@ def rss_kib(pid):
 
 
 def count_deploys(boto, arn):
-    pages = boto.get_paginator("list_operations").paginate(ServiceArn=arn)
-    return sum(1 for page in pages for o in page["OperationSummaryList"] if o["Type"] == "START_DEPLOYMENT")
+    count, token = 0, None
+    for _ in range(1000):  # bounded: a listing that never ends is a bug, not a wait
+        page = boto.list_operations(ServiceArn=arn, **({"NextToken": token} if token else {}))
+        count += sum(1 for o in page.get("OperationSummaryList", []) if o["Type"] == "START_DEPLOYMENT")
+        token = page.get("NextToken")
+        if not token:
+            break
+    return count
 
 
 def main():

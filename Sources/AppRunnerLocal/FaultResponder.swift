@@ -22,6 +22,9 @@ struct FaultResponder: Sendable {
     let injector: FaultInjector
     /// How long a silent fault holds the connection before giving up on it.
     var silentSeconds: Double = 300
+    /// Set when the server is asked to stop: silent faults let go at once, so a graceful shutdown
+    /// does not wait for them.
+    let stopping = StopFlag()
 
     struct Cut: Error {}
 
@@ -38,8 +41,11 @@ struct FaultResponder: Sendable {
             try await Task.sleep(nanoseconds: UInt64(decision.delay * 1_000_000_000))
             return try await next(request)
         case .silent:
-            // Never answers; the client's deadline (or the connection's idle timeout) ends it.
-            try? await Task.sleep(nanoseconds: UInt64(silentSeconds * 1_000_000_000))
+            // Never answers; the client's deadline, the server stopping or `silentSeconds` ends it.
+            let until = ContinuousClock.now + .milliseconds(Int64(silentSeconds * 1000))
+            while ContinuousClock.now < until, !stopping.isSet, !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+            }
             Self.reset(context.channel)
             throw Cut()
         case .reset:
@@ -88,4 +94,14 @@ struct CollectingWriter: ResponseBodyWriter {
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+/// A flag set once, read from any thread.
+final class StopFlag: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var value = false
+    private let lock = NSLock()
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

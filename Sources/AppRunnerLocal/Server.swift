@@ -106,6 +106,16 @@ public func runLocalServer(
             maxBodyBytes: configuration.maxBodyBytes)
     }
     let faults = configuration.faults.map { FaultResponder(injector: FaultInjector(plan: $0, seed: configuration.faultSeed)) }
+    // SIGTERM/SIGINT also release silent faults, so the graceful shutdown does not wait on them.
+    let stopSources = faults.map { faults in
+        [SIGTERM, SIGINT].map { signalNumber -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: signalNumber)
+            source.setEventHandler { faults.stopping.set() }
+            source.resume()
+            return source
+        }
+    } ?? []
+    defer { stopSources.forEach { $0.cancel() } }
     if let plan = configuration.faults {
         logger.notice("injecting faults: \(plan)")
     }

@@ -81,3 +81,17 @@ def test_actions_survive_twenty_percent_faults_and_the_state_converges(serve_fac
     assert kinds == ["RESUME_SERVICE", "PAUSE_SERVICE", "START_DEPLOYMENT", "RESUME_SERVICE", "PAUSE_SERVICE", "CREATE_SERVICE"], kinds
     assert all(o["Status"] == "SUCCEEDED" for o in ops)
     assert boto.describe_service(ServiceArn=arn)["Service"]["Status"] == "RUNNING"
+
+
+def test_sigterm_is_not_held_by_a_silent_fault(serve_factory):
+    endpoint = serve_factory("--faults", "1:silent", state=None)
+    client = subprocess.Popen([str(RUNNERDECK), "services", "--endpoint-url", endpoint.url, "--region", "us-east-1",
+                               "--cli-read-timeout", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=aws_env())
+    try:
+        time.sleep(1.5)  # the request is being held
+        started = time.monotonic()
+        assert endpoint.stop(timeout=15) == 0
+        assert time.monotonic() - started < 10
+    finally:
+        client.kill()
+        client.wait(timeout=10)
