@@ -59,6 +59,20 @@ public enum LocalServerError: Error, CustomStringConvertible, Sendable {
     /// The socket could not be bound (host, port, reason).
     case cannotListen(String, Int, String)
 
+    /// Why a bind failed, in words (never NIO's function names).
+    static func bindReason(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case EADDRINUSE: return "the address is already in use (another process listens there; pick another --port, or 0 for a free one)"
+            case EACCES: return "permission denied (ports below 1024 need privileges)"
+            case EADDRNOTAVAIL: return "the address is not one of this machine's"
+            default: return String(cString: strerror(error.errnoCode)).lowercased()
+            }
+        }
+        if error is SocketAddressError { return "the host name does not resolve to an address" }
+        return "the socket could not be opened"
+    }
+
     public var description: String {
         switch self {
         case .unauthenticatedNonLoopback(let host):
@@ -147,7 +161,7 @@ public func runLocalServer(
     } catch {
         await plane.stopTicker()
         if await !listening.listening, !Task.isCancelled {
-            throw LocalServerError.cannotListen(host, configuration.port, "\(error)")
+            throw LocalServerError.cannotListen(host, configuration.port, LocalServerError.bindReason(error))
         }
         throw error
     }

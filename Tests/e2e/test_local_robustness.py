@@ -288,6 +288,10 @@ def test_startup_failures_are_clear_and_exit_non_zero(tmp_path):
         out = subprocess.run([str(RUNNERDECK), "serve", "--port", str(port)], capture_output=True, text=True, timeout=30)
         assert out.returncode != 0
         assert f"cannot listen on 127.0.0.1:{port}" in out.stderr
+        # Issue 9 bug 10: in words, not NIO's function name with an unbalanced parenthesis.
+        assert "already in use" in out.stderr
+        assert "bind(" not in out.stderr and "descriptor" not in out.stderr
+        assert out.stderr.count("(") == out.stderr.count(")")
 
 
 def test_a_second_server_on_the_same_state_file_is_refused(serve_factory, tmp_path):
