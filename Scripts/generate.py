@@ -414,6 +414,14 @@ class Generator:
             o = self.ops[op]
             P.append("    case .%s:\n        return try await AppRunnerWire.handle(body, as: %s.self) { try await api.%s($0) }\n" % (
                 lower_camel(op), o["input"]["shape"], lower_camel(op)))
+        P.append("    }\n}\n\n")
+        # request shapes by operation
+        P.append("/// The request shape of `operation`, for tools that inspect an input before sending it\n")
+        P.append("/// (`runnerdeck call` refuses members the shape does not have, as the AWS CLI does).\n")
+        P.append("public func requestShape(of operation: AppRunnerOperation) -> any AppRunnerShape.Type {\n")
+        P.append("    switch operation {\n")
+        for op in ops:
+            P.append("    case .%s: return %s.self\n" % (lower_camel(op), self.ops[op]["input"]["shape"]))
         P.append("    }\n}\n")
         return "".join(P)
 

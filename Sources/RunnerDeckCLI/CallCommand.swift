@@ -38,6 +38,7 @@ struct CallCommand: AsyncParsableCommand {
         let context = CommandContext(globals: globals)
         let op = try Self.operation(named: operation)
         let body = try Self.readInput(input)
+        try Self.checkInput(body, for: op)
         let api = try await context.makeAPI()
         let output = try await dispatch(op, body: body, to: api)
         context.write(try Self.render(op, output))
@@ -80,7 +81,9 @@ struct CallCommand: AsyncParsableCommand {
         do {
             object = try JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)
         } catch {
-            throw CLIError(.usage, "--input is not valid JSON: \(error.localizedDescription)")
+            // Where the syntax breaks (Foundation says "around line 1, column 2" in its debug description).
+            let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { ": \($0)" } ?? ""
+            throw CLIError(.usage, "--input is not valid JSON\(detail)")
         }
         guard object is [String: Any] else {
             throw CLIError(.usage, "--input must be a JSON object ({...}) with the request's members")
@@ -89,6 +92,56 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     /// Re-renders the response body (epoch-second timestamps) as the AWS CLI prints it.
+    /// Refuses, before anything is sent and as a usage error (exit 2) like every other input mistake,
+    /// what the request shape cannot carry: a member it does not have (the AWS CLI refuses those too,
+    /// where a plain decode would drop them silently), a value of the wrong type, a broken constraint.
+    static func checkInput(_ body: Data, for operation: AppRunnerOperation) throws {
+        func canonical<T: AppRunnerShape>(_ type: T.Type) throws -> Data {
+            let input = try AppRunnerWire.decodeRequest(type, from: body.isEmpty ? Data("{}".utf8) : body)
+            try input.validate(path: "")
+            return try AppRunnerJSON.encode(input)
+        }
+        let kept: Data
+        do {
+            kept = try canonical(requestShape(of: operation))
+        } catch let error as AWSValidationError {
+            throw CLIError(.usage, error.message)
+        } catch let error as AWSResponseError {
+            throw CLIError(.usage, "--input does not fit \(operation.rawValue): \(error.message)")
+        }
+        let given = (try? JSONSerialization.jsonObject(with: body.isEmpty ? Data("{}".utf8) : body)) ?? [String: Any]()
+        let known = (try? JSONSerialization.jsonObject(with: kept)) ?? [String: Any]()
+        if let unknown = unknownMembers(given, known, path: "").first {
+            throw CLIError(.usage, "Unknown parameter in input: \"\(unknown)\" (\(operation.rawValue) has no such member; names are case-sensitive)")
+        }
+    }
+
+    /// Paths of members in `given` that did not survive decoding into the shape (`known`); null values
+    /// are left out, since they say "absent" in both.
+    static func unknownMembers(_ given: Any, _ known: Any, path: String) -> [String] {
+        if let object = given as? [String: Any] {
+            let kept = known as? [String: Any] ?? [:]
+            var found: [String] = []
+            for key in object.keys.sorted() {
+                guard let value = object[key], !(value is NSNull) else { continue }
+                let memberPath = path.isEmpty ? key : "\(path).\(key)"
+                guard let keptValue = kept[key] else {
+                    // A map's keys are data, not members: a map keeps every key it was given.
+                    found.append(memberPath)
+                    continue
+                }
+                found += unknownMembers(value, keptValue, path: memberPath)
+            }
+            return found
+        }
+        if let list = given as? [Any], let keptList = known as? [Any] {
+            return list.enumerated().flatMap { index, value in
+                index < keptList.count ? unknownMembers(value, keptList[index], path: "\(path)[\(index)]") : []
+            }
+        }
+        return []
+    }
+
     static func render(_ operation: AppRunnerOperation, _ body: Data, timeZone: TimeZone? = nil) throws -> String {
         func as_<T: AppRunnerShape>(_ type: T.Type) throws -> String {
             try CLIJSON.render(AppRunnerJSON.decode(type, from: body), timeZone: timeZone)

@@ -330,6 +330,16 @@ func makeDouble(secondsPerCall: Double = 4, operationSeconds: Double = 10) async
         #expect(notJSON.status == 2)
         let unknown = await runCLI(["call", "ListServicez"], api: api)
         #expect(unknown.status == 2 && unknown.err.contains("ListServices"))
+        // Issue 9 bug 9: an unknown member is refused (it was dropped silently), a wrong type is a
+        // usage error with the member path like an out-of-range value, a syntax error says where.
+        let foo = await runCLI(["call", "ListServices", "--input", #"{"Foo": 1}"#], api: api)
+        #expect(foo.status == 2 && foo.err.contains(#"Unknown parameter in input: "Foo""#), "\(foo.err)")
+        let nested = await runCLI(["call", "DescribeService", "--input", "{\"ServiceArn\": \"\(arn)\", \"Extra\": {\"A\": 1}}"], api: api)
+        #expect(nested.status == 2 && nested.err.contains(#""Extra""#))
+        let wrongType = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": "five"}"#], api: api)
+        #expect(wrongType.status == 2 && wrongType.err.contains("'MaxResults'"), "\(wrongType.err)")
+        let broken = await runCLI(["call", "ListServices", "--input", #"{"MaxResults": 5,,}"#], api: api)
+        #expect(broken.status == 2 && broken.err.contains("not valid JSON") && broken.err.contains("character"), "\(broken.err)")
         #expect(await double.calls.isEmpty)  // refused before anything was sent
         let missing = await runCLI(["call", "DescribeAutoScalingConfiguration", "--input",
                                     #"{"AutoScalingConfigurationArn": "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/none/1/00000000000000000000000000000000"}"#], api: api)

@@ -613,3 +613,47 @@ public func dispatch(_ operation: AppRunnerOperation, body: Data, to api: any Ap
         return try await AppRunnerWire.handle(body, as: UpdateVpcIngressConnectionRequest.self) { try await api.updateVpcIngressConnection($0) }
     }
 }
+
+/// The request shape of `operation`, for tools that inspect an input before sending it
+/// (`runnerdeck call` refuses members the shape does not have, as the AWS CLI does).
+public func requestShape(of operation: AppRunnerOperation) -> any AppRunnerShape.Type {
+    switch operation {
+    case .associateCustomDomain: return AssociateCustomDomainRequest.self
+    case .createAutoScalingConfiguration: return CreateAutoScalingConfigurationRequest.self
+    case .createConnection: return CreateConnectionRequest.self
+    case .createObservabilityConfiguration: return CreateObservabilityConfigurationRequest.self
+    case .createService: return CreateServiceRequest.self
+    case .createVpcConnector: return CreateVpcConnectorRequest.self
+    case .createVpcIngressConnection: return CreateVpcIngressConnectionRequest.self
+    case .deleteAutoScalingConfiguration: return DeleteAutoScalingConfigurationRequest.self
+    case .deleteConnection: return DeleteConnectionRequest.self
+    case .deleteObservabilityConfiguration: return DeleteObservabilityConfigurationRequest.self
+    case .deleteService: return DeleteServiceRequest.self
+    case .deleteVpcConnector: return DeleteVpcConnectorRequest.self
+    case .deleteVpcIngressConnection: return DeleteVpcIngressConnectionRequest.self
+    case .describeAutoScalingConfiguration: return DescribeAutoScalingConfigurationRequest.self
+    case .describeCustomDomains: return DescribeCustomDomainsRequest.self
+    case .describeObservabilityConfiguration: return DescribeObservabilityConfigurationRequest.self
+    case .describeService: return DescribeServiceRequest.self
+    case .describeVpcConnector: return DescribeVpcConnectorRequest.self
+    case .describeVpcIngressConnection: return DescribeVpcIngressConnectionRequest.self
+    case .disassociateCustomDomain: return DisassociateCustomDomainRequest.self
+    case .listAutoScalingConfigurations: return ListAutoScalingConfigurationsRequest.self
+    case .listConnections: return ListConnectionsRequest.self
+    case .listObservabilityConfigurations: return ListObservabilityConfigurationsRequest.self
+    case .listOperations: return ListOperationsRequest.self
+    case .listServices: return ListServicesRequest.self
+    case .listServicesForAutoScalingConfiguration: return ListServicesForAutoScalingConfigurationRequest.self
+    case .listTagsForResource: return ListTagsForResourceRequest.self
+    case .listVpcConnectors: return ListVpcConnectorsRequest.self
+    case .listVpcIngressConnections: return ListVpcIngressConnectionsRequest.self
+    case .pauseService: return PauseServiceRequest.self
+    case .resumeService: return ResumeServiceRequest.self
+    case .startDeployment: return StartDeploymentRequest.self
+    case .tagResource: return TagResourceRequest.self
+    case .untagResource: return UntagResourceRequest.self
+    case .updateDefaultAutoScalingConfiguration: return UpdateDefaultAutoScalingConfigurationRequest.self
+    case .updateService: return UpdateServiceRequest.self
+    case .updateVpcIngressConnection: return UpdateVpcIngressConnectionRequest.self
+    }
+}
