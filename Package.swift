@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "runnerdeck", targets: ["runnerdeck"]),
         .library(name: "AppRunner", targets: ["AppRunner"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
+        // For the fuzz targets in Fuzz/ (a separate package that depends on this one by path).
+        .library(name: "AppRunnerLocal", targets: ["AppRunnerLocal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
