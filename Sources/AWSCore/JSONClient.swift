@@ -288,7 +288,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     /// The AWS JSON 1.0 error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
     /// `__type` (or `code`), sanitised; message from `message`/`Message`; request id from `x-amzn-RequestId`.
     /// A body that is not JSON still gives an error with the status and the start of the body.
-    static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
+    public static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
         let headerCode = headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
@@ -328,7 +328,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     /// Parses an HTTP `Date` header (IMF-fixdate, and RFC 850 / asctime as fallbacks).
-    static func parseHTTPDate(_ text: String) -> Date? {
+    public static func parseHTTPDate(_ text: String) -> Date? {
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
