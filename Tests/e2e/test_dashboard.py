@@ -393,3 +393,23 @@ def test_copy_puts_the_arn_on_the_clipboard(server, services, pane_factory):
     assert buffer == services["web"]
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
+
+
+def test_a_rollback_started_from_boto3_reads_as_one_without_colour(server, services, pane_factory):
+    """Issue 9 bug 2: ROLLBACK in the row while it runs, the rolled-back mark after, in words (NO_COLOR=1),
+    and Activity names the outcome, for an operation the dashboard did not start."""
+    endpoint, client = server
+    arn = create_service(client, "e2e-rollback")
+    wait_status(client, arn, "RUNNING")
+    client.tag_resource(ResourceArn=arn, Tags=[{"Key": "runnerdeck:fail-deployments", "Value": "true"}])
+    pane = pane_factory(120, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "1"})
+    pane.run("env NO_COLOR=1 " + dashboard_command(endpoint))
+    pane.wait_for("e2e-rollback")
+    client.start_deployment(ServiceArn=arn)  # started elsewhere, not by the dashboard
+    pane.wait_for(re.compile(r"e2e-rollback\s+IN PROGRESS\s+ROLLBACK \d"), OPERATION_TIMEOUT)
+    pane.wait_for(re.compile(r"e2e-rollback\s+RUNNING\s+ROLLED BACK \d"), OPERATION_TIMEOUT)
+    pane.keys("5")
+    pane.wait_for("e2e-rollback: START_DEPLOYMENT ROLLBACK_SUCCEEDED")
+    pane.wait_for("failed and was rolled back")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
