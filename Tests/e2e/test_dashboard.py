@@ -345,6 +345,13 @@ def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
     for round_ in range(10):
         subprocess.run(["tmux", "-L", pane.socket, "send-keys", "-t", pane.name, "C-z"], check=True)
         pane.wait_gone("RunnerDeck", 15)
+        # The shell has the terminal once it has reported this round's stop (its report stays on screen
+        # after earlier rounds, so count them).
+        def stops():
+            history = subprocess.run(["tmux", "-L", pane.socket, "capture-pane", "-p", "-S", "-", "-t", pane.name],
+                                     capture_output=True, text=True, timeout=30).stdout
+            return history.count("Stopped")
+        wait_until(lambda: stops() >= round_ + 1, 15, what="the shell to report the stop")
         # What is typed now belongs to the shell, not to the stopped dashboard.
         pane.send_line("echo ROUND-%d-SHELL" % round_)
         pane.wait_for("ROUND-%d-SHELL" % round_, 15)
