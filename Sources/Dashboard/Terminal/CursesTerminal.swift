@@ -50,9 +50,15 @@ final class CursesTerminal {
     let colors: Bool
     private var active = false
 
+    /// The terminal's modes as the shell left them, put back before every stop (Ctrl-Z), whatever
+    /// curses did or did not restore.
+    private var shellModes = termios()
+    private var haveShellModes = false
+
     /// Opens the terminal with `newterm` (so an unknown TERM is an error, not an exit).
     init(noColor: Bool) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
+        haveShellModes = tcgetattr(STDIN_FILENO, &shellModes) == 0
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         guard !term.isEmpty else { throw TerminalError.unsetTerminal }
         switch TerminfoProbe.check(term) {
@@ -179,6 +185,8 @@ final class CursesTerminal {
         guard active else { return }
         SignalBridge.setCursesActive(false)
         endwin()
+        fflush(rd_stdout())
+        if haveShellModes { _ = tcsetattr(STDIN_FILENO, TCSADRAIN, &shellModes) }
         SignalBridge.stopSelf()
         // Continued (fg): curses takes the terminal back on the next refresh.
         SignalBridge.setCursesActive(true)
