@@ -49,6 +49,11 @@ public struct DashboardController: Sendable {
             let name = state.detail?.service?.serviceName ?? state.services.first { $0.arn == arn }?.name ?? ResourceARN.name(arn)
             return (arn, name)
         }
+        // The selection is kept by ARN (reconcile), so no filter-and-sort of every row is needed here:
+        // the renderer asks for this on every frame to pick the footer's hints.
+        if let arn = ui.selectedArn, let row = state.services.first(where: { $0.arn == arn }), row.matches(ui.filter) {
+            return (row.arn, row.name)
+        }
         let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
         guard ui.selection < list.count else { return nil }
         return (list[ui.selection].arn, list[ui.selection].name)
