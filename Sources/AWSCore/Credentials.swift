@@ -358,17 +358,28 @@ struct ContainerCredentialProvider: AWSCredentialProvider {
 }
 
 /// EC2 instance metadata (IMDSv2): a session token by `PUT /latest/api/token`, then the role and its
-/// credentials. Short timeouts and one attempt, so machines outside EC2 are not held up.
+/// credentials. Short timeouts and one attempt, so machines outside EC2 are not held up; as in the AWS
+/// CLI, `AWS_METADATA_SERVICE_TIMEOUT` (seconds, default 1) lengthens each request's deadline for a
+/// slow metadata service.
 struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
     static let defaultEndpoint = "http://169.254.169.254"
+    static let defaultTimeout: TimeAmount = .seconds(1)
     let environment: [String: String]
     let httpClient: HTTPClient
     let timeout: TimeAmount
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = AWSCredentialHTTPClient.shared, timeout: TimeAmount = .seconds(1)) {
+    /// `timeout` overrides `AWS_METADATA_SERVICE_TIMEOUT`; without either, 1 second.
+    init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = AWSCredentialHTTPClient.shared, timeout: TimeAmount? = nil) {
         self.environment = environment
         self.httpClient = httpClient
-        self.timeout = timeout
+        self.timeout = timeout ?? Self.configuredTimeout(environment) ?? Self.defaultTimeout
+    }
+
+    /// `AWS_METADATA_SERVICE_TIMEOUT` as a deadline, nil when unset or not a positive number of seconds.
+    static func configuredTimeout(_ environment: [String: String]) -> TimeAmount? {
+        guard let text = nonEmpty(environment["AWS_METADATA_SERVICE_TIMEOUT"]), let seconds = Double(text),
+              seconds.isFinite, seconds > 0, seconds <= 3600 else { return nil }
+        return .nanoseconds(Int64(seconds * 1e9))
     }
 
     public var endpoint: String {

@@ -298,15 +298,15 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         let credentials = try await ContainerCredentialProvider(environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": "ignored-when-file-is-set",
-        ]).credentials()
+        ], timeout: .seconds(30)).credentials()
         #expect(credentials == AWSCredentials(accessKeyId: "AKECS", secretAccessKey: "ecssecret", sessionToken: "ecstoken",
                                               expiration: parseISO8601("2030-06-01T00:00:00Z")))
         let withToken = try await ContainerCredentialProvider(environment: [
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer container-token",
-        ]).credentials()
+        ], timeout: .seconds(30)).credentials()
         #expect(withToken.accessKeyId == "AKECS")
         let unauthorized = await expectCredentialsError {
-            try await ContainerCredentialProvider(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds"]).credentials()
+            try await ContainerCredentialProvider(environment: ["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds"], timeout: .seconds(30)).credentials()
         }
         #expect(unauthorized?.description.contains("HTTP 401") == true)
 
@@ -341,7 +341,7 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
     @Test func instanceMetadataV2() async throws {
         let server = try await Self.imdsServer()
         defer { server.stop() }
-        let credentials = try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url + "/"]).credentials()
+        let credentials = try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url + "/", "AWS_METADATA_SERVICE_TIMEOUT": "30"]).credentials()
         #expect(credentials == AWSCredentials(accessKeyId: "AKIMDS", secretAccessKey: "imdssecret", sessionToken: "imdstoken",
                                               expiration: parseISO8601("2030-07-01T00:00:00Z")))
         let requests = await server.requests
@@ -356,7 +356,7 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         let noRoleServer = try await Self.imdsServer(role: nil)
         defer { noRoleServer.stop() }
         guard case .notFound(let noRole) = await expectCredentialsError({
-            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": noRoleServer.url]).credentials()
+            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": noRoleServer.url, "AWS_METADATA_SERVICE_TIMEOUT": "30"]).credentials()
         }) else { Issue.record("expected notFound"); return }
         #expect(noRole.contains("no IAM role"))
 
@@ -367,13 +367,35 @@ func expectCredentialsError(_ body: () async throws -> AWSCredentials) async -> 
         #expect(absent.contains("no instance metadata service at http://127.0.0.1:\(port)"))
     }
 
+    @Test func metadataServiceTimeoutComesFromTheEnvironment() async throws {
+        // A metadata service that takes 1.5 s per answer: too slow for the default 1 s deadline, in
+        // time for AWS_METADATA_SERVICE_TIMEOUT=20 (as the AWS CLI reads it).
+        let slow = try await TestServer.start { request, _ in
+            try? await Task.sleep(nanoseconds: 1_500_000_000)
+            return request.method == "PUT" ? TestServer.Answer(body: "imds-session-token") : TestServer.Answer(status: 404)
+        }
+        defer { slow.stop() }
+        guard case .notFound(let late) = await expectCredentialsError({
+            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": slow.url]).credentials()
+        }) else { Issue.record("expected notFound"); return }
+        #expect(late.contains("read timeout of 1 s"))
+        guard case .notFound(let patient) = await expectCredentialsError({
+            try await InstanceMetadataCredentialProvider(environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": slow.url, "AWS_METADATA_SERVICE_TIMEOUT": "20"]).credentials()
+        }) else { Issue.record("expected notFound"); return }
+        #expect(patient.contains("no IAM role"))
+        #expect(InstanceMetadataCredentialProvider.configuredTimeout(["AWS_METADATA_SERVICE_TIMEOUT": "2.5"]) == .milliseconds(2500))
+        for bad in ["0", "-1", "soon", "nan", ""] {
+            #expect(InstanceMetadataCredentialProvider.configuredTimeout(["AWS_METADATA_SERVICE_TIMEOUT": bad]) == nil)
+        }
+    }
+
     @Test func chainOrderAndSource() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
         try dir.write("credentials", "[default]\naws_access_key_id = AKFILE\naws_secret_access_key = filesecret\n")
         let imds = try await Self.imdsServer()
         defer { imds.stop() }
-        let base = environment(dir, ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url])
+        let base = environment(dir, ["AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url, "AWS_METADATA_SERVICE_TIMEOUT": "30"])
 
         let fromEnv = try await AWSCredentialProviderChain.standard(environment: base.merging(["AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"]) { $1 }).resolve()
         #expect(fromEnv.credentials.accessKeyId == "AKENV")
