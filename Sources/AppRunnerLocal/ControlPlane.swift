@@ -69,7 +69,7 @@ public actor LocalAppRunner: AppRunnerAPI {
 
     /// Advances lifecycles every `interval` seconds even when nobody asks, so operations finish and are
     /// persisted. Stopped by ``stopTicker()`` or when the control plane is released.
-    public func startTicker(interval: Double = 1) {
+    func startTicker(interval: Double = 1) {
         ticker?.cancel()
         ticker = Task { [weak self] in
             while !Task.isCancelled {
@@ -80,7 +80,7 @@ public actor LocalAppRunner: AppRunnerAPI {
         }
     }
 
-    public func stopTicker() {
+    func stopTicker() {
         ticker?.cancel()
         ticker = nil
     }
@@ -96,7 +96,7 @@ public actor LocalAppRunner: AppRunnerAPI {
     }
 
     /// Makes the next deployment or update of `serviceArn` fail and roll back (tests, demo).
-    public func failNextDeployment(of serviceArn: String) async throws {
+    func failNextDeployment(of serviceArn: String) async throws {
         try await transaction { _ in
             guard services[serviceArn] != nil else { throw notFound(serviceArn) }
             services[serviceArn]?.failNext = true

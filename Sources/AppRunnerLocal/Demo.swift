@@ -15,7 +15,7 @@ extension LocalAppRunner {
     /// Seeds a fleet that shows everything the dashboard can: services in every state, operation
     /// histories, a deployment that failed and rolled back, domains awaiting validation, and resources.
     /// Does nothing when services already exist (a persisted state).
-    public func seedDemoFleetIfEmpty() async throws {
+    func seedDemoFleetIfEmpty() async throws {
         guard services.isEmpty else { return }
         let now = clock.now()
         let seconds = options.operationSeconds

@@ -109,7 +109,7 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What to do with one request.
-public struct FaultDecision: Sendable, Equatable {
+struct FaultDecision: Sendable, Equatable {
     public let kind: FaultKind
     /// Seconds to hold the request (latency faults; 0 for the others).
     public let delay: Double
@@ -132,8 +132,8 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// Decides, request by request, which fault to inject under a plan. Safe to share between
 /// concurrent requests; with a seed the sequence of decisions is reproducible.
-public final class FaultInjector: @unchecked Sendable {
-    public let plan: FaultPlan
+final class FaultInjector: @unchecked Sendable {
+    let plan: FaultPlan
     public let seed: UInt64
     // Guarded by `lock`.
     private var generator: SeededGenerator

@@ -12,7 +12,7 @@ public struct LocalOptions: Sendable {
     /// Probability that a deployment (StartDeployment or UpdateService) fails and rolls back.
     public var failureProbability: Double
     /// Services per region (unverified for AWS; set high enough for test suites).
-    public var serviceQuota: Int
+    var serviceQuota: Int
 
     public init(region: String = "us-east-1", accountId: String = "123456789012", operationSeconds: Double = 6,
                 domainValidationSeconds: Double? = nil, failureProbability: Double = 0, serviceQuota: Int = 100) {
@@ -28,9 +28,9 @@ public struct LocalOptions: Sendable {
 /// Tags that steer failures (documented in the README):
 /// `runnerdeck:fail-deployments=true` on a service makes every deployment and update fail and roll
 /// back; `runnerdeck:fail-create=true` on CreateService makes the create fail (CREATE_FAILED).
-public enum LocalFailureTags {
-    public static let failDeployments = "runnerdeck:fail-deployments"
-    public static let failCreate = "runnerdeck:fail-create"
+enum LocalFailureTags {
+    static let failDeployments = "runnerdeck:fail-deployments"
+    static let failCreate = "runnerdeck:fail-create"
 }
 
 struct ServiceRecord: Codable, Sendable {

@@ -47,7 +47,7 @@ public struct LocalServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    public var isLoopback: Bool {
+    var isLoopback: Bool {
         ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.")
     }
 }

@@ -8,15 +8,15 @@ public struct DashboardBenchmarkResult: Sendable, Hashable, CustomStringConverti
     public var width: Int
     public var height: Int
     /// Median and worst milliseconds to render the state into a buffer and diff it against the previous frame.
-    public var frameMillisMedian: Double
-    public var frameMillisMax: Double
-    public var firstPaintBytes: Int
+    var frameMillisMedian: Double
+    var frameMillisMax: Double
+    var firstPaintBytes: Int
     /// One second later, nothing changed but the clock.
-    public var idleRefreshBytes: Int
+    var idleRefreshBytes: Int
     /// One service changed status (RUNNING → PAUSED) on screen.
-    public var oneStatusChangeBytes: Int
+    var oneStatusChangeBytes: Int
     /// The selection moved down one row.
-    public var selectionMoveBytes: Int
+    var selectionMoveBytes: Int
 
     public var description: String {
         String(format: "%d services at %dx%d: frame %.3f ms median (max %.3f ms); bytes: first paint %d, idle refresh %d, one status change %d, selection move %d",

@@ -3,9 +3,9 @@ import Logging
 
 /// A swift-log handler that appends lines to a file. The dashboard logs here (never to the
 /// terminal while curses runs).
-public struct FileLogHandler: LogHandler {
+struct FileLogHandler: LogHandler {
     /// The open file, shared by every handler of the same path.
-    public final class Sink: @unchecked Sendable {
+    final class Sink: @unchecked Sendable {
         // @unchecked: `handle` is only touched while holding `lock`.
         private let lock = NSLock()
         private let handle: FileHandle
@@ -31,14 +31,14 @@ public struct FileLogHandler: LogHandler {
         }
 
         /// The file descriptor (stderr is sent here while curses runs).
-        public var fileDescriptor: Int32 { handle.fileDescriptor }
+        var fileDescriptor: Int32 { handle.fileDescriptor }
     }
 
     public let label: String
     public let sink: Sink
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    var metadataProvider: Logger.MetadataProvider?
 
     public init(label: String, sink: Sink, level: Logger.Level = .info) {
         self.label = label

@@ -11,7 +11,7 @@ public enum Key: Hashable, Sendable {
 }
 
 /// The dashboard's views; the number is the key that opens it.
-public enum ViewKind: Int, CaseIterable, Sendable, Hashable {
+enum ViewKind: Int, CaseIterable, Sendable, Hashable {
     case services = 1
     case detail = 2
     case domains = 3
@@ -30,7 +30,7 @@ public enum ViewKind: Int, CaseIterable, Sendable, Hashable {
 }
 
 /// Everything a key can do.
-public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
+enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case up, down, pageUp, pageDown, top, bottom
     case open, back, nextView
     case viewServices, viewDetail, viewDomains, viewResources, viewActivity
@@ -42,7 +42,7 @@ public enum DashboardAction: String, CaseIterable, Sendable, Hashable {
 
 extension DashboardAction {
     /// The service action a key starts, for the ones that change a service's state.
-    public var serviceAction: ServiceAction? {
+    var serviceAction: ServiceAction? {
         switch self {
         case .pause: return .pause
         case .resume: return .resume
@@ -55,10 +55,10 @@ extension DashboardAction {
 }
 
 /// One row of the key registry: the keys, what they do, where, and whether they change anything.
-public struct KeyBinding: Sendable, Hashable {
+struct KeyBinding: Sendable, Hashable {
     public var keys: [Key]
     /// How the keys are written in hints and help (`"p"`, `"↑/k"`).
-    public var keyLabel: String
+    var keyLabel: String
     public var action: DashboardAction
     /// Short label for the footer.
     public var label: String
@@ -74,8 +74,8 @@ public struct KeyBinding: Sendable, Hashable {
 }
 
 /// The one table of keys: it drives the footer hints, the help view and read-only enforcement.
-public struct KeyRegistry: Sendable {
-    public let bindings: [KeyBinding]
+struct KeyRegistry: Sendable {
+    let bindings: [KeyBinding]
 
     public init(bindings: [KeyBinding]) { self.bindings = bindings }
 
@@ -99,7 +99,7 @@ public struct KeyRegistry: Sendable {
     }
 
     /// Footer hints for `view`, most specific first; `allowed` drops actions the target's state refuses.
-    public func hints(in view: ViewKind, readOnly: Bool, allowed: (DashboardAction) -> Bool = { _ in true }) -> [(key: String, label: String)] {
+    func hints(in view: ViewKind, readOnly: Bool, allowed: (DashboardAction) -> Bool = { _ in true }) -> [(key: String, label: String)] {
         let rows = applicable(in: view, readOnly: readOnly).filter { $0.hint && allowed($0.action) }
         let specific = rows.filter { !$0.views.isEmpty }
         let general = rows.filter { $0.views.isEmpty }

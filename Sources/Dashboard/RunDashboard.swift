@@ -12,7 +12,7 @@ public struct DashboardOptions: Sendable, Hashable {
     /// Seconds between refreshes while all is quiet (`--refresh`, default 10).
     public var refreshSeconds: Double
     /// Seconds between refreshes while an operation is in progress (default 2).
-    public var fastRefreshSeconds: Double
+    var fastRefreshSeconds: Double
     /// Turns off every changing action (`--read-only`).
     public var readOnly: Bool
     /// No colours (`--no-color`; the `NO_COLOR` environment variable does the same).
@@ -20,7 +20,7 @@ public struct DashboardOptions: Sendable, Hashable {
     /// File the dashboard logs to; nil logs nowhere. stderr goes there too while curses runs.
     public var logFile: String?
     /// Wraps each frame in synchronized-output codes (`ESC[?2026h`…`l`) for terminals that support it.
-    public var synchronizedOutput: Bool
+    var synchronizedOutput: Bool
     /// Local App Runner's demo fleet in process (the header says DEMO).
     public var demo: Bool
     /// Why `:region`/`:profile` cannot apply (demo, a fixed endpoint); nil when they can.

@@ -5,7 +5,7 @@ import Foundation
 import RunnerDeckKit
 
 /// A failure the CLI itself reports (not one answered by the service).
-public struct CLIError: Error, Sendable, CustomStringConvertible {
+struct CLIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// No service has the given name (exit 1).
         case notFound = "ServiceNotFound"
@@ -43,7 +43,7 @@ public struct CLIError: Error, Sendable, CustomStringConvertible {
 
 /// The user interrupted a command (SIGINT); exits 130. While waiting for an operation, the
 /// operation itself carries on in App Runner: the message says so, with its id.
-public struct CLIInterrupted: Error, Sendable {
+struct CLIInterrupted: Error, Sendable {
     public var operationId: String?
     public var serviceName: String?
 

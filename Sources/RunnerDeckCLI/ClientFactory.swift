@@ -4,7 +4,7 @@ import AppRunnerLocal
 import Foundation
 
 /// Builds the App Runner API for the global options.
-public enum ClientFactory {
+enum ClientFactory {
     /// `--demo` → Local App Runner's demo fleet in process; otherwise AWS (or `--endpoint-url`)
     /// through AWSCore: configuration resolved, requests signed, User-Agent `runnerdeck/<version>`.
     public static func makeAPI(_ globals: GlobalOptions, environment: CLIEnvironment) async throws -> any AppRunnerAPI {

@@ -10,12 +10,12 @@ import Darwin
 #endif
 
 /// Where a command writes text. The process uses the standard streams; tests capture.
-public protocol OutputSink: Sendable {
+protocol OutputSink: Sendable {
     func write(_ text: String)
 }
 
 /// Writes to a file descriptor (stdout or stderr of the process), unbuffered.
-public struct FileDescriptorSink: OutputSink {
+struct FileDescriptorSink: OutputSink {
     public let descriptor: Int32
 
     public init(descriptor: Int32) {
@@ -42,13 +42,13 @@ public struct FileDescriptorSink: OutputSink {
     }
 
     /// True when the descriptor is a terminal.
-    public var isTerminal: Bool { isatty(descriptor) == 1 }
+    var isTerminal: Bool { isatty(descriptor) == 1 }
 }
 
 /// Collects everything written, for tests and for callers that want the text.
 ///
 /// `@unchecked Sendable`: the only state, `buffer`, is read and written under `lock`.
-public final class CapturingSink: OutputSink, @unchecked Sendable {
+final class CapturingSink: OutputSink, @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""
 
@@ -69,27 +69,27 @@ public final class CapturingSink: OutputSink, @unchecked Sendable {
 }
 
 /// Builds the App Runner API a command talks to, from the global options.
-public typealias AppRunnerAPIFactory = @Sendable (GlobalOptions) async throws -> any AppRunnerAPI
+typealias AppRunnerAPIFactory = @Sendable (GlobalOptions) async throws -> any AppRunnerAPI
 
 /// Everything a command touches outside its arguments: output streams, whether they are terminals,
 /// environment variables, how the App Runner API is made and how long a `--wait` poll sleeps.
 ///
 /// Commands read ``CLIEnvironment/current``; the process uses ``CLIEnvironment/process``, tests bind
 /// their own with `CLIEnvironment.$current.withValue(…)` (or pass it to ``runRunnerDeck(arguments:environment:)``).
-public struct CLIEnvironment: Sendable {
+struct CLIEnvironment: Sendable {
     public var standardOutput: any OutputSink
     public var standardError: any OutputSink
-    public var outputIsTerminal: Bool
-    public var errorIsTerminal: Bool
+    var outputIsTerminal: Bool
+    var errorIsTerminal: Bool
     public var variables: [String: String]
     /// Replaces the client factory (tests hand in a Local App Runner shared between commands).
     public var makeAPI: AppRunnerAPIFactory?
     /// Time between two polls while following an operation with `--wait`.
     public var pollInterval: Duration
     /// True when SIGINT during `--wait` should end the command with 130 (the process; not tests).
-    public var handlesSignals: Bool
+    var handlesSignals: Bool
     /// Interrupts a `--wait` like SIGINT does (for tests, which must not signal their own process).
-    public var interrupts: InterruptSource?
+    var interrupts: InterruptSource?
 
     public init(
         standardOutput: any OutputSink,
@@ -139,7 +139,7 @@ public struct CLIEnvironment: Sendable {
 }
 
 /// A stand-in for SIGINT: `interrupt()` ends the running `--wait` with exit status 130.
-public final class InterruptSource: Sendable {
+final class InterruptSource: Sendable {
     let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 

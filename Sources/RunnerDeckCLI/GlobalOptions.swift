@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 
 /// How a command prints its result.
-public enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
+enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// Aligned columns with a header, for people.
     case table
     /// The API's response shape, member names as in the model, like `aws apprunner … --output json`.
@@ -13,7 +13,7 @@ public enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument 
 }
 
 /// Options every command and the dashboard share.
-public struct GlobalOptions: ParsableArguments, Sendable {
+struct GlobalOptions: ParsableArguments, Sendable {
     @Option(help: "The AWS profile of the shared config and credentials files.")
     public var profile: String?
 
@@ -38,21 +38,21 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("cli-read-timeout"), help: ArgumentHelp(
         "Seconds an attempt may take to receive the whole response before it is cancelled and retried; 0 means no timeout (default 60).",
         valueName: "seconds"))
-    public var cliReadTimeout: Double?
+    var cliReadTimeout: Double?
 
     @Option(name: .customLong("cli-connect-timeout"), help: ArgumentHelp(
         "Seconds to wait for a connection; 0 means no timeout (default 10).", valueName: "seconds"))
-    public var cliConnectTimeout: Double?
+    var cliConnectTimeout: Double?
 
     public init() {}
 
     /// The explicit format, else table when stdout is a terminal, else json.
-    public func outputFormat(stdoutIsTerminal: Bool) -> OutputFormat {
+    func outputFormat(stdoutIsTerminal: Bool) -> OutputFormat {
         output ?? (stdoutIsTerminal ? .table : .json)
     }
 
     /// Colour only on a terminal, without `--no-color` and without a non-empty `NO_COLOR`.
-    public func usesColor(isTerminal: Bool, environment: [String: String]) -> Bool {
+    func usesColor(isTerminal: Bool, environment: [String: String]) -> Bool {
         if noColor { return false }
         if let value = environment["NO_COLOR"], !value.isEmpty { return false }
         if environment["TERM"] == "dumb" { return false }

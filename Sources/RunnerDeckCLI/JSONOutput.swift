@@ -9,7 +9,7 @@ import Darwin
 /// JSON as `aws … --output json` prints it: the model's member names, four-space indent,
 /// `"Key": value`, timestamps as ISO 8601 in the local time zone with offset
 /// (`2026-11-22T10:00:00.123000+00:00`, fraction only when non-zero — Python's `isoformat()`).
-public enum CLIJSON {
+enum CLIJSON {
     /// Renders `value` (an API response shape) the way the AWS CLI would, with a trailing newline.
     public static func render<T: Encodable>(_ value: T, timeZone: TimeZone? = nil) throws -> String {
         try OrderedJSONEncoder(dateText: { timestamp($0, timeZone: timeZone) }).encode(value) + "\n"

@@ -4,10 +4,10 @@ import Foundation
 import RunnerDeckKit
 
 /// The version printed by `--version` and sent in the User-Agent.
-public let runnerDeckVersion = "0.1.0"
+let runnerDeckVersion = "0.1.0"
 
 /// `runnerdeck`: the dashboard by default, plus `serve` and the scripting commands.
-public struct RunnerDeckCommand: AsyncParsableCommand {
+struct RunnerDeckCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "runnerdeck",
         abstract: "A terminal dashboard and scripting CLI for AWS App Runner.",
@@ -45,20 +45,22 @@ public struct RunnerDeckCommand: AsyncParsableCommand {
 }
 
 /// Exit codes of every command: 0 success, 1 API or operation failure, 2 usage error, 130 interrupted.
-public enum ExitStatus {
+enum ExitStatus {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
     public static let usage: Int32 = 2
-    public static let interrupted: Int32 = 130
+    static let interrupted: Int32 = 130
 }
 
-/// Parses the arguments, runs the command and returns the process exit status.
-/// The executable's `main.swift` calls this and nothing else; tests pass an `environment` that
-/// captures the output and supplies the API.
-public func runRunnerDeck(
-    arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-    environment: CLIEnvironment? = nil
-) async -> Int32 {
+/// Parses the process's arguments, runs the command and returns the process exit status.
+/// The executable's `main.swift` calls this and nothing else.
+public func runRunnerDeck() async -> Int32 {
+    await runRunnerDeck(arguments: Array(CommandLine.arguments.dropFirst()), environment: nil)
+}
+
+/// Parses `arguments` and runs the command; tests pass an `environment` that captures the output
+/// and supplies the API.
+func runRunnerDeck(arguments: [String], environment: CLIEnvironment? = nil) async -> Int32 {
     if let environment {
         return await CLIEnvironment.$current.withValue(environment) { await runParsed(arguments) }
     }

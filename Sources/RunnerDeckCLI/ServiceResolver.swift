@@ -7,7 +7,7 @@ import RunnerDeckKit
 /// An ARN is used as given. A name is looked up in ListServices (every page): one match wins;
 /// several matches (the same name after a delete and a re-create differs only in the ARN's id)
 /// prefer the one service that is not DELETED; otherwise the error lists the candidates.
-public struct ServiceResolver: Sendable {
+struct ServiceResolver: Sendable {
     public let api: any AppRunnerAPI
 
     public init(api: any AppRunnerAPI) {
@@ -15,7 +15,7 @@ public struct ServiceResolver: Sendable {
     }
 
     /// The ARN of the service `nameOrArn` names.
-    public func resolveArn(_ nameOrArn: String) async throws -> String {
+    func resolveArn(_ nameOrArn: String) async throws -> String {
         let trimmed = nameOrArn.trimmingCharacters(in: .whitespaces)
         if trimmed.hasPrefix("arn:") { return trimmed }
         return try await resolve(trimmed).serviceArn ?? trimmed

@@ -97,7 +97,7 @@ extension OperationStatus {
         }
     }
     /// True only for SUCCEEDED (a rollback means the change did not land).
-    public var isSuccess: Bool { self == .succeeded }
+    var isSuccess: Bool { self == .succeeded }
     public var isRollback: Bool {
         switch self {
         case .rollbackInProgress, .rollbackSucceeded, .rollbackFailed: return true

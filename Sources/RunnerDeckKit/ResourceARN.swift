@@ -1,10 +1,10 @@
 /// The parts of an App Runner ARN: `arn:PARTITION:apprunner:REGION:ACCOUNT:TYPE/NAME[/ID…]`.
 public struct ResourceARN: Sendable, Hashable {
-    public var partition: String
+    var partition: String
     public var region: String
     public var account: String
     /// `service`, `autoscalingconfiguration`, `connection`, `vpcconnector`, `vpcingressconnection`, …
-    public var resourceType: String
+    var resourceType: String
     /// The resource's name (the first path element after the type).
     public var name: String
     /// The rest of the path (the service id, a revision, …), empty when there is none.

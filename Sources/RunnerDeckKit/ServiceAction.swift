@@ -206,7 +206,7 @@ public enum ServiceActionResponse: Sendable {
 }
 
 /// Why an action could not even be asked of App Runner.
-public enum ServiceActionError: Error, Sendable, CustomStringConvertible {
+enum ServiceActionError: Error, Sendable, CustomStringConvertible {
     case notImageBased(String)
 
     public var description: String {

@@ -1,6 +1,6 @@
 import AWSCore
 import AppRunner
-import AppRunnerLocal
+@testable import AppRunnerLocal
 import Foundation
 import Testing
 

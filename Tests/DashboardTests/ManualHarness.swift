@@ -1,8 +1,8 @@
 import AWSCore
 import AppRunner
-import AppRunnerLocal
-import Dashboard
-import RunnerDeckKit
+@testable import AppRunnerLocal
+@testable import Dashboard
+@testable import RunnerDeckKit
 import Foundation
 import Testing
 

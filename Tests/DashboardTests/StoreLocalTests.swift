@@ -1,9 +1,8 @@
 import AWSCore
 import AppRunner
-import class AppRunnerLocal.LocalAppRunner
-import struct AppRunnerLocal.LocalOptions
+@testable import AppRunnerLocal
 @testable import Dashboard
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Foundation
 import Testing
 

@@ -1,7 +1,7 @@
 import AWSCore
 import AppRunner
 @testable import Dashboard
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Foundation
 import Testing
 

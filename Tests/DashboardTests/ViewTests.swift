@@ -1,6 +1,6 @@
 import AppRunner
 @testable import Dashboard
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Foundation
 import Testing
 

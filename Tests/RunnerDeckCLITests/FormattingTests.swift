@@ -1,6 +1,6 @@
 import AppRunner
 import Foundation
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Testing
 @testable import RunnerDeckCLI
 

@@ -1,7 +1,7 @@
 import AppRunner
-import AppRunnerLocal
+@testable import AppRunnerLocal
 import Foundation
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Testing
 @testable import RunnerDeckCLI
 

@@ -1,8 +1,8 @@
 import AWSCore
 import AppRunner
-import AppRunnerLocal
+@testable import AppRunnerLocal
 import Foundation
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct ServiceActionTests {

@@ -1,7 +1,7 @@
 import AWSCore
 import AppRunner
 import Foundation
-import RunnerDeckKit
+@testable import RunnerDeckKit
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct StatusWordsTests {

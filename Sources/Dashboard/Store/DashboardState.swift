@@ -9,10 +9,10 @@ public struct ServiceRow: Sendable, Hashable {
     /// DescribeService result, refreshed when the service's UpdatedAt changes.
     public var service: Service?
     /// The operation in progress (from ListOperations) while the status is OPERATION_IN_PROGRESS.
-    public var currentOperation: OperationSummary?
+    var currentOperation: OperationSummary?
     /// The service's newest operation, in progress or ended (fetched with the description), so a
     /// rollback or a failure stays visible on the row after it ends, whoever started it.
-    public var lastOperation: OperationSummary?
+    var lastOperation: OperationSummary?
 
     public init(summary: ServiceSummary, service: Service? = nil, currentOperation: OperationSummary? = nil, lastOperation: OperationSummary? = nil) {
         self.summary = summary
@@ -22,7 +22,7 @@ public struct ServiceRow: Sendable, Hashable {
     }
 
     /// The last operation when it ended without its change landing (failed or rolled back).
-    public var lastOperationWentWrong: OperationSummary? {
+    var lastOperationWentWrong: OperationSummary? {
         guard currentOperation == nil, let last = lastOperation, last.isFinal, !last.succeeded else { return nil }
         return last
     }
@@ -61,10 +61,10 @@ public struct ServiceDetailState: Sendable, Hashable {
 public struct ResourcesState: Sendable, Hashable {
     public var autoScaling: [AutoScalingConfigurationSummary] = []
     /// Auto scaling configuration ARN → names of the services that use it.
-    public var autoScalingUsedBy: [String: [String]] = [:]
+    var autoScalingUsedBy: [String: [String]] = [:]
     public var connections: [ConnectionSummary] = []
     public var vpcConnectors: [VpcConnector] = []
-    public var vpcIngressConnections: [VpcIngressConnectionSummary] = []
+    var vpcIngressConnections: [VpcIngressConnectionSummary] = []
     public var observability: [ObservabilityConfigurationSummary] = []
     public var loaded = false
 
@@ -72,7 +72,7 @@ public struct ResourcesState: Sendable, Hashable {
 }
 
 /// One line of the activity log.
-public struct ActivityEntry: Sendable, Hashable {
+struct ActivityEntry: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable { case info, change, success, failure, error }
     public var time: Date
     public var kind: Kind
@@ -112,7 +112,7 @@ public struct DashboardContext: Sendable, Hashable {
 
     /// What the header must always show when the data is not real AWS: `DEMO`, or the endpoint's
     /// host (a screen that looks like production but is not is dangerous, and the other way round).
-    public var notAWSMark: String? {
+    var notAWSMark: String? {
         if demo { return "DEMO" }
         guard let endpoint, !endpoint.isEmpty else { return nil }
         let host = endpoint.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? endpoint
@@ -125,31 +125,31 @@ public struct DashboardState: Sendable, Hashable {
     public var context: DashboardContext
     public var readOnly: Bool
     public var services: [ServiceRow] = []
-    public var servicesLoaded = false
+    var servicesLoaded = false
     public var detail: ServiceDetailState?
     public var resources = ResourcesState()
-    public var activity: [ActivityEntry] = []
-    public var lastRefresh: Date?
+    var activity: [ActivityEntry] = []
+    var lastRefresh: Date?
     /// The last refresh error, cleared by the next successful refresh.
-    public var lastError: String?
-    public var consecutiveFailures = 0
+    var lastError: String?
+    var consecutiveFailures = 0
     /// When the next refresh is due (shown as the backoff countdown after errors).
-    public var nextRefreshAt: Date?
+    var nextRefreshAt: Date?
     public var refreshing = false
     public var followed: [FollowedOperation] = []
     /// One-line message for the status line (outcome of the last action).
-    public var statusMessage: String? {
+    var statusMessage: String? {
         didSet { statusMessageAt = statusMessage == nil ? nil : statusMessageClock }
     }
     /// When the status message was set; the status line drops it after ``statusMessageLifetime``.
-    public private(set) var statusMessageAt: Date?
+    private(set) var statusMessageAt: Date?
     /// The store's clock at the last change (set by the store before it publishes).
-    public var statusMessageClock: Date?
+    var statusMessageClock: Date?
     /// Seconds a status message stays on the status line (it stays in the Activity log).
-    public static let statusMessageLifetime: TimeInterval = 60
+    static let statusMessageLifetime: TimeInterval = 60
     /// Image identifiers each image-based service has been seen running (newest last, at most 10),
     /// so "deploy yesterday's image again" is a few keys.
-    public var imagesSeen: [String: [String]] = [:]
+    var imagesSeen: [String: [String]] = [:]
 
     mutating func noteImage(of service: Service) {
         guard let image = service.sourceConfiguration.imageRepository?.imageIdentifier else { return }
@@ -161,7 +161,7 @@ public struct DashboardState: Sendable, Hashable {
     }
 
     /// Incremented on `:region`/`:profile` switches; results of an older generation are dropped.
-    public var generation = 0
+    var generation = 0
 
     public init(context: DashboardContext, readOnly: Bool) {
         self.context = context
@@ -170,14 +170,14 @@ public struct DashboardState: Sendable, Hashable {
 
     /// The rows no longer show App Runner as it is: the last refresh failed, or none succeeded for
     /// `staleAfter` seconds. The views dim them and say how old they are.
-    public func isStale(now: Date, staleAfter: Double) -> Bool {
+    func isStale(now: Date, staleAfter: Double) -> Bool {
         guard servicesLoaded else { return false }
         if lastError != nil { return true }
         return lastRefresh.map { now.timeIntervalSince($0) > staleAfter } ?? false
     }
 
     /// True while any service or followed operation is in progress (the store polls fast).
-    public var anythingInProgress: Bool {
+    var anythingInProgress: Bool {
         services.contains { $0.status == .operationInProgress } || !followed.isEmpty
             || detail?.operations.first.map({ !$0.isFinal }) == true
     }

@@ -5,22 +5,22 @@ import Logging
 import RunnerDeckKit
 
 /// How the store polls.
-public struct StoreConfiguration: Sendable, Hashable {
+struct StoreConfiguration: Sendable, Hashable {
     /// Seconds between refreshes when nothing is in progress (`--refresh`, default 10).
-    public var slowInterval: Double
+    var slowInterval: Double
     /// Seconds between refreshes while an operation is in progress (default 2).
-    public var fastInterval: Double
+    var fastInterval: Double
     /// Upper bound of the error backoff in seconds.
     public var maxBackoff: Double
     /// Refuses every changing action (checked where the call is made).
     public var readOnly: Bool
     /// Maximum number of concurrent DescribeService/ListOperations calls for visible rows.
-    public var rowConcurrency: Int
+    var rowConcurrency: Int
     /// Activity entries kept.
-    public var activityLimit: Int
+    var activityLimit: Int
     /// Real seconds a refresh may take before it is cancelled (an endpoint that accepts and never
     /// answers must not freeze the data without saying so).
-    public var refreshTimeout: Double
+    var refreshTimeout: Double
 
     public init(slowInterval: Double = 10, fastInterval: Double = 2, maxBackoff: Double = 120, readOnly: Bool = false,
                 rowConcurrency: Int = 4, activityLimit: Int = 1000, refreshTimeout: Double = 45) {
@@ -35,12 +35,12 @@ public struct StoreConfiguration: Sendable, Hashable {
 }
 
 /// What is on screen, so the store makes only the calls the visible view needs.
-public struct StoreFocus: Sendable, Hashable {
+struct StoreFocus: Sendable, Hashable {
     public var view: ViewKind
     /// The open service (detail and domains views).
     public var serviceArn: String?
     /// Services whose rows are on screen (Services view): these get DescribeService/ListOperations.
-    public var visibleServiceArns: [String]
+    var visibleServiceArns: [String]
 
     public init(view: ViewKind = .services, serviceArn: String? = nil, visibleServiceArns: [String] = []) {
         self.view = view
@@ -50,7 +50,7 @@ public struct StoreFocus: Sendable, Hashable {
 }
 
 /// What came of an action.
-public enum ActionOutcome: Sendable, Hashable {
+enum ActionOutcome: Sendable, Hashable {
     /// Accepted; the operation is followed when there is one.
     case started(operationId: String?)
     /// Refused by the dashboard itself (read-only).
@@ -66,7 +66,7 @@ public enum ActionOutcome: Sendable, Hashable {
 /// state, never fatal). Results of an older region/profile (``DashboardState/generation``) are
 /// dropped. Every change goes through ``perform(_:serviceArn:serviceName:)``, which enforces
 /// read-only and then follows the returned operation to its end.
-public actor DashboardStore {
+actor DashboardStore {
     public private(set) var state: DashboardState
     public let configuration: StoreConfiguration
     private var api: any AppRunnerAPI
@@ -79,7 +79,7 @@ public actor DashboardStore {
     private var followTasks: [String: Task<Void, Never>] = [:]
     private var fillingRows = false
     /// Refreshes made since start (for tests and the log).
-    public private(set) var refreshCount = 0
+    private(set) var refreshCount = 0
 
     public init(api: any AppRunnerAPI, context: DashboardContext, configuration: StoreConfiguration = StoreConfiguration(),
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
@@ -117,7 +117,7 @@ public actor DashboardStore {
 
     /// A refresh under ``StoreConfiguration/refreshTimeout`` (real time): past it the refresh is
     /// cancelled, counted as a failure in words, and retried with the backoff.
-    public func refreshWithDeadline() async {
+    func refreshWithDeadline() async {
         refreshTimedOut = false
         let work = Task { await self.refresh() }
         let seconds = configuration.refreshTimeout
@@ -135,7 +135,7 @@ public actor DashboardStore {
     }
 
     /// Seconds until the next refresh: the backoff after errors, otherwise fast or slow.
-    public func nextDelay() -> Double {
+    func nextDelay() -> Double {
         if state.consecutiveFailures > 0 {
             let exponent = Double(min(state.consecutiveFailures, 16))
             return min(configuration.fastInterval * pow(2, exponent), configuration.maxBackoff)
@@ -144,13 +144,13 @@ public actor DashboardStore {
     }
 
     /// Asks the polling loop to refresh now (Ctrl-L, after an action, focus change).
-    public func requestRefresh() {
+    func requestRefresh() {
         refreshRequested = true
         wakeTask?.cancel()
     }
 
     /// Tells the store what is on screen.
-    public func setFocus(_ newFocus: StoreFocus) {
+    func setFocus(_ newFocus: StoreFocus) {
         let old = focus
         focus = newFocus
         if let arn = newFocus.serviceArn, state.detail?.serviceArn != arn {
@@ -555,7 +555,7 @@ public actor DashboardStore {
     // MARK: Context
 
     /// Points the store at another region/profile: results still in flight for the old one are dropped.
-    public func switchContext(api newAPI: any AppRunnerAPI, context: DashboardContext) {
+    func switchContext(api newAPI: any AppRunnerAPI, context: DashboardContext) {
         state.generation += 1
         api = newAPI
         for task in followTasks.values { task.cancel() }
@@ -577,7 +577,7 @@ public actor DashboardStore {
     }
 
     /// Adds a line to the activity log (also used by the UI for its own messages).
-    public func note(_ kind: ActivityEntry.Kind, _ message: String, status: Bool = false) {
+    func note(_ kind: ActivityEntry.Kind, _ message: String, status: Bool = false) {
         log(kind, message)
         if status { setStatus(message) }
         publish()

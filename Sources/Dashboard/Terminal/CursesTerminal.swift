@@ -3,7 +3,7 @@ import Foundation
 import RunnerDeckKit
 
 /// Why the terminal could not be opened.
-public enum TerminalError: Error, CustomStringConvertible, Sendable {
+enum TerminalError: Error, CustomStringConvertible, Sendable {
     case notATerminal
     case unknownTerminal(String)
     /// The terminal type exists but cannot address the cursor (e.g. `dumb`), so no full screen.

@@ -1,6 +1,6 @@
 import RunnerDeckKit
 /// Receives the drawing of a frame: cursor moves, style changes and text runs.
-public protocol PaintSink {
+protocol PaintSink {
     mutating func beginFrame()
     mutating func move(row: Int, column: Int)
     mutating func setStyle(_ style: Style)
@@ -14,10 +14,10 @@ public protocol PaintSink {
 /// A run is a stretch of changed cells on one row; two runs separated by a few unchanged cells are
 /// merged when rewriting those cells is cheaper than a cursor move. A changed half of a wide
 /// character repaints the whole character.
-public struct DiffPainter: Sendable {
+struct DiffPainter: Sendable {
     public private(set) var previous: ScreenBuffer?
     /// Unchanged cells that may be rewritten to save a cursor move (a move costs ~6–8 bytes).
-    public var mergeGap = 4
+    var mergeGap = 4
 
     public init() {}
 
@@ -26,7 +26,7 @@ public struct DiffPainter: Sendable {
 
     /// Paints `frame`; returns the number of cells written.
     @discardableResult
-    public mutating func paint<Sink: PaintSink>(_ frame: ScreenBuffer, to sink: inout Sink) -> Int {
+    mutating func paint<Sink: PaintSink>(_ frame: ScreenBuffer, to sink: inout Sink) -> Int {
         let old: ScreenBuffer? = (previous?.width == frame.width && previous?.height == frame.height) ? previous : nil
         sink.beginFrame()
         var written = 0
@@ -85,11 +85,11 @@ public struct DiffPainter: Sendable {
 /// A sink that renders ANSI/VT100 escape sequences into bytes, as a terminal would receive them
 /// (absolute cursor moves only when needed, SGR only on style change). Used to measure how many
 /// bytes a refresh costs and by tests.
-public struct ANSIByteSink: PaintSink {
+struct ANSIByteSink: PaintSink {
     public private(set) var bytes: [UInt8] = []
-    public var colors: Bool
+    var colors: Bool
     /// Wraps each frame in synchronized-output codes (`ESC[?2026h` … `ESC[?2026l`).
-    public var synchronizedOutput: Bool
+    var synchronizedOutput: Bool
     private var cursorRow = -1
     private var cursorColumn = -1
     private var style: Style?
@@ -101,7 +101,7 @@ public struct ANSIByteSink: PaintSink {
 
     public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
-    public mutating func beginFrame() {
+    mutating func beginFrame() {
         if synchronizedOutput { append("\u{1B}[?2026h") }
     }
 
@@ -116,7 +116,7 @@ public struct ANSIByteSink: PaintSink {
         cursorColumn = column
     }
 
-    public mutating func setStyle(_ newStyle: Style) {
+    mutating func setStyle(_ newStyle: Style) {
         if newStyle == style { return }
         style = newStyle
         var codes = ["0"]
@@ -133,7 +133,7 @@ public struct ANSIByteSink: PaintSink {
         cursorColumn += width
     }
 
-    public mutating func endFrame() {
+    mutating func endFrame() {
         if synchronizedOutput { append("\u{1B}[?2026l") }
     }
 
@@ -141,8 +141,8 @@ public struct ANSIByteSink: PaintSink {
 }
 
 /// The 8-colour palette: colour role → standard colour number (0 black … 7 white), nil = default.
-public enum Palette {
-    public static func foreground(_ role: ColorRole) -> Int? {
+enum Palette {
+    static func foreground(_ role: ColorRole) -> Int? {
         switch role {
         case .normal, .title, .muted: return nil
         case .ok: return 2

@@ -5,8 +5,8 @@ public struct Style: Hashable, Sendable {
     public var role: ColorRole
     public var bold: Bool
     public var reverse: Bool
-    public var underline: Bool
-    public var dim: Bool
+    var underline: Bool
+    var dim: Bool
 
     public init(_ role: ColorRole = .normal, bold: Bool = false, reverse: Bool = false, underline: Bool = false, dim: Bool = false) {
         self.role = role
@@ -17,8 +17,8 @@ public struct Style: Hashable, Sendable {
     }
 
     public static let plain = Style()
-    public static let bar = Style(.normal, reverse: true)
-    public static let heading = Style(.normal, bold: true)
+    static let bar = Style(.normal, reverse: true)
+    static let heading = Style(.normal, bold: true)
 
     public func with(reverse: Bool) -> Style {
         var copy = self
@@ -28,7 +28,7 @@ public struct Style: Hashable, Sendable {
 }
 
 /// One terminal cell: a grapheme cluster of width 1 or 2, or `""` for the right half of a wide one.
-public struct Cell: Hashable, Sendable {
+struct Cell: Hashable, Sendable {
     public var text: String
     public var style: Style
 
@@ -37,18 +37,18 @@ public struct Cell: Hashable, Sendable {
         self.style = style
     }
 
-    public static let blank = Cell()
+    static let blank = Cell()
     /// True for the second column of a double-width character.
-    public var isContinuation: Bool { text.isEmpty }
+    var isContinuation: Bool { text.isEmpty }
 }
 
 /// A frame: a grid of cells that views draw into and the painter diffs against the previous one.
-public struct ScreenBuffer: Hashable, Sendable {
+struct ScreenBuffer: Hashable, Sendable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
     /// When true (non-UTF-8 locale), anything outside printable ASCII is drawn as `?`.
-    public var asciiOnly: Bool
+    var asciiOnly: Bool
 
     public init(width: Int, height: Int, asciiOnly: Bool = false) {
         self.width = max(0, width)
@@ -112,7 +112,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     }
 
     /// Fills `count` columns of row `y` from `x` with spaces in `style`.
-    public mutating func fill(y: Int, x: Int = 0, count: Int? = nil, style: Style) {
+    mutating func fill(y: Int, x: Int = 0, count: Int? = nil, style: Style) {
         guard y >= 0, y < height else { return }
         let start = max(0, x)
         let end = min(width, x + (count ?? width))
@@ -121,7 +121,7 @@ public struct ScreenBuffer: Hashable, Sendable {
     }
 
     /// Applies `style` to existing cells (e.g. highlight a selected row) without changing text.
-    public mutating func restyle(y: Int, x: Int = 0, count: Int? = nil, _ transform: (Style) -> Style) {
+    mutating func restyle(y: Int, x: Int = 0, count: Int? = nil, _ transform: (Style) -> Style) {
         guard y >= 0, y < height else { return }
         let end = min(width, x + (count ?? width))
         guard max(0, x) < end else { return }
@@ -155,17 +155,17 @@ extension String {
 }
 
 /// Glyphs for lines, bars and markers: Unicode in a UTF-8 locale, plain ASCII otherwise.
-public struct Glyphs: Sendable, Hashable {
-    public var hline: String
-    public var vline: String
-    public var barFull: String
-    public var barEmpty: String
+struct Glyphs: Sendable, Hashable {
+    var hline: String
+    var vline: String
+    var barFull: String
+    var barEmpty: String
     public var pointer: String
     public var ellipsis: String
     public var up: String
     public var down: String
-    public var bullet: String
+    var bullet: String
 
-    public static let unicode = Glyphs(hline: "─", vline: "│", barFull: "█", barEmpty: "·", pointer: "▶", ellipsis: "…", up: "↑", down: "↓", bullet: "•")
+    static let unicode = Glyphs(hline: "─", vline: "│", barFull: "█", barEmpty: "·", pointer: "▶", ellipsis: "…", up: "↑", down: "↓", bullet: "•")
     public static let ascii = Glyphs(hline: "-", vline: "|", barFull: "#", barEmpty: ".", pointer: ">", ellipsis: "~", up: "^", down: "v", bullet: "*")
 }

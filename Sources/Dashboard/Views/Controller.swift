@@ -3,9 +3,9 @@ import Foundation
 import RunnerDeckKit
 
 /// Turns keys into UI state changes and effects. Pure: no I/O, no curses, so it is tested directly.
-public struct DashboardController: Sendable {
-    public var ui: UIState
-    public let registry: KeyRegistry
+struct DashboardController: Sendable {
+    var ui: UIState
+    let registry: KeyRegistry
 
     public init(ui: UIState, registry: KeyRegistry = .standard) {
         self.ui = ui
@@ -16,7 +16,7 @@ public struct DashboardController: Sendable {
     public static func pageSize(height: Int) -> Int { max(1, Layout.contentHeight(height) - 1) }
 
     /// Keeps the selection on the same service across refreshes and clamps scroll positions.
-    public mutating func reconcile(state: DashboardState, height: Int) {
+    mutating func reconcile(state: DashboardState, height: Int) {
         let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
         if let arn = ui.selectedArn, let index = list.firstIndex(where: { $0.arn == arn }) {
             ui.selection = index
@@ -31,7 +31,7 @@ public struct DashboardController: Sendable {
     }
 
     /// The ARNs of the rows on screen (the store describes these).
-    public func visibleArns(state: DashboardState, height: Int) -> [String] {
+    func visibleArns(state: DashboardState, height: Int) -> [String] {
         guard ui.view == .services else { return [] }
         let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
         let page = Self.pageSize(height: height)
@@ -39,7 +39,7 @@ public struct DashboardController: Sendable {
         return list[ui.top..<min(list.count, ui.top + page)].map(\.arn)
     }
 
-    public func focus(state: DashboardState, height: Int) -> StoreFocus {
+    func focus(state: DashboardState, height: Int) -> StoreFocus {
         StoreFocus(view: ui.showHelp ? .services : ui.view, serviceArn: ui.openServiceArn, visibleServiceArns: visibleArns(state: state, height: height))
     }
 

@@ -16,19 +16,19 @@ public struct Span: Sendable, Hashable {
 public typealias Line = [Span]
 
 /// The minimum size the dashboard draws in.
-public enum Layout {
-    public static let minWidth = 80
-    public static let minHeight = 24
+enum Layout {
+    static let minWidth = 80
+    static let minHeight = 24
     /// Rows of content between the header (2 rows) and the status line + footer (2 rows).
-    public static func contentHeight(_ height: Int) -> Int { max(0, height - 4) }
+    static func contentHeight(_ height: Int) -> Int { max(0, height - 4) }
     /// True when the screen shows only the "too small" notice (and keys other than q and Esc do nothing).
-    public static func tooSmall(width: Int, height: Int) -> Bool { width < minWidth || height < minHeight }
+    static func tooSmall(width: Int, height: Int) -> Bool { width < minWidth || height < minHeight }
 }
 
 /// Pure rendering: state → screen buffer. No I/O, no curses.
-public struct DashboardRenderer: Sendable {
-    public var glyphs: Glyphs
-    public var registry: KeyRegistry
+struct DashboardRenderer: Sendable {
+    var glyphs: Glyphs
+    var registry: KeyRegistry
 
     public init(glyphs: Glyphs = .unicode, registry: KeyRegistry = .standard) {
         self.glyphs = glyphs

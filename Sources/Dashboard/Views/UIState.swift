@@ -3,7 +3,7 @@ import AppRunner
 import Foundation
 
 /// Sort orders of the Services view (`s` cycles).
-public enum ServiceSort: String, CaseIterable, Sendable, Hashable {
+enum ServiceSort: String, CaseIterable, Sendable, Hashable {
     case name, status, updated, created
 
     public var next: ServiceSort {
@@ -14,7 +14,7 @@ public enum ServiceSort: String, CaseIterable, Sendable, Hashable {
 }
 
 /// What the status line is asking for.
-public enum Prompt: Sendable, Hashable {
+enum Prompt: Sendable, Hashable {
     /// "Pause service 'web'? [y/N]" — anything but y/Y is No.
     case confirm(ServiceAction, serviceArn: String, serviceName: String)
     /// Delete: the service name must be typed exactly.
@@ -25,7 +25,7 @@ public enum Prompt: Sendable, Hashable {
 
 extension Prompt {
     /// Confirmations of a change (y/N, or the typed name).
-    public var isConfirmation: Bool {
+    var isConfirmation: Bool {
         switch self {
         case .confirm, .typeName: return true
         case .input: return false
@@ -33,7 +33,7 @@ extension Prompt {
     }
 }
 
-public enum InputKind: Sendable, Hashable {
+enum InputKind: Sendable, Hashable {
     case filter
     case command
     case domain(serviceArn: String, serviceName: String)
@@ -42,7 +42,7 @@ public enum InputKind: Sendable, Hashable {
 }
 
 /// Requests from the UI to the store or the loop.
-public enum Effect: Sendable, Hashable {
+enum Effect: Sendable, Hashable {
     case quit
     case refresh
     case redraw
@@ -56,25 +56,25 @@ public enum Effect: Sendable, Hashable {
 
 /// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
 /// Kept across refreshes; the selection follows the selected service's ARN.
-public struct UIState: Sendable, Hashable {
+struct UIState: Sendable, Hashable {
     public var view: ViewKind = .services
     public var history: [ViewKind] = []
-    public var selectedArn: String?
-    public var selection = 0
+    var selectedArn: String?
+    var selection = 0
     public var top = 0
     /// Scroll offsets of text views (detail, domains, resources, activity, help).
-    public var scroll: [ViewKind: Int] = [:]
-    public var helpScroll = 0
-    public var domainSelection = 0
+    var scroll: [ViewKind: Int] = [:]
+    var helpScroll = 0
+    var domainSelection = 0
     public var filter = ""
     public var sort: ServiceSort = .name
     public var prompt: Prompt?
-    public var showHelp = false
+    var showHelp = false
     /// Local message (e.g. "read-only"); the store's status message shows otherwise.
     public var message: String?
     public var readOnly: Bool
     /// After this many seconds without a successful refresh the header says STALE.
-    public var staleAfter: Double
+    var staleAfter: Double
 
     /// Why `:region` and `:profile` cannot apply (the demo fleet or a fixed `--endpoint-url` serve
     /// one place); nil when they can.
@@ -87,12 +87,12 @@ public struct UIState: Sendable, Hashable {
     }
 
     /// The open service: the one chosen with Enter, or the selected row.
-    public var openServiceArn: String?
+    var openServiceArn: String?
 }
 
 extension ServiceRow {
     /// The filter `!` sets: services that need an operator's eye.
-    public static let attentionFilter = "status:attention"
+    static let attentionFilter = "status:attention"
 
     /// The filter matches the name (substring, case-insensitive), or the status: `status:failed`,
     /// `status:paused`, `status:progress`, `status:rollback`, `status:attention`; a bare status word
@@ -124,7 +124,7 @@ extension ServiceRow {
 }
 
 /// Filtering and sorting of the Services view (shared by the renderer and the controller).
-public enum ServiceList {
+enum ServiceList {
     public static func visible(_ services: [ServiceRow], filter: String, sort: ServiceSort) -> [ServiceRow] {
         let rows = filter.isEmpty ? services : services.filter { $0.matches(filter) }
         switch sort {
