@@ -6,6 +6,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -187,11 +188,15 @@ static inline void rd_uninstall_signal_handlers(void) {
     rd_sig()->wake_fd = -1;
 }
 
-/* Stops the process group as Ctrl-Z does (the terminal already restored by the caller) and returns
-   once it is continued (fg). SIGSTOP, not SIGTSTP: it cannot be caught, so it can never land, a moment
-   later and on another thread, in our own SIGTSTP handler instead of stopping the job. */
+/* Stops the process as Ctrl-Z does (the terminal already restored by the caller) and returns once it
+   is continued (fg). SIGSTOP, not SIGTSTP: it cannot be caught, so it can never land, a moment later
+   and on another thread, in our own SIGTSTP handler instead of stopping the job. Sent to this thread,
+   not to the process: a process-directed stop is taken by whichever thread the kernel picks (often the
+   main one), and the calling thread ran on until that thread got to it. On a loaded machine it ran far
+   enough to repaint, putting the terminal back in curses' modes and on the alternate screen just as
+   the shell took it over. (The rest of the job got the terminal's SIGTSTP itself.) */
 static inline void rd_stop_self(void) {
-    kill(0, SIGSTOP);
+    pthread_kill(pthread_self(), SIGSTOP);
 }
 
 /* Sends stderr to `fd` (the log, or /dev/null) while curses runs; -1 puts it back. */

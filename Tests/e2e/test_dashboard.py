@@ -335,8 +335,6 @@ def test_keys_do_nothing_while_too_small(server, services, pane_factory):
     pane.wait_gone("too small", 15)
 
 
-@pytest.mark.xfail(strict=False, reason="open bug: after the module's earlier tests, from a fresh clone's path, the shell "
-                   "sometimes gets the terminal still in curses' modes on the first Ctrl-Z (passes alone and from /work/main)")
 def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
     """Issue 9 bug 3: Ctrl-Z stopped working after two or three suspends; each round must stop, give
     the shell the terminal, and come back whole on fg."""
@@ -353,14 +351,12 @@ def test_ctrl_z_and_fg_ten_times(server, services, pane_factory):
             history = subprocess.run(["tmux", "-L", pane.socket, "capture-pane", "-p", "-S", "-", "-t", pane.name],
                                      capture_output=True, text=True, timeout=30).stdout
             return history.count("Stopped")
-        try:
-            wait_until(lambda: stops() >= round_ + 1, 20, what="the shell to report the stop")
-        except AssertionError:
-            # Seen once on a CI machine saturated by a sanitizer build, never reproduced: a second
-            # Ctrl-Z, as an operator would press, must then stop it.
-            print("round %d: no stop after the first Ctrl-Z; pressing again" % round_)
-            subprocess.run(["tmux", "-L", pane.socket, "send-keys", "-t", pane.name, "C-z"], check=True)
-            wait_until(lambda: stops() >= round_ + 1, 20, what="the shell to report the stop after a second Ctrl-Z")
+        wait_until(lambda: stops() >= round_ + 1, 20, what="the shell to report the stop")
+        # The shell got the terminal as it was before the dashboard: main screen, its own modes. (On a
+        # loaded machine the stop used to land late, after a repaint had taken the terminal back.)
+        alternate = subprocess.run(["tmux", "-L", pane.socket, "display", "-p", "-t", pane.name, "#{alternate_on}"],
+                                   capture_output=True, text=True, timeout=30).stdout.strip()
+        assert alternate == "0", "round %d: the stopped dashboard left the alternate screen on" % round_
         # What is typed now belongs to the shell, not to the stopped dashboard.
         pane.send_line("echo ROUND-%d-SHELL" % round_)
         pane.wait_for("ROUND-%d-SHELL" % round_, 15)
@@ -427,5 +423,30 @@ def test_a_rollback_started_from_boto3_reads_as_one_without_colour(server, servi
     pane.keys("5")
     pane.wait_for("e2e-rollback: START_DEPLOYMENT ROLLBACK_SUCCEEDED")
     pane.wait_for("failed and was rolled back")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
+def test_a_failing_endpoint_is_asked_no_faster_than_the_backoff(serve_factory, pane_factory, tmp_path):
+    """Issue 8: the request rate under errors is bounded by the backoff. Every request is answered 503;
+    with --refresh 2 the dashboard waits 4, 8, 16, 32 s between failed refreshes, and each refresh makes
+    at most the client's 3 attempts. Polling every 2 s regardless would ask ~60 times in 45 s."""
+    log = tmp_path / "access.log"
+    endpoint = serve_factory("--faults", "1:503", "--access-log", log, state=None)
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint.url))
+    wait_until(lambda: log.exists() and log.read_text().strip() != "", 30, what="the first request in the access log")
+    pane.wait_for("ServiceUnavailable", 30)
+    time.sleep(45)
+    assert "RunnerDeck" in pane.text()  # alive and drawing all along
+    lines = [line.split() for line in log.read_text().splitlines()]
+    assert all(len(fields) == 5 and fields[3] == "503" for fields in lines), lines
+    assert {fields[2] for fields in lines} == {"AppRunner.ListServices"}
+    started = [fields[0] for fields in lines]
+    # Within 45 s of the first request: refreshes at 0, 4, 12 and 28 s (plus the retries' own sleeps),
+    # three attempts each; one spare refresh for the one the first paint asks for.
+    first = time.mktime(time.strptime(started[0][:19], "%Y-%m-%dT%H:%M:%S"))
+    within = [s for s in started if time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) - first <= 45]
+    assert 3 <= len(within) <= 15, lines
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
