@@ -45,9 +45,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def serve(state, port, faults=None, seed=None):
+def serve(state, port, faults=None, seed=None, access_log=None):
     argv = [str(BIN), "serve", "--port", str(port), "--state", str(state), "--seed", "demo", "--operation-seconds", "3",
             "--failure-probability", "0"]
+    if access_log:
+        argv += ["--access-log", str(access_log)]
     if faults:
         argv += ["--faults", faults, "--fault-seed", str(seed)]
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -83,6 +85,22 @@ def count_deploys(boto, arn):
     return count
 
 
+def request_rates(access_log):
+    """What the clients (dashboard, CLI) asked while faults were injected, from serve's access log:
+    the request rate under errors stays what the retries and backoff allow."""
+    try:
+        lines = [l.split() for l in access_log.read_text().splitlines() if l.strip()]
+    except OSError:
+        return None
+    if not lines:
+        return None
+    minutes = {}
+    for fields in lines:
+        minutes[fields[0][:16]] = minutes.get(fields[0][:16], 0) + 1
+    failed = sum(1 for f in lines if len(f) == 5 and (f[3] == "cut" or not f[3].startswith("2")))
+    return {"total": len(lines), "failed": failed, "per_minute": len(lines) / max(1, len(minutes)), "busiest": max(minutes.values())}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10)
@@ -93,7 +111,8 @@ def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="runnerdeck-soak-"))
     state, port = work / "state.sqlite", free_port()
     url = "http://127.0.0.1:%d" % port
-    server = serve(state, port, args.faults, args.seed)
+    access_log = work / "access.log"
+    server = serve(state, port, args.faults, args.seed, access_log)
     boto = boto3.client("apprunner", endpoint_url=url, region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE",
                         aws_secret_access_key="secret", config=Config(retries={"max_attempts": 10, "mode": "standard"}))
 
@@ -172,6 +191,10 @@ def main():
     print("dashboard alive at the end: %s" % alive)
     print("rows that disagree with App Runner after the faults stopped: %s" % (mismatches or "none"))
     print("deploys lost or doubled: %s" % (accounting or "none"))
+    rates = request_rates(access_log)
+    if rates:
+        print("requests during the faults: %(total)d (%(failed)d answered with an error or cut), %(per_minute).0f/min on average, "
+              "busiest minute %(busiest)d" % rates)
     return 0 if alive and not mismatches and not accounting else 1
 
 

@@ -31,10 +31,14 @@ public struct LocalServerConfiguration: Sendable {
     public var faults: FaultPlan?
     /// Seed of the fault decisions (the same seed, the same sequence); nil picks one.
     public var faultSeed: UInt64?
+    /// File that gets one line per request (`--access-log`); nil writes none.
+    public var accessLogPath: String?
 
     public init(host: String = "127.0.0.1", port: Int = 0, statePath: String? = nil, seed: Seed = .none,
                 options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, clock: any WallClock = SystemClock(),
-                maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil) {
+                maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil,
+                accessLogPath: String? = nil) {
+        self.accessLogPath = accessLogPath
         self.faults = faults
         self.faultSeed = faultSeed
         self.host = host
@@ -58,6 +62,8 @@ public enum LocalServerError: Error, CustomStringConvertible, Sendable {
     case unusableState(String, String)
     /// The socket could not be bound (host, port, reason).
     case cannotListen(String, Int, String)
+    /// The access log cannot be written (path, reason).
+    case unusableAccessLog(String, String)
 
     /// Why a bind failed, in words (never NIO's function names).
     static func bindReason(_ error: any Error) -> String {
@@ -81,6 +87,8 @@ public enum LocalServerError: Error, CustomStringConvertible, Sendable {
             return "cannot use the state file \(path): \(reason)"
         case .cannotListen(let host, let port, let reason):
             return "cannot listen on \(host):\(port): \(reason)"
+        case .unusableAccessLog(let path, let reason):
+            return "cannot write the access log \(path): \(reason)"
         }
     }
 }
@@ -101,6 +109,7 @@ public func runLocalServer(
     if configuration.credentials == nil && !configuration.isLoopback {
         throw LocalServerError.unauthenticatedNonLoopback(configuration.host)
     }
+    let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
     let plane: LocalAppRunner
     do {
         plane = try LocalAppRunner(options: configuration.options, path: configuration.statePath, logger: logger)
@@ -142,8 +151,14 @@ public func runLocalServer(
                 guard let faults else { return await handler.respond(request) }
                 return try await faults.respond(request, context: context) { await handler.respond($0) }
             }
-            guard let authentication else { return try await serve(request, context) }
-            return try await authentication.handle(request, context: context, next: serve)
+            let authenticated: @Sendable (Request, LocalRequestContext) async throws -> Response = { request, context in
+                guard let authentication else { return try await serve(request, context) }
+                return try await authentication.handle(request, context: context, next: serve)
+            }
+            // The access log sees every request as the client did: refused, faulted or answered.
+            guard let accessLog else { return try await authenticated(request, context) }
+            let peer = context.channel.remoteAddress?.ipAddress ?? "-"
+            return try await accessLog.record(request, context: context, channelPeer: peer, next: authenticated)
         },
         // Idle connections (a client that stops mid-request, or an unused keep-alive) are closed after five minutes.
         server: .http1(configuration: .init(idleTimeout: .seconds(300))),

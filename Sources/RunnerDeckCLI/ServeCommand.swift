@@ -67,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the fault decisions, so a run can be repeated.")
     var faultSeed: UInt64?
 
+    @Option(help: ArgumentHelp("Append one line per request to this file: time, client, operation, HTTP status (or 'cut'), duration.", valueName: "file"))
+    var accessLog: String?
+
     func validate() throws {
         if let faults {
             do { _ = try FaultPlan(parsing: faults) } catch let error as FaultPlanError { throw ValidationError("--faults: \(error.message)") }
@@ -96,7 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,
             options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
                                   domainValidationSeconds: domainSeconds, failureProbability: failureProbability),
-            credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed)
+            credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed,
+            accessLogPath: accessLog)
         var logger = Logger(label: "runnerdeck.serve")
         logger.logLevel = .warning
         let signed = credentials != nil

@@ -95,3 +95,28 @@ def test_sigterm_is_not_held_by_a_silent_fault(serve_factory):
     finally:
         client.kill()
         client.wait(timeout=10)
+
+
+def test_a_failing_call_is_tried_as_many_times_as_configured(serve_factory, tmp_path):
+    """The request rate under errors, from the CLI: a call that keeps failing is sent max-attempts
+    times (3 by default, AWS_MAX_ATTEMPTS otherwise), never more, and the access log shows each."""
+    log = tmp_path / "access.log"
+    endpoint = serve_factory("--faults", "1:throttle", "--access-log", log, state=None)
+    p = rd(endpoint, "services")
+    assert p.returncode == 1 and "ThrottlingException" in p.stderr
+    assert len(log.read_text().splitlines()) == 3
+    p = rd(endpoint, "services", attempts=5)
+    assert p.returncode == 1
+    lines = log.read_text().splitlines()
+    assert len(lines) == 8, lines
+    time_, peer, target, status, took = lines[-1].split()
+    assert time_.endswith("Z") and "T" in time_ and peer == "127.0.0.1"
+    assert (target, status) == ("AppRunner.ListServices", "400"), lines[-1]  # AWS JSON throttling is a 400
+    assert took.endswith("ms")
+
+
+def test_an_access_log_that_cannot_be_written_is_a_clear_error(tmp_path):
+    p = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", "--access-log", str(tmp_path / "missing" / "access.log")],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2
+    assert "cannot write the access log" in p.stderr and "missing/access.log" in p.stderr
