@@ -9,16 +9,54 @@ import Darwin
 #endif
 
 enum LocalStoreError: Error, CustomStringConvertible {
-    case inUse(String)
-    case lockFile(String, Int32)
+    /// The file is locked by another store (path asked for, who holds it when the system says).
+    case inUse(String, LockHolder?)
+    case cannotOpen(String, Int32)
 
     var description: String {
         switch self {
-        case .inUse(let path):
-            return "another process holds \(path) (is a runnerdeck serve already running on it?)"
-        case .lockFile(let path, let code):
-            return "cannot open the lock file \(path): \(String(cString: strerror(code)))"
+        case .inUse(let path, let holder):
+            let who = holder.map { holder in
+                "process \(holder.pid == getpid() ? "pid \(holder.pid) (this one)" : "pid \(holder.pid)")" + (holder.statePath.map { ", serving \($0)," } ?? "")
+            } ?? "another process"
+            return "\(who) holds \(path), or the file it names (is a runnerdeck serve already running on it?)"
+        case .cannotOpen(let path, let code):
+            return "cannot open \(path): \(String(cString: strerror(code)))"
         }
+    }
+}
+
+/// Who holds the lock on a state file: from `/proc/locks` (Linux), and the `--state` its command line names.
+struct LockHolder: Sendable, Equatable {
+    var pid: Int32
+    var statePath: String?
+
+    /// The process holding a `flock` on the file open at `descriptor`, when the system tells.
+    static func of(descriptor: Int32) -> LockHolder? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        let device = UInt64(info.st_dev)
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        let identity = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        // e.g. "1: FLOCK  ADVISORY  WRITE 4242 fd:01:393612 0 EOF"
+        for line in locks.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == identity, let pid = Int32(fields[4]) else { continue }
+            return LockHolder(pid: pid, statePath: statePath(of: pid))
+        }
+        return nil
+    }
+
+    /// The `--state` argument of process `pid`, when it is a runnerdeck serve.
+    static func statePath(of pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--state", index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix("--state=") { return String(argument.dropFirst("--state=".count)) }
+        }
+        return nil
     }
 }
 
@@ -51,21 +89,26 @@ typealias StoredRecords = [RecordKind: [(id: String, json: Data)]]
 /// WAL on a file; in memory for the demo and tests. Writes go through at once, so nothing accepted
 /// is lost on `kill -9`. Opening is synchronous (once, at start); every later access goes through
 /// GRDB's async API, so SQLite waits off Swift's cooperative threads.
+///
+/// A file is used by one store at a time, whatever name reaches it (a symlink, a hard link): the store
+/// holds an exclusive `flock` on the file itself, and SQLite runs in exclusive locking mode, so its WAL
+/// index lives in memory and there is no `-shm` file (one that cannot be written made SQLite fault
+/// with SIGBUS). Other programs (the `sqlite3` shell) can read the file once the server has stopped.
 final class LocalStore: Sendable {
     private let writer: any DatabaseWriter
-    /// An exclusive `flock` on `<path>.lock`, held while the store is open: two processes caching the same
-    /// file would overwrite each other's records. The kernel drops it when the process dies (kill -9 included).
+    /// The state file, open and `flock`ed while the store is open; the kernel drops the lock when the
+    /// process dies (kill -9 included).
     private let lockDescriptor: Int32
 
     /// - Parameter path: a file, or nil for a private in-memory database.
     init(path: String?) throws {
         if let path {
-            let lockPath = path + ".lock"
-            let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw LocalStoreError.lockFile(lockPath, errno) }
+            let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw LocalStoreError.cannotOpen(path, errno) }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let holder = LockHolder.of(descriptor: descriptor)
                 close(descriptor)
-                throw LocalStoreError.inUse(path)
+                throw LocalStoreError.inUse(path, holder)
             }
             lockDescriptor = descriptor
         } else {
@@ -74,8 +117,15 @@ final class LocalStore: Sendable {
         do {
             if let path {
                 var configuration = Configuration()
-                configuration.journalMode = .wal
-                writer = try DatabasePool(path: path, configuration: configuration)
+                configuration.prepareDatabase { db in
+                    // Before the first WAL access, so SQLite never creates a shared-memory index.
+                    try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    guard mode?.lowercased() == "wal" else {
+                        throw DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "the file cannot use a write-ahead log (journal mode \(mode ?? "unknown"))")
+                    }
+                }
+                writer = try DatabaseQueue(path: path, configuration: configuration)
             } else {
                 writer = try DatabaseQueue()
             }
@@ -84,6 +134,7 @@ final class LocalStore: Sendable {
             if lockDescriptor >= 0 { close(lockDescriptor) }
             throw error
         }
+        // From here a throw runs deinit, which lets go of the lock.
         try writer.write { db in
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS records (
@@ -97,14 +148,21 @@ final class LocalStore: Sendable {
     }
 
     deinit {
+        // SQLite first (it checkpoints on close under its own lock), then the file and its flock: closing
+        // any descriptor of the file drops the process's POSIX locks, SQLite's included.
+        try? (writer as? DatabaseQueue)?.close()
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
     /// Makes the database refuse (or accept again) every write, as a full disk or a read-only file would
-    /// (tests of the failed-write path).
+    /// (tests of the failed-write path): SQLite rolls back each transaction at its commit.
     func setReadOnly(_ readOnly: Bool) async throws {
         try await writer.writeWithoutTransaction { db in
-            try db.execute(sql: readOnly ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0")
+            if readOnly {
+                db.add(transactionObserver: CommitVeto.shared, extent: .observerLifetime)
+            } else {
+                db.remove(transactionObserver: CommitVeto.shared)
+            }
         }
     }
 
@@ -149,4 +207,17 @@ final class LocalStore: Sendable {
         }
         return records
     }
+}
+
+/// Refuses every commit, as SQLite does on a read-only file (``LocalStore/setReadOnly(_:)``).
+private final class CommitVeto: TransactionObserver, Sendable {
+    static let shared = CommitVeto()
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
+    func databaseDidChange(with event: DatabaseEvent) {}
+    func databaseWillCommit() throws {
+        throw DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
+    }
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) {}
 }

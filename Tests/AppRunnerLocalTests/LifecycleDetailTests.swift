@@ -390,6 +390,41 @@ import Testing
         try FileManager.default.removeItem(atPath: junk)
         _ = try plane(path: junk)
     }
+    @Test func theLockFollowsTheFileNotItsName() async throws {
+        // Issue 16 item 4: a second control plane on a symlink or a hard link to a file in use must be
+        // refused, or each would overwrite the other's records.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("linked-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/state.sqlite"
+        let holder = try plane(path: path)
+        _ = try await holder.createService(image("held-service"))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/symlink.sqlite", withDestinationPath: path)
+        try FileManager.default.linkItem(atPath: path, toPath: directory + "/hardlink.sqlite")
+        for other in [directory + "/symlink.sqlite", directory + "/hardlink.sqlite"] {
+            do {
+                _ = try plane(path: other)
+                Issue.record("expected \(other) to be refused while \(path) is in use")
+            } catch let error as LocalStoreError {
+                #expect("\(error)".contains("already running"))
+                #expect("\(error)".contains("pid \(getpid())"))
+            }
+        }
+        // Issue 16 item 9: no shared-memory file for SQLite to fault on (SIGBUS when it cannot be written).
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+        #expect(try await holder.listServices(ListServicesRequest()).serviceSummaryList.count == 1)
+    }
+    @Test func anUnwritableSharedMemoryFileIsNeverTouched() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shm-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        // A -shm that cannot be mapped (a directory): SQLite with a shared-memory WAL index fails on it.
+        try FileManager.default.createDirectory(atPath: path + "-shm", withIntermediateDirectories: false)
+        let plane = try plane(path: path)
+        let arn = try await plane.createService(image("no-shm")).service.serviceArn
+        #expect(try await service(plane, arn).serviceName == "no-shm")
+    }
     @Test func aChangeThatCannotBeStoredIsNotAccepted() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("readonly-\(UUID().uuidString).sqlite").path
         defer {

@@ -4,6 +4,7 @@ import datetime
 import json
 import random
 import re
+import os
 import signal
 import socket
 import subprocess
@@ -302,6 +303,16 @@ def test_a_second_server_on_the_same_state_file_is_refused(serve_factory, tmp_pa
     out = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", "--state", str(state)], capture_output=True, text=True, timeout=30)
     assert out.returncode != 0
     assert "already running" in out.stderr
+    # Issue 16 item 4: another name for the same file (a symlink, a hard link) is the same file.
+    (tmp_path / "symlink.sqlite").symlink_to(state)
+    os.link(state, tmp_path / "hardlink.sqlite")
+    for other in ("symlink.sqlite", "hardlink.sqlite"):
+        out = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", "--state", str(tmp_path / other)],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode != 0, other
+        assert "already running" in out.stderr
+        assert "pid %d" % first.process.pid in out.stderr and "serving %s" % state in out.stderr, out.stderr
+    assert not (tmp_path / "shared.sqlite-shm").exists()  # item 9: no shared-memory file to fault on
     first.process.send_signal(signal.SIGKILL)
     first.process.wait(timeout=10)
     # The lock dies with the process.
