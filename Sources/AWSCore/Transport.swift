@@ -64,6 +64,12 @@ public struct AWSResponseError: Error, Sendable, Hashable, CustomStringConvertib
         return text
     }
 
+    /// The `x-amzn-query-error` header a query-compatible service (``AWSServiceInfo/awsQueryCompatible``)
+    /// answers this error with: `<code>;Sender`, or `<code>;Receiver` for a 5xx. For a server.
+    public var queryErrorHeader: String {
+        "\(code);\(statusCode >= 500 ? "Receiver" : "Sender")"
+    }
+
     /// Normalises an AWS error code: drops everything up to `#` and everything after `:`.
     static func sanitizeCode(_ raw: String) -> String {
         var code = Substring(raw)

@@ -57,6 +57,27 @@ import Testing
         #expect(try endpoint(.cloudWatch, env) == "http://127.0.0.1:5002")
     }
 
+    @Test func oneConfigurationServesEveryService() throws {
+        let (dir, env) = try environment(["AWS_REGION": "ap-southeast-2", "AWS_MAX_ATTEMPTS": "5",
+                                          "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://127.0.0.1:4001"])
+        defer { dir.remove() }
+        let metrics = try AWSClientConfiguration.resolve(service: .cloudWatch, credentials: Loopback.credentials, environment: env)
+        #expect(metrics.endpoint.absoluteString == "https://monitoring.ap-southeast-2.amazonaws.com")
+        let logs = try metrics.forService(.cloudWatchLogs)
+        #expect(logs.service == .cloudWatchLogs)
+        #expect(logs.endpoint.absoluteString == "http://127.0.0.1:4001")
+        #expect(logs.region == "ap-southeast-2")
+        #expect(logs.maxAttempts == 5)
+        #expect(logs.profile == metrics.profile)
+        #expect(logs.credentialSource == "explicit")
+        #expect(try logs.forService(.cloudWatch).endpoint == metrics.endpoint)
+        // An explicit endpoint (`--endpoint-url`) applies to whichever service it is given for.
+        #expect(try metrics.forService(.cloudWatchLogs, endpointURL: "http://127.0.0.1:9000").endpoint.absoluteString == "http://127.0.0.1:9000")
+        #expect(throws: AWSConfigurationError.invalidEndpoint("ftp://127.0.0.1")) {
+            try metrics.forService(.cloudWatchLogs, endpointURL: "ftp://127.0.0.1")
+        }
+    }
+
     @Test func serviceInfoComesFromTheModels() {
         #expect(AWSServiceInfo.cloudWatchLogs.signingName == "logs")
         #expect(AWSServiceInfo.cloudWatchLogs.targetPrefix == "Logs_20140328")

@@ -75,6 +75,21 @@ import Testing
         }
     }
 
+    @Test func aServerAnswersModeledErrorsInTheFormTheClientReads() async throws {
+        let fault = InternalServiceFault(message: "try again").responseError
+        #expect(fault.queryErrorHeader == "InternalServiceError;Receiver")
+        #expect(InvalidNextToken(message: "x").responseError.queryErrorHeader == "InvalidNextToken;Sender")
+        let invalid = InvalidParameterValueException(message: "The value of Period must be a multiple of 60.").responseError
+        try await Loopback.with(.cloudWatch, { _, _ in
+            .json(#"{"__type":"InvalidParameterValueException","message":"\#(invalid.message)"}"#, status: invalid.statusCode,
+                  headers: [("x-amzn-query-error", invalid.queryErrorHeader)])
+        }) { transport, _ in
+            await #expect(throws: InvalidParameterValueException(message: "The value of Period must be a multiple of 60.")) {
+                _ = try await CloudWatchClient(transport: transport).getMetricData(Self.requestsQuery())
+            }
+        }
+    }
+
     @Test func theQueryErrorHeaderIsReadOnlyForAQueryCompatibleServiceAndOnlyInItsForm() async throws {
         /// The code the transport of `service` reads from a 400 with `header` as `x-amzn-query-error`.
         func code(_ service: AWSServiceInfo, header: String) async throws -> String? {
