@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "runnerdeck", targets: ["runnerdeck"]),
         .library(name: "AppRunner", targets: ["AppRunner"]),
         .library(name: "AWSCore", targets: ["AWSCore"]),
+        .library(name: "CloudWatchLogs", targets: ["CloudWatchLogs"]),
+        .library(name: "CloudWatch", targets: ["CloudWatch"]),
         // For the fuzz targets in Fuzz/ (a separate package that depends on this one by path).
         .library(name: "AppRunnerLocal", targets: ["AppRunnerLocal"]),
     ],
@@ -38,6 +40,10 @@ let package = Package(
             dependencies: ["AWSCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // CloudWatch Logs and CloudWatch (metrics): generated like AppRunner, from committed subsets of
+        // botocore's models (Assets/*.subset.json).
+        .target(name: "CloudWatchLogs", dependencies: ["AWSCore"], swiftSettings: strict),
+        .target(name: "CloudWatch", dependencies: ["AWSCore"], swiftSettings: strict),
         .target(
             name: "AppRunnerLocal",
             dependencies: [
@@ -96,6 +102,7 @@ let package = Package(
         ),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
+        .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),

@@ -94,12 +94,8 @@ public struct AWSClientConfiguration: Sendable {
         guard Self.isPlausibleRegion(resolvedRegion) else {
             throw AWSConfigurationError.invalidSetting(name: "region", value: resolvedRegion, reason: "a region looks like us-east-1")
         }
-        let configured = nonEmpty(endpointURL) ?? AWSEndpointResolver.configuredEndpoint(service: service, profile: profileName, config: config, environment: environment)
-        let endpointText = configured ?? AWSEndpointResolver.defaultEndpoint(prefix: service.endpointPrefix, region: resolvedRegion)
-        guard let endpoint = URL(string: endpointText), let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = endpoint.host, !host.isEmpty else {
-            throw AWSConfigurationError.invalidEndpoint(endpointText)
-        }
+        let (endpoint, endpointIsCustom) = try Self.endpoint(for: service, endpointURL: endpointURL, region: resolvedRegion, profile: profileName,
+                                                             config: config, environment: environment)
         let attempts: Int
         if let maxAttempts {
             attempts = maxAttempts
@@ -125,7 +121,32 @@ public struct AWSClientConfiguration: Sendable {
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,
                                       credentialProvider: provider, credentialSource: source, maxAttempts: attempts,
-                                      endpointIsCustom: configured != nil, environment: environment)
+                                      endpointIsCustom: endpointIsCustom, environment: environment)
+    }
+
+    /// The same settings for another service: region, profile, the credential provider itself (so
+    /// credentials are fetched and cached once for all the clients), max attempts and environment; the
+    /// endpoint is resolved for `service`: `endpointURL` (e.g. `--endpoint-url`, which applies to every
+    /// service), else that service's configured endpoint (`AWS_ENDPOINT_URL_<SERVICE ID>`...), else its default.
+    public func forService(_ service: AWSServiceInfo, endpointURL: String? = nil) throws -> AWSClientConfiguration {
+        let config = try AWSSharedConfig.load(environment: environment)
+        let (endpoint, custom) = try Self.endpoint(for: service, endpointURL: endpointURL, region: region, profile: profile,
+                                                   config: config, environment: environment)
+        return AWSClientConfiguration(service: service, region: region, endpoint: endpoint, profile: profile,
+                                      credentialProvider: credentialProvider, credentialSource: credentialSource, maxAttempts: maxAttempts,
+                                      endpointIsCustom: custom, environment: environment)
+    }
+
+    /// `endpointURL`, else the configured endpoint of `service`, else its default; and whether it is not the default.
+    static func endpoint(for service: AWSServiceInfo, endpointURL: String?, region: String, profile: String, config: AWSSharedConfig,
+                         environment: [String: String]) throws -> (URL, Bool) {
+        let configured = nonEmpty(endpointURL) ?? AWSEndpointResolver.configuredEndpoint(service: service, profile: profile, config: config, environment: environment)
+        let endpointText = configured ?? AWSEndpointResolver.defaultEndpoint(prefix: service.endpointPrefix, region: region)
+        guard let endpoint = URL(string: endpointText), let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = endpoint.host, !host.isEmpty else {
+            throw AWSConfigurationError.invalidEndpoint(endpointText)
+        }
+        return (endpoint, configured != nil)
     }
 
     static func isPlausibleRegion(_ region: String) -> Bool {

@@ -58,7 +58,7 @@ enum AWSProxySettings {
     }
 }
 
-/// AWS JSON 1.0 over async-http-client: one pooled HTTP client, each attempt freshly signed, AWS
+/// AWS JSON (1.0 and 1.1) over async-http-client: one pooled HTTP client, each attempt freshly signed, AWS
 /// "standard" retries with a quota, and clock-skew correction.
 public final class AWSJSONClient: AWSJSONTransport {
     public let service: AWSServiceInfo
@@ -244,11 +244,13 @@ public final class AWSJSONClient: AWSJSONTransport {
         let signer = SigV4Signer(credentials: creds, region: region, service: service.signingName)
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
         let date = now().addingTimeInterval(await clockOffset.seconds)
-        var headers = signer.sign(method: "POST", path: path, query: endpoint.query ?? "", headers: [
+        var unsigned: [(name: String, value: String)] = [
             (name: "Host", value: SigV4Signer.hostHeader(for: endpoint)),
-            (name: "Content-Type", value: "application/x-amz-json-1.0"),
+            (name: "Content-Type", value: service.contentType),
             (name: "X-Amz-Target", value: "\(service.targetPrefix).\(operation)"),
-        ], body: body, date: date)
+        ]
+        if service.awsQueryCompatible { unsigned.append((name: "x-amzn-query-mode", value: "true")) }
+        var headers = signer.sign(method: "POST", path: path, query: endpoint.query ?? "", headers: unsigned, body: body, date: date)
         headers.append((name: "User-Agent", value: userAgent))
         headers.append((name: "amz-sdk-request", value: "attempt=\(attempt); max=\(retry.maxAttempts)"))
         var request = HTTPClientRequest(url: endpoint.absoluteString)
@@ -277,7 +279,7 @@ public final class AWSJSONClient: AWSJSONTransport {
             debug("response \(status) request-id \(requestId ?? "-")\n\(responseHeaders)\n\(String(decoding: data.prefix(64 << 10), as: UTF8.self))")
         }
         if (200..<300).contains(status) { return data }
-        let parsed = Self.parseError(status: status, headers: response.headers, body: data)
+        let parsed = Self.parseError(status: status, headers: response.headers, body: data, queryCompatible: service.awsQueryCompatible)
         if AWSRetryClassifier.isClockSkew(parsed) {
             let serverDate = response.headers.first(name: "Date").flatMap(Self.parseHTTPDate)
             throw AWSResponseErrorWithDate(error: parsed, serverDate: serverDate)
@@ -285,13 +287,16 @@ public final class AWSJSONClient: AWSJSONTransport {
         throw parsed
     }
 
-    /// The AWS JSON 1.0 error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
+    /// The AWS JSON error of a non-2xx response: code from `x-amzn-ErrorType`, else the body's
     /// `__type` (or `code`), sanitised; message from `message`/`Message`; request id from `x-amzn-RequestId`.
     /// A body that is not JSON still gives an error with the status and the start of the body.
-    public static func parseError(status: Int, headers: HTTPHeaders, body: Data) -> AWSResponseError {
+    /// For an `awsQueryCompatible` service (`queryCompatible`), an `x-amzn-query-error: <Code>;<Sender|Receiver>`
+    /// header names the code instead, as botocore reads it.
+    public static func parseError(status: Int, headers: HTTPHeaders, body: Data, queryCompatible: Bool = false) -> AWSResponseError {
         let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
         let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
-        let headerCode = headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
+        let headerCode = (queryCompatible ? queryErrorCode(headers.first(name: "x-amzn-query-error")) : nil)
+            ?? headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
         let rawCode = headerCode ?? (object?["__type"] as? String) ?? (object?["code"] as? String) ?? (object?["Code"] as? String)
         let message = (object?["message"] as? String) ?? (object?["Message"] as? String) ?? (object?["errorMessage"] as? String)
         let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
@@ -310,6 +315,13 @@ public final class AWSJSONClient: AWSJSONTransport {
             return AWSResponseError(code: "HTTP\(status)", message: detail, statusCode: status, requestId: requestId)
         }
         return AWSResponseError(code: AWSResponseError.sanitizeCode(rawCode), message: message ?? "", statusCode: status, requestId: requestId)
+    }
+
+    /// The code of an `x-amzn-query-error` header (`AlreadyExists;Sender` → `AlreadyExists`); nil unless it
+    /// has exactly two parts and the first is not empty (botocore's rule).
+    static func queryErrorCode(_ header: String?) -> String? {
+        guard let parts = header?.split(separator: ";", omittingEmptySubsequences: false), parts.count == 2 else { return nil }
+        return nonEmpty(parts[0].trimmingCharacters(in: .whitespaces))
     }
 
     /// Headers for a log: the signature, the security token and secrets hidden.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Identifies an AWS JSON 1.0 service on the wire.
+/// Identifies an AWS JSON (1.0 or 1.1) service on the wire.
 public struct AWSServiceInfo: Sendable, Hashable {
     /// SigV4 signing name, e.g. `apprunner`.
     public var signingName: String
@@ -12,19 +12,31 @@ public struct AWSServiceInfo: Sendable, Hashable {
     public var apiVersion: String
     /// Service id used for `AWS_ENDPOINT_URL_<ID>` (upper-cased, spaces to underscores), e.g. `AppRunner`.
     public var serviceId: String
+    /// The AWS JSON protocol version, `1.0` or `1.1`: the request's `Content-Type` is
+    /// `application/x-amz-json-<version>`.
+    public var jsonVersion: String
+    /// The model's `awsQueryCompatible` trait (a former query service, e.g. CloudWatch): requests carry
+    /// `x-amzn-query-mode: true` and an error's code is the query code of its `x-amzn-query-error` header.
+    public var awsQueryCompatible: Bool
 
-    public init(signingName: String, endpointPrefix: String, targetPrefix: String, apiVersion: String, serviceId: String) {
+    public init(signingName: String, endpointPrefix: String, targetPrefix: String, apiVersion: String, serviceId: String,
+                jsonVersion: String = "1.0", awsQueryCompatible: Bool = false) {
         self.signingName = signingName
         self.endpointPrefix = endpointPrefix
         self.targetPrefix = targetPrefix
         self.apiVersion = apiVersion
         self.serviceId = serviceId
+        self.jsonVersion = jsonVersion
+        self.awsQueryCompatible = awsQueryCompatible
     }
+
+    /// `application/x-amz-json-1.0` or `application/x-amz-json-1.1`.
+    public var contentType: String { "application/x-amz-json-\(jsonVersion)" }
 }
 
 /// The seam between a generated service client and the wire.
 ///
-/// `send` posts one AWS JSON 1.0 request (`X-Amz-Target: <targetPrefix>.<operation>`) and returns the
+/// `send` posts one AWS JSON request (`X-Amz-Target: <targetPrefix>.<operation>`) and returns the
 /// body of a 2xx response. Any other outcome throws, a service error as ``AWSResponseError``.
 public protocol AWSJSONTransport: Sendable {
     func send(operation: String, body: Data) async throws -> Data
@@ -50,6 +62,12 @@ public struct AWSResponseError: Error, Sendable, Hashable, CustomStringConvertib
         var text = "\(code): \(message)"
         if let requestId { text += " (request id \(requestId))" }
         return text
+    }
+
+    /// The `x-amzn-query-error` header a query-compatible service (``AWSServiceInfo/awsQueryCompatible``)
+    /// answers this error with: `<code>;Sender`, or `<code>;Receiver` for a 5xx. For a server.
+    public var queryErrorHeader: String {
+        "\(code);\(statusCode >= 500 ? "Receiver" : "Sender")"
     }
 
     /// Normalises an AWS error code: drops everything up to `#` and everything after `:`.

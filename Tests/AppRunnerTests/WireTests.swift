@@ -32,16 +32,6 @@ import Testing
         return part == "input" ? sample.input : sample.output
     }
 
-    /// Compares two JSON documents as values (numbers by value, objects by key).
-    static func sameJSON(_ a: Data, _ b: Data) -> Bool {
-        func canonical(_ data: Data) -> Data? {
-            guard let object = try? JSONSerialization.jsonObject(with: data) else { return nil }
-            return try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        }
-        guard let x = canonical(a), let y = canonical(b) else { return false }
-        return x == y
-    }
-
     func withClient(_ handler: @escaping @Sendable (TestServer.Received) async -> TestServer.Answer,
                     maxAttempts: Int = 3,
                     _ body: (AppRunnerClient, TestServer) async throws -> Void) async throws {
@@ -68,7 +58,7 @@ import Testing
                 // dispatch decodes the sample into the typed request, calls the client's typed method,
                 // and encodes the typed response it decoded.
                 let output = try await dispatch(operation, body: input, to: client)
-                #expect(Self.sameJSON(output, Self.sampleJSON(operation.rawValue, "output")), "response of \(operation.rawValue)")
+                #expect(sameJSON(output, Self.sampleJSON(operation.rawValue, "output")), "response of \(operation.rawValue)")
                 let received = try #require(await server.requests.last)
                 #expect(received.method == "POST")
                 #expect(received.path == "/")
@@ -77,7 +67,7 @@ import Testing
                 #expect(received.header("Authorization")?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") == true)
                 #expect(received.header("Authorization")?.contains("/us-east-1/apprunner/aws4_request") == true)
                 #expect(received.header("User-Agent")?.hasPrefix("runnerdeck/") == true)
-                #expect(Self.sameJSON(received.body, input), "request body of \(operation.rawValue): \(String(decoding: received.body, as: UTF8.self)) vs \(String(decoding: input, as: UTF8.self))")
+                #expect(sameJSON(received.body, input), "request body of \(operation.rawValue): \(String(decoding: received.body, as: UTF8.self)) vs \(String(decoding: input, as: UTF8.self))")
             }
             #expect(await server.requests.count == 37)
         }

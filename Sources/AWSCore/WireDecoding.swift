@@ -1,9 +1,8 @@
-import AWSCore
 import Foundation
 
 /// Decoding failures in AWS's words (what was expected where, and what was found), for both sides of
-/// the wire: a request Local App Runner cannot read (`SerializationException`) and a response the
-/// client cannot read. Never a Swift type name.
+/// the wire of a generated service: a request Local App Runner cannot read (`SerializationException`)
+/// and a response the client cannot read. Never a Swift type name.
 enum WireDecoding {
     /// What was wrong with `body` as a `type`, after decoding it threw `error`.
     static func explain<T: Decodable>(_ error: any Error, decoding type: T.Type, body: Data) -> String {
@@ -31,7 +30,7 @@ enum WireDecoding {
                                             with: Data((replacements[number.range] ?? "0").utf8))
                 }
                 do {
-                    _ = try AppRunnerJSON.decode(type, from: patched)
+                    _ = try AWSModelJSON.decode(type, from: patched)
                 } catch let DecodingError.dataCorrupted(other) where other.codingPath.isEmpty {
                     return false
                 } catch {}
