@@ -16,7 +16,9 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
         do {
             checked = try verifier.checkHead(Self.head(of: request))
         } catch {
-            return Self.refusal(error)
+            var refusal = Self.refusal(error)
+            refusal.headers[.connection] = "close"  // answered before the body: it is not read
+            return refusal
         }
         var request = request
         switch await LocalHTTPHandler.collectBody(&request, upTo: maxBodyBytes) {

@@ -3,6 +3,7 @@ import AppRunner
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -33,12 +34,15 @@ public struct LocalServerConfiguration: Sendable {
     public var faultSeed: UInt64?
     /// File that gets one line per request (`--access-log`); nil writes none.
     public var accessLogPath: String?
+    /// Connections, deadlines and buffered bytes the endpoint allows.
+    public var limits: FrontDoorLimits
 
     public init(host: String = "127.0.0.1", port: Int = 0, statePath: String? = nil, seed: Seed = .none,
                 options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, clock: any WallClock = SystemClock(),
                 maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil,
-                accessLogPath: String? = nil) {
+                accessLogPath: String? = nil, limits: FrontDoorLimits = FrontDoorLimits()) {
         self.accessLogPath = accessLogPath
+        self.limits = limits
         self.faults = faults
         self.faultSeed = faultSeed
         self.host = host
@@ -51,9 +55,6 @@ public struct LocalServerConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    var isLoopback: Bool {
-        ["127.0.0.1", "localhost", "::1"].contains(host) || host.hasPrefix("127.")
-    }
 }
 
 public enum LocalServerError: Error, CustomStringConvertible, Sendable {
@@ -106,9 +107,18 @@ public func runLocalServer(
     logger: Logger = Logger(label: "runnerdeck.serve"),
     onReady: @escaping @Sendable (String) -> Void
 ) async throws {
-    if configuration.credentials == nil && !configuration.isLoopback {
-        throw LocalServerError.unauthenticatedNonLoopback(configuration.host)
+    // Without credentials, loopback only, by what the host resolves to; the socket is then bound to
+    // the address checked (not to the name, which could resolve differently a moment later).
+    var bindHost = configuration.host
+    if configuration.credentials == nil {
+        switch Loopback.check(configuration.host) {
+        case .failure(let refusal): throw refusal
+        case .success(let addresses): bindHost = addresses.first ?? configuration.host
+        }
     }
+    MemoryReturn.limitArenas()
+    let trimmer = Task { await MemoryReturn.trimPeriodically() }
+    defer { trimmer.cancel() }
     let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
     let plane: LocalAppRunner
     do {
@@ -143,6 +153,8 @@ public func runLocalServer(
         logger.notice("injecting faults: \(plan)")
     }
     let host = configuration.host
+    let limits = configuration.limits
+    let budget = BodyBudget(limit: limits.maxBufferedBodyBytes)
     let listening = ListeningFlag()
     let app = Application(
         responder: CallbackResponder<LocalRequestContext> { request, context in
@@ -152,17 +164,22 @@ public func runLocalServer(
                 return try await faults.respond(request, context: context) { await handler.respond($0) }
             }
             let authenticated: @Sendable (Request, LocalRequestContext) async throws -> Response = { request, context in
-                guard let authentication else { return try await serve(request, context) }
-                return try await authentication.handle(request, context: context, next: serve)
+                // Bodies buffered across connections are bounded before any is read.
+                try await budget.admit(request, maxBodyBytes: configuration.maxBodyBytes) { request in
+                    guard let authentication else { return try await serve(request, context) }
+                    return try await authentication.handle(request, context: context, next: serve)
+                }
             }
             // The access log sees every request as the client did: refused, faulted or answered.
             guard let accessLog else { return try await authenticated(request, context) }
             let peer = context.channel.remoteAddress?.ipAddress ?? "-"
             return try await accessLog.record(request, context: context, channelPeer: peer, next: authenticated)
         },
-        // Idle connections (a client that stops mid-request, or an unused keep-alive) are closed after five minutes.
-        server: .http1(configuration: .init(idleTimeout: .seconds(300))),
-        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "RunnerDeck-LocalAppRunner"),
+        // Deadlines per connection (head, body, keep-alive) and AWS-shaped answers to bad framing; the
+        // idle timeout is a last resort for a connection the guard does not see (it reads nothing).
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits)], idleTimeout: .seconds(300))),
+        configuration: .init(address: .hostname(bindHost, port: configuration.port), serverName: "RunnerDeck-LocalAppRunner",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
         onServerRunning: { channel in
             await listening.set()
             let port = channel.localAddress?.port ?? configuration.port

@@ -70,7 +70,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Append one line per request to this file: time, client, operation, HTTP status (or 'cut'), duration.", valueName: "file"))
     var accessLog: String?
 
+    @Option(help: "Connections served at once; more wait to be accepted (default: below the descriptor limit, at most 1024).")
+    var maxConnections: Int?
+
+    @Option(help: "Seconds a connection has to send a request's head before it is closed.")
+    var headerTimeout: Double = 10
+
+    @Option(help: "Seconds a request has to send its body, once its head is in, before the connection is closed.")
+    var bodyTimeout: Double = 30
+
     func validate() throws {
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] where !(value.isFinite && value > 0 && value <= 3600) {
+            throw ValidationError("\(name) must be a number of seconds above 0 and at most 3600")
+        }
         if let faults {
             do { _ = try FaultPlan(parsing: faults) } catch let error as FaultPlanError { throw ValidationError("--faults: \(error.message)") }
         }
@@ -100,7 +113,9 @@ struct ServeCommand: AsyncParsableCommand {
             options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
                                   domainValidationSeconds: domainSeconds, failureProbability: failureProbability),
             credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed,
-            accessLogPath: accessLog)
+            accessLogPath: accessLog,
+            limits: FrontDoorLimits(maxConnections: maxConnections ?? FrontDoorLimits.defaultMaxConnections(),
+                                    headerSeconds: headerTimeout, bodySeconds: bodyTimeout))
         var logger = Logger(label: "runnerdeck.serve")
         logger.logLevel = .warning
         let signed = credentials != nil
