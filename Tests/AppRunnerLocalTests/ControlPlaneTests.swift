@@ -359,7 +359,8 @@ import Testing
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let server = Task {
             defer { continuation.finish() }  // a server that fails to start ends the wait below
-            try await runLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 1), credentials: credentials)) { url in
+            // Operations outlast the test (60 s), so the pause below meets one in progress even on a slow run.
+            try await runLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 60), credentials: credentials)) { url in
                 continuation.yield(url)
                 continuation.finish()
             }

@@ -9,7 +9,7 @@ public struct WaitTimeout: Error, CustomStringConvertible {
 
 /// Polls `condition` every `interval` seconds of real time until it holds; throws `WaitTimeout`
 /// (naming `what`) once `timeout` seconds have passed. The one bounded wait loop of the Swift tests.
-public func waitUntil(_ what: String, timeout: Double = 10, interval: Double = 0.005,
+public func waitUntil(_ what: String, timeout: Double = 30, interval: Double = 0.005,
                       _ condition: () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while try await !condition() {
@@ -21,7 +21,7 @@ public func waitUntil(_ what: String, timeout: Double = 10, interval: Double = 0
 /// The value of `task` once it has finished; throws `WaitTimeout` (naming `what`) if it has not after
 /// `timeout` seconds. (`await task.value` waits forever on an unstructured task that ignores
 /// cancellation, and a test's time limit cannot interrupt it.)
-public func waitForValue<T: Sendable>(of task: Task<T, Never>, _ what: String, timeout: Double = 10) async throws -> T {
+public func waitForValue<T: Sendable>(of task: Task<T, Never>, _ what: String, timeout: Double = 30) async throws -> T {
     let box = Box<T>()
     Task { box.set(await task.value) }
     try await waitUntil(what, timeout: timeout) { box.get() != nil }
