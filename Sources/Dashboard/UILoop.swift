@@ -50,6 +50,10 @@ enum UILoop {
         let options = settings.options
         var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds),
                                                          contextFixed: options.contextFixed))
+        if let note = terminal.fallbackNote {
+            logger.notice("\(note)")
+            controller.ui.message = note
+        }
         var state = DashboardState(context: options.context, readOnly: options.readOnly)
         let renderer = DashboardRenderer(glyphs: settings.glyphs)
         var painter = DiffPainter()

@@ -15,7 +15,7 @@ enum TerminalError: Error, CustomStringConvertible, Sendable {
         case .notATerminal:
             return "runnerdeck: the dashboard needs a terminal (stdin and stdout must be a tty); use the scripting commands instead"
         case .unknownTerminal(let term):
-            return "runnerdeck: the terminal type '\(term)' is not known on this host (no terminfo entry). Try TERM=xterm-256color or TERM=xterm runnerdeck"
+            return "runnerdeck: the terminal type '\(term)' is not known on this host (no terminfo entry), and neither are xterm-256color, xterm or vt100. Install a terminfo entry (e.g. ncurses-term), or point TERMINFO at one"
         case .incapableTerminal(let term):
             return "runnerdeck: the terminal type '\(term)' cannot move the cursor (its terminfo entry has no cursor addressing), so a full-screen dashboard cannot run on it. Use a terminal such as TERM=xterm-256color, or the scripting commands (runnerdeck services)"
         case .unsetTerminal:
@@ -34,6 +34,24 @@ enum OSC52 {
 /// What the terminfo database says of a terminal type, before curses takes the screen.
 enum TerminfoProbe {
     enum Result { case usable, missing, noCursorAddressing }
+
+    /// Tried in order when TERM has no entry here (a laptop's kitty, alacritty or wezterm over ssh).
+    static let fallbacks = ["xterm-256color", "xterm", "vt100"]
+
+    /// The terminfo entry to draw with: TERM's own, or the first fallback this host has (with the line
+    /// that says so). A terminal that exists but cannot address the cursor is refused: no fallback
+    /// would make it draw.
+    static func choose(_ term: String, probe: (String) -> Result = check) throws -> (name: String, note: String?) {
+        switch probe(term) {
+        case .usable: return (term, nil)
+        case .noCursorAddressing: throw TerminalError.incapableTerminal(term)
+        case .missing:
+            for candidate in fallbacks where probe(candidate) == .usable {
+                return (candidate, "TERM=\(term) has no terminfo entry on this host; drawing as \(candidate)")
+            }
+            throw TerminalError.unknownTerminal(term)
+        }
+    }
 
     static func check(_ term: String) -> Result {
         switch rd_terminfo_probe(term) {
@@ -54,6 +72,8 @@ final class CursesTerminal {
     /// curses did or did not restore.
     private var shellModes = termios()
     private var haveShellModes = false
+    /// Set when TERM had no terminfo entry and a fallback draws instead (shown once on the status line).
+    private(set) var fallbackNote: String?
 
     /// Opens the terminal with `newterm` (so an unknown TERM is an error, not an exit).
     init(noColor: Bool) throws {
@@ -61,13 +81,10 @@ final class CursesTerminal {
         haveShellModes = tcgetattr(STDIN_FILENO, &shellModes) == 0
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         guard !term.isEmpty else { throw TerminalError.unsetTerminal }
-        switch TerminfoProbe.check(term) {
-        case .missing: throw TerminalError.unknownTerminal(term)
-        case .noCursorAddressing: throw TerminalError.incapableTerminal(term)
-        case .usable: break
-        }
+        let choice = try TerminfoProbe.choose(term)
+        fallbackNote = choice.note
         // ncurses reads ESCDELAY at start-up; set_escdelay below makes it explicit as well.
-        guard let screen = newterm(nil, rd_stdout(), rd_stdin()) else { throw TerminalError.unknownTerminal(term) }
+        guard let screen = newterm(choice.name, rd_stdout(), rd_stdin()) else { throw TerminalError.unknownTerminal(term) }
         self.screen = screen
         set_term(screen)
         active = true
