@@ -157,6 +157,30 @@ let sizes = [(80, 24), (160, 50)]
         if let deploy, let rollback, let create { #expect(deploy < rollback && rollback < create) }
     }
 
+    /// Issue 10: the detail view is for watching. At 80x24 the operation in progress and the timeline
+    /// are on the first screen, above the configuration; wide terminals put the configuration beside them.
+    @Test func detailShowsTheOperationAndTimelineFirst() {
+        let state = sampleState()
+        var ui = UIState()
+        ui.view = .detail
+        ui.openServiceArn = state.detail?.serviceArn
+        let small = render(state, ui, width: 80, height: 24).text
+        #expect(small.contains("api-backend"))
+        #expect(small.contains("DEPLOY IN_PROGRESS"))  // the operation in progress, named with the status
+        #expect(small.contains("Operations (newest first)"))
+        #expect(small.contains("ROLLBACK_SUCCEEDED"))
+        #expect(!small.contains("Health check"))  // configuration comes after, below the fold
+        let wide = render(state, ui, width: 200, height: 40)
+        let rows = wide.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Two columns: the timeline on the left, the configuration on the right, on the same rows.
+        let timelineRow = rows.firstIndex { $0.contains("Operations (newest first)") }
+        #expect(timelineRow != nil)
+        #expect(rows.contains { $0.contains("ROLLBACK_SUCCEEDED") && $0.contains("│") })
+        #expect(rows.contains { $0.contains("Health check") })
+        if let timelineRow, let health = rows.firstIndex(where: { $0.contains("Health check") }) { #expect(health < timelineRow + 30) }
+        #expect(rows.allSatisfy { $0.displayWidth <= 200 })
+    }
+
     @Test func runningOperationBarMoves() {
         let state = sampleState()
         var ui = UIState()

@@ -5,6 +5,11 @@ import RunnerDeckKit
 extension DashboardRenderer {
     // MARK: Service detail
 
+    /// Columns from which the detail view puts the configuration beside what is happening.
+    static let detailTwoColumnWidth = 160
+
+    /// The open service, for watching: what it is doing first (its status, the operation in progress,
+    /// the timeline), then its configuration, below on narrow terminals and beside on wide ones.
     func detailLines(state: DashboardState, ui: UIState, now: Date, width: Int) -> [Line] {
         guard let arn = ui.openServiceArn else {
             return [[Span("No service open: select one in Services (1) and press Enter.", Style(.muted))]]
@@ -13,11 +18,36 @@ extension DashboardRenderer {
             let name = state.services.first { $0.arn == arn }?.name ?? arn
             return [[Span("Loading \(name)…", Style(.muted))]]
         }
+        guard width >= Self.detailTwoColumnWidth else {
+            return watchLines(service, detail, now: now, width: width) + [[]] + configurationLines(service, detail, now: now, width: width)
+        }
+        let left = (width - 3) * 3 / 5
+        return sideBySide(watchLines(service, detail, now: now, width: left), configurationLines(service, detail, now: now, width: width - 3 - left),
+                          leftWidth: left)
+    }
+
+    /// What the service is doing: name and status, the operation in progress, the timeline.
+    func watchLines(_ service: Service, _ detail: ServiceDetailState, now: Date, width: Int) -> [Line] {
         var lines: [Line] = []
         let (statusText, role) = Self.status(service.status)
-        lines.append([Span(service.serviceName, Style(.normal, bold: true)), Span("  "), Span(statusText, Style(role, bold: true))])
-        lines += field("ARN", service.serviceArn, width: width)
+        var head: Line = [Span(service.serviceName, Style(.normal, bold: true)), Span("  "), Span(statusText, Style(role, bold: true))]
+        if let running = detail.operations.first(where: { !$0.isFinal }) {
+            let (opText, opStyle) = Self.operationStatus(running.status)
+            let age = running.startedAt.map { " " + Format.duration(now.timeIntervalSince($0)) } ?? ""
+            head += [Span("  "), Span("\(Self.shortType(running.type)) \(opText)\(age)", opStyle)]
+        }
+        lines.append(head)
         lines += field("URL", service.serviceUrl.map { "https://\($0)" }, width: width)
+        lines.append(section("Operations (newest first)", width: width))
+        lines += timelineLines(detail.operations, now: now, width: width)
+        return lines
+    }
+
+    /// What the service is: identity, source, instance, health check, scaling, network, tracing, tags.
+    func configurationLines(_ service: Service, _ detail: ServiceDetailState, now: Date, width: Int) -> [Line] {
+        var lines: [Line] = []
+        lines.append(section("Service", width: width))
+        lines += field("ARN", service.serviceArn, width: width)
         lines += field("Created", Format.timestamp(service.createdAt) + " UTC (\(Format.age(now.timeIntervalSince(service.createdAt))) ago)", width: width)
         lines += field("Updated", Format.timestamp(service.updatedAt) + " UTC (\(Format.age(now.timeIntervalSince(service.updatedAt))) ago)", width: width)
 
@@ -92,9 +122,25 @@ extension DashboardRenderer {
             }
         }
 
-        lines.append(section("Operations (newest first)", width: width))
-        lines += timelineLines(detail.operations, now: now, width: width)
         return lines
+    }
+
+    /// Two columns of lines on the same rows, `left` cut or padded to `leftWidth`, a rule between.
+    func sideBySide(_ left: [Line], _ right: [Line], leftWidth: Int) -> [Line] {
+        (0..<max(left.count, right.count)).map { row in
+            var line: Line = []
+            var used = 0
+            if row < left.count {
+                for span in left[row] where used < leftWidth {
+                    let text = span.text.displayWidth <= leftWidth - used ? span.text : span.text.truncated(toWidth: leftWidth - used, ellipsis: glyphs.ellipsis)
+                    line.append(Span(text, span.style))
+                    used += text.displayWidth
+                }
+            }
+            line.append(Span(String(repeating: " ", count: max(0, leftWidth - used)) + " " + glyphs.vline + " ", Style(.muted)))
+            if row < right.count { line += right[row] }
+            return line
+        }
     }
 
     static func names(_ variables: [String: String]?) -> String {
