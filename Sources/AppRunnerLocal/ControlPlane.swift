@@ -34,6 +34,8 @@ public actor LocalAppRunner: AppRunnerAPI {
     var defaultScalingArn: String
     /// Records changed since the last write, oldest first.
     var dirty: [(kind: RecordKind, id: String)] = []
+    /// Service log events scheduled since the last write (stored with it).
+    var pendingLogs: [StoredLogEvent] = []
     /// Whether a transaction holds the store (its write may be awaited), and who waits for it, in order.
     var storeBusy = false
     var storeWaiters: [CheckedContinuation<Void, Never>] = []
