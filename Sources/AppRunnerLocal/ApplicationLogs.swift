@@ -132,16 +132,20 @@ struct ApplicationLog: Sendable {
                                             message: "\(client) - - [\(time)] \"GET \(path) HTTP/1.1\" \(status) \(bytes) \"-\" \"\(agent)\""))
             }
         }
-        // A failing deployment's new instance: a failed health check every 5 seconds of its window.
+        // A failing deployment's new instance: as many failed health checks as the default unhealthy threshold
+        // (5), evenly over its window, each with a 502 answered meanwhile.
         for failing in activity.failing {
             let from = LocalAppRunner.milliseconds(failing.from), until = LocalAppRunner.milliseconds(failing.until)
-            guard from < bucket + Self.bucketMilliseconds, until > bucket else { continue }
-            for check in Int64(0)..<2 {
-                let hash = StableHash.of(serviceId, failing.instance, String(bucket), String(check))
-                let timestamp = bucket + check * 5_000 + Int64(hash % 5_000)
-                guard timestamp >= from, timestamp < until else { continue }
+            for check in Int64(0)..<5 {
+                let timestamp = from + (until - from) * check / 5
+                guard timestamp >= bucket, timestamp < bucket + Self.bucketMilliseconds else { continue }
                 result.append(LocalLogEvent(stream: Self.stream(failing.instance), timestamp: timestamp, key: 1_000 + check,
                                             message: "Health check failed on \(failing.healthTarget): connection refused. The application did not start listening."))
+                // Traffic sent to the new instance meanwhile fails: a 502 on a serving instance's log.
+                let date = Date(timeIntervalSince1970: Double(timestamp) / 1000)
+                guard let serving = activity.serving(at: date)?.instances.first else { continue }
+                result.append(LocalLogEvent(stream: Self.stream(serving), timestamp: timestamp, key: 2_000 + check,
+                                            message: "10.0.0.1 - - [\(formatter.string(from: date))] \"GET / HTTP/1.1\" 502 0 \"-\" \"\(Self.agents[0])\""))
             }
         }
         return result.sorted { ($0.timestamp, $0.key) < ($1.timestamp, $1.key) }

@@ -59,6 +59,17 @@ import Testing
         return output.metricDataResults?.first?.values ?? []
     }
 
+    /// Waits for the create, then pauses and resumes `times` times, each operation to its end.
+    func pauseAndResume(_ plane: LocalAppRunner, _ service: Service, times: Int) async throws {
+        clock.advance(by: 11)
+        for _ in 0..<times {
+            _ = try await plane.pauseService(PauseServiceRequest(serviceArn: service.serviceArn))
+            clock.advance(by: 11)
+            _ = try await plane.resumeService(ResumeServiceRequest(serviceArn: service.serviceArn))
+            clock.advance(by: 11)
+        }
+    }
+
     @Test func aDeploymentsLogLinesAppearInOrderAsTheClockAdvances() async throws {
         let plane = try plane()
         let service = try await create(plane, "logged-service")
@@ -186,13 +197,7 @@ import Testing
     @Test func filterLogEventsPagesAndMatchesTermsAndPhrases() async throws {
         let plane = try plane()
         let service = try await create(plane, "filtered-logs")
-        clock.advance(by: 11)
-        for _ in 0..<3 {
-            _ = try await plane.pauseService(PauseServiceRequest(serviceArn: service.serviceArn))
-            clock.advance(by: 11)
-            _ = try await plane.resumeService(ResumeServiceRequest(serviceArn: service.serviceArn))
-            clock.advance(by: 11)
-        }
+        try await pauseAndResume(plane, service, times: 3)
         let group = ServiceLogGroups.service(service)
         let whole = try await events(plane, group)
         let paged = try await events(plane, group, limit: 3)
@@ -225,13 +230,7 @@ import Testing
         do {
             let plane = try plane(path: path, retention: LogRetention(maxEventsPerGroup: 25))
             let service = try await create(plane, "retained-logs")
-            clock.advance(by: 11)
-            for _ in 0..<10 {
-                _ = try await plane.pauseService(PauseServiceRequest(serviceArn: service.serviceArn))
-                clock.advance(by: 11)
-                _ = try await plane.resumeService(ResumeServiceRequest(serviceArn: service.serviceArn))
-                clock.advance(by: 11)
-            }
+            try await pauseAndResume(plane, service, times: 10)
             group = ServiceLogGroups.service(service)
             application = ServiceLogGroups.application(service)
             first = try await events(plane, group)

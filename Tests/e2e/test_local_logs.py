@@ -2,6 +2,7 @@
 and `aws logs tail` read a service's deployment log, a rollback's failing health check, application logs
 and metrics that stop while the service is paused; signatures must be scoped to the target's service."""
 import datetime
+import json
 import subprocess
 import time
 import urllib.error
@@ -118,7 +119,25 @@ def test_metrics_stop_while_paused(serve_factory):
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def test_the_aws_cli_reads_the_logs(serve):
+    apprunner = serve.client()
+    service = create_running(apprunner, "cli-read-e2e")
+    result = subprocess.run(["aws", "logs", "filter-log-events", "--log-group-name", group(service), "--endpoint-url", serve.url,
+                             "--filter-pattern", '"status is set"', "--output", "json"],
+                            env=aws_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = [event["message"] for event in json.loads(result.stdout)["events"]]
+    assert lines == ["[AppRunner] Service status is set to OPERATION_IN_PROGRESS.", "[AppRunner] Service status is set to RUNNING."]
+
+
+def aws_cli_has_logs_tail():
+    probe = subprocess.run(["aws", "logs", "tail", "help"], env=aws_env(), capture_output=True, text=True, timeout=60)
+    return probe.returncode == 0
+
+
 def test_aws_logs_tail_prints_the_lines(serve):
+    if not aws_cli_has_logs_tail():
+        pytest.skip("this AWS CLI has no `logs tail` (AWS CLI v1); it comes with v2")
     apprunner = serve.client()
     service = create_running(apprunner, "tailed-e2e")
     result = subprocess.run(["aws", "logs", "tail", group(service), "--endpoint-url", serve.url, "--since", "10m"],
