@@ -13,7 +13,10 @@ import Logging
 ///
 /// One file per resource family extends the actor: Services, Operations, CustomDomains, Connections,
 /// VpcConnections (connectors and ingress connections), Configurations (auto scaling and observability,
-/// over one ``RevisionTable``), Tags; Transactions holds the path every call takes to the store.
+/// over one ``RevisionTable``), Tags; Transactions holds the path every call takes to the store. It also
+/// serves its services' CloudWatch Logs and metrics: ServiceLogs (deployment logs, stored in LogStore),
+/// ServiceActivity, ApplicationLogs and Metrics (computed on read), LogsAPI and MetricsAPI; ServiceRouting
+/// tells the three services apart on the HTTP endpoint.
 public actor LocalAppRunner: AppRunnerAPI {
     public nonisolated let options: LocalOptions
     let clock: any WallClock
