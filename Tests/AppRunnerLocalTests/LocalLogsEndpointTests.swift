@@ -10,17 +10,9 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct LocalLogsEndpointTests {
     @Test func logsAndMetricsAreServedAndSignedForTheirOwnService() async throws {
         let credentials = AWSCredentials(accessKeyId: "AKIDLOGS", secretAccessKey: "logs-secret")
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        let server = Task {
-            try await runLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 0.2), credentials: credentials)) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        defer { server.cancel() }
-        var url = ""
-        for await value in stream { url = value }
-        let endpoint = try #require(URL(string: url))
+        let server = try await startLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 0.2), credentials: credentials))
+        defer { server.stop() }
+        let endpoint = server.endpoint
         func transport(_ service: AWSServiceInfo) -> AWSJSONClient {
             AWSJSONClient(service: service, region: "us-east-1", endpoint: endpoint, credentials: StaticCredentialProvider(credentials),
                           userAgent: "runnerdeck/test", retry: AWSRetryStrategy(maxAttempts: 1), environment: [:])
