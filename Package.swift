@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "AppRunnerLocal",
             dependencies: [
-                "AppRunner", "AWSCore",
+                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),

@@ -13,7 +13,7 @@ public struct SigV4Verifier: Sendable {
     public typealias Header = SigV4Signer.Header
 
     public let region: String
-    public let service: String
+    public private(set) var service: String
     /// How far `X-Amz-Date` may be from the clock (AWS: 5 minutes).
     public let maxSkew: TimeInterval
     let clock: any WallClock
@@ -36,6 +36,14 @@ public struct SigV4Verifier: Sendable {
         self.clock = clock
         self.maxSkew = maxSkew
         self.normalizePath = normalizePath
+    }
+
+    /// The same verifier (keys, region, clock) for another service's scope: an endpoint serving several
+    /// services checks each request against the service its target names.
+    public func forService(_ name: String) -> SigV4Verifier {
+        var copy = self
+        copy.service = name
+        return copy
     }
 
     /// The parts of a received request known before its body. `path` may be percent-encoded;

@@ -12,11 +12,14 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // One endpoint serves App Runner, CloudWatch Logs and CloudWatch: the scope must name the target's service.
+        let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
+        let service = LocalHTTPHandler.service(forTarget: target) ?? .appRunner
         let checked: SigV4Verifier.CheckedHead
         do {
-            checked = try verifier.checkHead(Self.head(of: request))
+            checked = try verifier.forService(service.signingName).checkHead(Self.head(of: request))
         } catch {
-            var refusal = Self.refusal(error)
+            var refusal = Self.refusal(error, service: service)
             refusal.headers[.connection] = "close"  // answered before the body: it is not read
             return refusal
         }
@@ -28,14 +31,14 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
             do {
                 _ = try verifier.checkPayload(checked, payloadHash: SigV4Signer.hexSHA256(Data(body.readableBytesView)))
             } catch {
-                return Self.refusal(error)
+                return Self.refusal(error, service: service)
             }
         }
         return try await next(request, context)
     }
 
-    static func refusal(_ failure: SigV4Verifier.Failure) -> Response {
-        LocalHTTPHandler.error(status: failure.statusCode, code: failure.code, message: failure.message, requestId: LocalIDs.uuid())
+    static func refusal(_ failure: SigV4Verifier.Failure, service: AWSServiceInfo = .appRunner) -> Response {
+        LocalHTTPHandler.error(status: failure.statusCode, code: failure.code, message: failure.message, requestId: LocalIDs.uuid(), service: service)
     }
 
     /// The request as the verifier sees it: HTTPTypes keeps `Host` as the `:authority` pseudo-header.

@@ -13,7 +13,10 @@ import Logging
 ///
 /// One file per resource family extends the actor: Services, Operations, CustomDomains, Connections,
 /// VpcConnections (connectors and ingress connections), Configurations (auto scaling and observability,
-/// over one ``RevisionTable``), Tags; Transactions holds the path every call takes to the store.
+/// over one ``RevisionTable``), Tags; Transactions holds the path every call takes to the store. It also
+/// serves its services' CloudWatch Logs and metrics: ServiceLogs (deployment logs, stored in LogStore),
+/// ServiceActivity, ApplicationLogs and Metrics (computed on read), LogsAPI and MetricsAPI; ServiceRouting
+/// tells the three services apart on the HTTP endpoint.
 public actor LocalAppRunner: AppRunnerAPI {
     public nonisolated let options: LocalOptions
     let clock: any WallClock
@@ -34,6 +37,8 @@ public actor LocalAppRunner: AppRunnerAPI {
     var defaultScalingArn: String
     /// Records changed since the last write, oldest first.
     var dirty: [(kind: RecordKind, id: String)] = []
+    /// Service log events scheduled since the last write (stored with it).
+    var pendingLogs: [StoredLogEvent] = []
     /// Whether a transaction holds the store (its write may be awaited), and who waits for it, in order.
     var storeBusy = false
     var storeWaiters: [CheckedContinuation<Void, Never>] = []

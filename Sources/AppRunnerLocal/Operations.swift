@@ -95,6 +95,7 @@ extension LocalAppRunner {
         operations[operation.id] = operation
         unapplied.insert(operation.id)
         markDirty(.operation, operation.id)
+        scheduleLog(of: operation)
         return operation
     }
 

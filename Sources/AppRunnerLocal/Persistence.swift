@@ -95,7 +95,7 @@ typealias StoredRecords = [RecordKind: [(id: String, json: Data)]]
 /// index lives in memory and there is no `-shm` file (one that cannot be written made SQLite fault
 /// with SIGBUS). Other programs (the `sqlite3` shell) can read the file once the server has stopped.
 final class LocalStore: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     /// The state file, open and `flock`ed while the store is open; the kernel drops the lock when the
     /// process dies (kill -9 included).
     private let lockDescriptor: Int32
@@ -144,6 +144,7 @@ final class LocalStore: Sendable {
                     PRIMARY KEY (kind, id)
                 )
                 """)
+            try Self.createLogTable(db)
         }
     }
 
@@ -166,10 +167,13 @@ final class LocalStore: Sendable {
         }
     }
 
-    /// Writes every change in one transaction: all of them are stored, or none.
-    func save(_ changes: [RecordChange]) async throws {
-        guard !changes.isEmpty else { return }
-        try await writer.write { db in try Self.apply(changes, in: db) }
+    /// Writes every change (and log events, trimmed to `retention`) in one transaction: all of them are stored, or none.
+    func save(_ changes: [RecordChange], logs: [StoredLogEvent] = [], retention: LogRetention = LogRetention()) async throws {
+        guard !changes.isEmpty || !logs.isEmpty else { return }
+        try await writer.write { db in
+            try Self.apply(changes, in: db)
+            try Self.append(logs, retention: retention, in: db)
+        }
     }
 
     /// The synchronous form of ``save(_:)``, for opening a store (nothing else runs yet).

@@ -13,6 +13,8 @@ public struct LocalOptions: Sendable {
     public var failureProbability: Double
     /// Services per region (unverified for AWS; set high enough for test suites).
     var serviceQuota: Int
+    /// How much of the service logs is kept (tests set it small).
+    var logRetention = LogRetention()
 
     public init(region: String = "us-east-1", accountId: String = "123456789012", operationSeconds: Double = 6,
                 domainValidationSeconds: Double? = nil, failureProbability: Double = 0, serviceQuota: Int = 100) {

@@ -237,24 +237,7 @@ struct LocalHTTPHandler: Sendable {
             return Self.error(status: 404, code: "UnknownOperationException", message: "App Runner answers POST requests only.", requestId: requestId)
         }
         let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
-        let prefix = AWSServiceInfo.appRunner.targetPrefix + "."
-        guard target.hasPrefix(prefix), let operation = AppRunnerOperation(rawValue: String(target.dropFirst(prefix.count))) else {
-            return Self.error(status: 400, code: "UnknownOperationException",
-                              message: target.isEmpty ? "Missing X-Amz-Target header." : "Unknown operation \(target).", requestId: requestId)
-        }
-        do {
-            let output = try await dispatch(operation, body: bodyData, to: plane)
-            return Self.json(status: 200, body: output, requestId: requestId)
-        } catch let error as any AppRunnerServiceError {
-            return Self.error(status: error.statusCode, code: error.code, message: error.message, requestId: requestId)
-        } catch let error as AWSValidationError {
-            return Self.error(status: 400, code: InvalidRequestException.code, message: error.message, requestId: requestId)
-        } catch let error as AWSResponseError {
-            return Self.error(status: error.statusCode, code: error.code, message: error.message, requestId: requestId)
-        } catch {
-            logger.error("\(operation.rawValue) failed: \(error)")
-            return Self.error(status: 500, code: InternalServiceErrorException.code, message: "An unexpected error occurred.", requestId: requestId)
-        }
+        return await route(target: target, body: bodyData, requestId: requestId)
     }
 
     static func json(status: Int, body: Data, requestId: String, errorType: String? = nil) -> Response {

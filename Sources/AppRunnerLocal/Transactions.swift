@@ -50,16 +50,18 @@ extension LocalAppRunner {
     /// Writes every dirty record in one SQLite transaction. Throws, writing nothing, when a record cannot
     /// be encoded: a record is deleted only when it is gone from memory, never because it failed to encode.
     private func persist() async throws {
-        guard !dirty.isEmpty else { return }
+        guard !dirty.isEmpty || !pendingLogs.isEmpty else { return }
         let changed = dirty
+        let logs = pendingLogs
         dirty.removeAll()
+        pendingLogs.removeAll()
         let encoder = AppRunnerJSON.makeEncoder()
         var seen = Set<String>()
         var changes: [RecordChange] = []
         for (kind, id) in changed.reversed() where seen.insert(kind.rawValue + "\u{0}" + id).inserted {
             changes.append(RecordChange(kind: kind, id: id, json: try encodedRecord(kind, id, encoder: encoder)))
         }
-        try await store.save(changes)
+        try await store.save(changes, logs: logs, retention: options.logRetention)
     }
 
     /// The record's JSON, or nil when it no longer exists.
@@ -84,6 +86,7 @@ extension LocalAppRunner {
     /// Replaces every in-memory record with what the store holds (after a refused write).
     private func restoreFromStore() async {
         dirty.removeAll()
+        pendingLogs.removeAll()
         do {
             var state = try LoadedState(await store.loadAll(), options: options)
             if let builtIn = state.addBuiltInScalingIfMissing(options: options) { markDirty(.autoScaling, builtIn.arn) }

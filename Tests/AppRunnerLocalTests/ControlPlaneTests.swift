@@ -356,19 +356,10 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct EndpointTests {
     @Test func servesTheClientAndRefusesBadSignatures() async throws {
         let credentials = AWSCredentials(accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret")
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        let server = Task {
-            defer { continuation.finish() }  // a server that fails to start ends the wait below
-            // Operations outlast the test (60 s), so the pause below meets one in progress even on a slow run.
-            try await runLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 60), credentials: credentials)) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        defer { server.cancel() }
-        var url = ""
-        for await value in stream { url = value }
-        let endpoint = try #require(URL(string: url))
+        // Operations outlast the test (60 s), so the pause below meets one in progress even on a slow run.
+        let server = try await startLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 60), credentials: credentials))
+        defer { server.stop() }
+        let endpoint = server.endpoint
 
         func client(_ credentials: AWSCredentials, now: @escaping @Sendable () -> Date = { Date() }) -> AWSJSONClient {
             AWSJSONClient(service: .appRunner, region: "us-east-1", endpoint: endpoint, credentials: StaticCredentialProvider(credentials),

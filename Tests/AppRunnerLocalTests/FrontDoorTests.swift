@@ -10,17 +10,9 @@ import Testing
         let credentials = AWSCredentials(accessKeyId: "AKIDCLOCK", secretAccessKey: "clock-secret")
         let start = Date(timeIntervalSince1970: 1_700_000_000)
         let clock = ManualClock(start)
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        let server = Task {
-            try await runLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 1), credentials: credentials, clock: clock)) { url in
-                continuation.yield(url)
-                continuation.finish()
-            }
-        }
-        defer { server.cancel() }
-        var url = ""
-        for await value in stream { url = value }
-        let endpoint = try #require(URL(string: url))
+        let server = try await startLocalServer(LocalServerConfiguration(options: LocalOptions(operationSeconds: 1), credentials: credentials, clock: clock))
+        defer { server.stop() }
+        let endpoint = server.endpoint
         // The client signs with the same fixed time, years away from the machine's clock.
         let client = AWSJSONClient(service: .appRunner, region: "us-east-1", endpoint: endpoint, credentials: StaticCredentialProvider(credentials),
                                    userAgent: "runnerdeck/test", retry: AWSRetryStrategy(maxAttempts: 1), environment: [:], now: { start })
