@@ -109,7 +109,7 @@ public actor LogTail {
     /// The request to carry on with when the last poll stopped at the page bound.
     private var pending: FilterLogEventsRequest?
     private var buffer: RingBuffer<FilteredLogEvent>
-    /// FilterLogEvents calls made by the last poll (at most `maxPagesPerPoll`).
+    /// FilterLogEvents calls made by the last poll (at most `maxPagesPerPoll`; a failed call counts).
     public private(set) var lastPollCalls = 0
     /// FilterLogEvents calls made since the tail was created.
     public private(set) var totalCalls = 0
@@ -151,18 +151,12 @@ public actor LogTail {
 
     private func pollOnce() async throws -> [FilteredLogEvent] {
         let request = pending ?? query.request(startTime: cursor.watermark, limit: pageLimit)
-        lastPollCalls = 0
-        let pages: [FilterLogEventsResponse]
-        do {
-            pages = try await api.filterLogEventsPaginator(request).collect(maxPages: maxPagesPerPoll)
-        } catch {
-            // The calls made before the failure are not known here; count the one that failed.
-            lastPollCalls = 1
-            totalCalls += 1
-            throw error
+        let counted = CountingLogsAPI(api)
+        defer {
+            lastPollCalls = counted.calls
+            totalCalls += counted.calls
         }
-        lastPollCalls = pages.count
-        totalCalls += pages.count
+        let pages = try await counted.filterLogEventsPaginator(request).collect(maxPages: maxPagesPerPoll)
         if pages.count >= maxPagesPerPoll, let token = pages.last?.nextToken, !token.isEmpty {
             var next = request
             next.nextToken = token
@@ -185,4 +179,40 @@ public actor LogTail {
     public func newest(_ count: Int) -> [FilteredLogEvent] { buffer.suffix(count) }
     /// How many events the ring buffer holds, and how many it dropped to stay within its capacity.
     public var held: (count: Int, dropped: Int) { (buffer.count, buffer.dropped) }
+}
+
+/// Counts the calls made through it (failed ones too), so a poll knows its exact cost.
+///
+/// `@unchecked Sendable`: `count`, the only state, is read and written under `lock`.
+final class CountingLogsAPI: CloudWatchLogsAPI, @unchecked Sendable {
+    private let api: any CloudWatchLogsAPI
+    private let lock = NSLock()
+    private var count = 0
+
+    init(_ api: any CloudWatchLogsAPI) {
+        self.api = api
+    }
+
+    var calls: Int { lock.withLock { count } }
+
+    private func counting<T>(_ call: () async throws -> T) async rethrows -> T {
+        lock.withLock { count += 1 }
+        return try await call()
+    }
+
+    func describeLogGroups(_ input: DescribeLogGroupsRequest) async throws -> DescribeLogGroupsResponse {
+        try await counting { try await api.describeLogGroups(input) }
+    }
+
+    func describeLogStreams(_ input: DescribeLogStreamsRequest) async throws -> DescribeLogStreamsResponse {
+        try await counting { try await api.describeLogStreams(input) }
+    }
+
+    func filterLogEvents(_ input: FilterLogEventsRequest) async throws -> FilterLogEventsResponse {
+        try await counting { try await api.filterLogEvents(input) }
+    }
+
+    func getLogEvents(_ input: GetLogEventsRequest) async throws -> GetLogEventsResponse {
+        try await counting { try await api.getLogEvents(input) }
+    }
 }
