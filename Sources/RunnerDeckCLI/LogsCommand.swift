@@ -79,6 +79,15 @@ struct LogsCommand: AsyncParsableCommand {
         let tail = LogTail(api: logs, query: query, startTime: start, capacity: 1,
                            maxPagesPerPoll: follow ? Self.followPagesPerPoll : Self.readPages)
         let printer = LogLinePrinter(context: context, streaming: follow)
+        do {
+            try await read(tail, printer: printer, context: context)
+        } catch let error as CloudWatchLogs.ResourceNotFoundException {
+            throw CLIError(.logGroupNotFound, "\(groups.serviceName) has no \(application ? "application" : "service") logs yet: log group \(query.logGroupName) does not exist (\(error.message))")
+        }
+    }
+
+    /// Prints what the tail reads: once, or until interrupted with --follow.
+    private func read(_ tail: LogTail, printer: LogLinePrinter, context: CommandContext) async throws {
         if !follow {
             let events = try await tail.poll()
             try printer.finish(events)

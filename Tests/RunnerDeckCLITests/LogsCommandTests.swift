@@ -110,6 +110,11 @@ struct Observatory {
         let startedAt = try #require(operations.operationSummaryList?.first?.startedAt)
         #expect((request["startTime"] as? NSNumber)?.int64Value == LogTailCursor.milliseconds(startedAt))
 
+        let noApplicationLogs = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--application"])
+        #expect(noApplicationLogs.status == 1)
+        #expect(noApplicationLogs.err.hasPrefix("runnerdeck: ResourceNotFoundException: web-api has no application logs yet: log group \(groups.application) does not exist"),
+                "\(noApplicationLogs.err)")
+
         let byId = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--operation", operationId, "--output", "text"])
         #expect(byId.status == 0 && byId.out == latest.out)
         let unknown = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--operation", "nope"])
