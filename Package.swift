@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "RunnerDeckKit",
-            dependencies: ["AppRunner", "AWSCore"],
+            dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "CloudWatch"],
             swiftSettings: strict
         ),
         .systemLibrary(
@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "RunnerDeckCLI",
             dependencies: [
-                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit",
+                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,9 +110,9 @@ let package = Package(
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,8 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// No service has the given name (exit 1).
         case notFound = "ServiceNotFound"
+        /// The service has no such log group (yet) in CloudWatch Logs (exit 1).
+        case logGroupNotFound = "ResourceNotFoundException"
         /// Several services have the given name (exit 2: name it by ARN).
         case ambiguous = "AmbiguousServiceName"
         /// Bad input the argument parser could not catch (exit 2).
@@ -36,7 +38,7 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     var exitStatus: Int32 {
         switch kind {
         case .ambiguous, .usage: return ExitStatus.usage
-        case .notFound, .operationFailed, .timeout, .configuration, .failure: return ExitStatus.failure
+        case .notFound, .logGroupNotFound, .operationFailed, .timeout, .configuration, .failure: return ExitStatus.failure
         }
     }
 }

@@ -1,35 +1,71 @@
 import AWSCore
 import AppRunner
 import AppRunnerLocal
+import CloudWatch
+import CloudWatchLogs
 import Foundation
 
-/// Builds the App Runner API for the global options.
+/// Builds the API clients for the global options: App Runner, CloudWatch Logs and CloudWatch, all with
+/// one resolved configuration (region, profile, credentials, retries) and each service's own endpoint
+/// (`--endpoint-url` or `AWS_ENDPOINT_URL` for all three; `AWS_ENDPOINT_URL_APPRUNNER`,
+/// `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`, `AWS_ENDPOINT_URL_CLOUDWATCH` for one).
 enum ClientFactory {
     /// `--demo` → Local App Runner's demo fleet in process; otherwise AWS (or `--endpoint-url`)
     /// through AWSCore: configuration resolved, requests signed, User-Agent `runnerdeck/<version>`.
-    public static func makeAPI(_ globals: GlobalOptions, environment: CLIEnvironment) async throws -> any AppRunnerAPI {
+    /// `configurations` shares one resolution between the clients of a command.
+    public static func makeAPI(_ globals: GlobalOptions, environment: CLIEnvironment,
+                               configurations: ResolvedConfigurations = ResolvedConfigurations()) async throws -> any AppRunnerAPI {
         if globals.demo {
             return try await LocalAppRunner.demo()
         }
-        let configuration: AWSClientConfiguration
+        return AppRunnerClient(transport: try await transport(.appRunner, globals, environment, configurations))
+    }
+
+    /// CloudWatch Logs (not with `--demo`: the in-process demo has no logs).
+    static func makeLogsAPI(_ globals: GlobalOptions, environment: CLIEnvironment,
+                            configurations: ResolvedConfigurations = ResolvedConfigurations()) async throws -> any CloudWatchLogsAPI {
+        try refuseDemo(globals, "logs")
+        return CloudWatchLogsClient(transport: try await transport(.cloudWatchLogs, globals, environment, configurations))
+    }
+
+    /// CloudWatch metrics (not with `--demo`).
+    static func makeMetricsAPI(_ globals: GlobalOptions, environment: CLIEnvironment,
+                               configurations: ResolvedConfigurations = ResolvedConfigurations()) async throws -> any CloudWatchAPI {
+        try refuseDemo(globals, "metrics")
+        return CloudWatchClient(transport: try await transport(.cloudWatch, globals, environment, configurations))
+    }
+
+    private static func refuseDemo(_ globals: GlobalOptions, _ what: String) throws {
+        if globals.demo {
+            throw CLIError(.usage, "\(what) are not available with --demo (the in-process demo has no CloudWatch); point --endpoint-url at `runnerdeck serve` instead")
+        }
+    }
+
+    /// The configuration of `service`: App Runner's resolved once per process and options, then
+    /// `forService` (same credentials provider, the service's own endpoint).
+    static func configuration(_ service: AWSServiceInfo, _ globals: GlobalOptions, environment: CLIEnvironment,
+                              _ configurations: ResolvedConfigurations) async throws -> AWSClientConfiguration {
         do {
-            configuration = try AWSClientConfiguration.resolve(
-                service: .appRunner, profile: globals.profile, region: globals.region,
-                endpointURL: globals.endpointURL, environment: environment.variables
-            )
+            let base = try await configurations.base(globals, environment: environment.variables)
+            return service == .appRunner ? base : try base.forService(service, endpointURL: globals.endpointURL)
         } catch let error as AWSConfigurationError {
             throw CLIError(.configuration, error.description)
         }
+    }
+
+    private static func transport(_ service: AWSServiceInfo, _ globals: GlobalOptions, _ environment: CLIEnvironment,
+                                  _ configurations: ResolvedConfigurations) async throws -> AWSJSONClient {
+        let configuration = try await configuration(service, globals, environment: environment, configurations)
         var debug: (@Sendable (String) -> Void)?
         if globals.debug {
             let sink = environment.standardError
             debug = { text in
                 sink.write("[debug] " + DebugLogHandler.redact(text).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
             }
-            sink.write("[debug] profile \(configuration.profile) region \(configuration.region) endpoint \(configuration.endpoint.absoluteString) credentials from \(configuration.credentialSource) max attempts \(configuration.maxAttempts)\n")
+            sink.write("[debug] \(service.signingName): profile \(configuration.profile) region \(configuration.region) endpoint \(configuration.endpoint.absoluteString) credentials from \(configuration.credentialSource) max attempts \(configuration.maxAttempts)\n")
         }
         let client = AWSJSONClient(
-            service: .appRunner,
+            service: service,
             region: configuration.region,
             endpoint: configuration.endpoint,
             credentials: configuration.credentialProvider,
@@ -39,14 +75,32 @@ enum ClientFactory {
             environment: configuration.environment,
             debug: debug
         )
-        await OpenClients.shared.add(client)
-        return AppRunnerClient(transport: client)
+        await OpenClients.current.add(client)
+        return client
+    }
+}
+
+/// App Runner's configuration, resolved once for a command (its ``CommandContext`` holds one), so the
+/// three services share one credential provider (one credential fetch, one MFA prompt).
+actor ResolvedConfigurations {
+    private var last: (key: [String?], variables: [String: String], configuration: AWSClientConfiguration)?
+
+    func base(_ globals: GlobalOptions, environment variables: [String: String]) throws -> AWSClientConfiguration {
+        let key = [globals.profile, globals.region, globals.endpointURL]
+        if let last, last.key == key, last.variables == variables { return last.configuration }
+        let configuration = try AWSClientConfiguration.resolve(
+            service: .appRunner, profile: globals.profile, region: globals.region,
+            endpointURL: globals.endpointURL, environment: variables
+        )
+        last = (key, variables, configuration)
+        return configuration
     }
 }
 
 /// The HTTP clients made during a command, shut down when it ends (async-http-client requires it).
+/// Each command run binds its own (commands run side by side in the tests never close each other's).
 actor OpenClients {
-    static let shared = OpenClients()
+    @TaskLocal static var current = OpenClients()
     private var clients: [AWSJSONClient] = []
 
     func add(_ client: AWSJSONClient) {

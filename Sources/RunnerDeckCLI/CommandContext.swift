@@ -1,5 +1,7 @@
 import AppRunner
 import ArgumentParser
+import CloudWatch
+import CloudWatchLogs
 import Foundation
 
 /// What a running command needs: the environment, the chosen format and colour, and the API.
@@ -8,6 +10,8 @@ struct CommandContext: Sendable {
     let globals: GlobalOptions
     let format: OutputFormat
     let color: Bool
+    /// One configuration resolution for every client of the command.
+    let configurations = ResolvedConfigurations()
 
     init(globals: GlobalOptions, environment: CLIEnvironment = .current) {
         self.environment = environment
@@ -22,7 +26,23 @@ struct CommandContext: Sendable {
         if let factory = environment.makeAPI {
             return try await factory(globals)
         }
-        return try await ClientFactory.makeAPI(globals, environment: environment)
+        return try await ClientFactory.makeAPI(globals, environment: environment, configurations: configurations)
+    }
+
+    /// CloudWatch Logs for these options (the environment's override, else AWS or `--endpoint-url`).
+    func makeLogsAPI() async throws -> any CloudWatchLogsAPI {
+        if let factory = environment.makeLogsAPI {
+            return try await factory(globals)
+        }
+        return try await ClientFactory.makeLogsAPI(globals, environment: environment, configurations: configurations)
+    }
+
+    /// CloudWatch metrics for these options (the environment's override, else AWS or `--endpoint-url`).
+    func makeMetricsAPI() async throws -> any CloudWatchAPI {
+        if let factory = environment.makeMetricsAPI {
+            return try await factory(globals)
+        }
+        return try await ClientFactory.makeMetricsAPI(globals, environment: environment, configurations: configurations)
     }
 
     func write(_ text: String) { environment.standardOutput.write(text) }

@@ -1,4 +1,6 @@
 import AppRunner
+import CloudWatch
+import CloudWatchLogs
 import Foundation
 
 #if canImport(Glibc)
@@ -70,9 +72,13 @@ final class CapturingSink: OutputSink, @unchecked Sendable {
 
 /// Builds the App Runner API a command talks to, from the global options.
 typealias AppRunnerAPIFactory = @Sendable (GlobalOptions) async throws -> any AppRunnerAPI
+/// Builds the CloudWatch Logs API a command talks to.
+typealias LogsAPIFactory = @Sendable (GlobalOptions) async throws -> any CloudWatchLogsAPI
+/// Builds the CloudWatch (metrics) API a command talks to.
+typealias MetricsAPIFactory = @Sendable (GlobalOptions) async throws -> any CloudWatchAPI
 
 /// Everything a command touches outside its arguments: output streams, whether they are terminals,
-/// environment variables, how the App Runner API is made and how long a `--wait` poll sleeps.
+/// environment variables, how the App Runner, CloudWatch Logs and CloudWatch APIs are made and how long a `--wait` poll sleeps.
 ///
 /// Commands read ``CLIEnvironment/current``; the process uses ``CLIEnvironment/process``, tests bind
 /// their own with `CLIEnvironment.$current.withValue(…)` (or pass it to ``runRunnerDeck(arguments:environment:)``).
@@ -84,6 +90,10 @@ struct CLIEnvironment: Sendable {
     public var variables: [String: String]
     /// Replaces the client factory (tests hand in a Local App Runner shared between commands).
     public var makeAPI: AppRunnerAPIFactory?
+    /// Replaces the CloudWatch Logs client factory (tests hand in a client of a loopback server).
+    public var makeLogsAPI: LogsAPIFactory?
+    /// Replaces the CloudWatch client factory.
+    public var makeMetricsAPI: MetricsAPIFactory?
     /// Time between two polls while following an operation with `--wait`.
     public var pollInterval: Duration
     /// True when SIGINT during `--wait` should end the command with 130 (the process; not tests).
@@ -98,6 +108,8 @@ struct CLIEnvironment: Sendable {
         errorIsTerminal: Bool = false,
         variables: [String: String] = [:],
         makeAPI: AppRunnerAPIFactory? = nil,
+        makeLogsAPI: LogsAPIFactory? = nil,
+        makeMetricsAPI: MetricsAPIFactory? = nil,
         pollInterval: Duration = .seconds(2),
         handlesSignals: Bool = false,
         interrupts: InterruptSource? = nil
@@ -108,6 +120,8 @@ struct CLIEnvironment: Sendable {
         self.errorIsTerminal = errorIsTerminal
         self.variables = variables
         self.makeAPI = makeAPI
+        self.makeLogsAPI = makeLogsAPI
+        self.makeMetricsAPI = makeMetricsAPI
         self.pollInterval = pollInterval
         self.handlesSignals = handlesSignals
         self.interrupts = interrupts

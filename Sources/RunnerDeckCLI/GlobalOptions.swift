@@ -20,7 +20,7 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Option(help: "The AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region).")
     public var region: String?
 
-    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send requests to this URL instead of the region's App Runner endpoint.", valueName: "url"))
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send requests to this URL instead of the region's endpoints (App Runner, CloudWatch Logs and CloudWatch alike).", valueName: "url"))
     public var endpointURL: String?
 
     @Option(help: "Output format: table, json or text (default: table on a terminal, json otherwise).")

@@ -15,6 +15,11 @@ enum CLIJSON {
         try OrderedJSONEncoder(dateText: { timestamp($0, timeZone: timeZone) }).encode(value) + "\n"
     }
 
+    /// `value` on one line (a JSON Lines record), with a trailing newline.
+    public static func renderLine<T: Encodable>(_ value: T) throws -> String {
+        try OrderedJSONEncoder(dateText: { timestamp($0) }, compact: true).encode(value) + "\n"
+    }
+
     /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python. The local offset comes from the C
     /// library (`localtime_r`, honouring `TZ`), as Python's does; `timeZone` overrides it (tests).
     /// No Calendar: ICU's start-up costs more than a whole `runnerdeck services` otherwise does.

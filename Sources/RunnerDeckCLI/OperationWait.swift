@@ -50,13 +50,20 @@ struct OperationWait: Sendable {
         let name = ResourceARN.name(serviceArn)
         let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: "\(action.progressive) \(name)")
         let started = Date()
+        let logLines = await deploymentLog()
         let final: OperationSummary?
         do {
             final = try await Interrupt.run(enabled: environment.handlesSignals, source: environment.interrupts) {
                 try await progress.whileTicking {
-                    try await follower.follow { update in await progress.update(update) }
+                    try await WaitLogLines.optionally(logLines, every: environment.pollInterval, progress: progress) {
+                        try await follower.follow { update in
+                            await progress.update(update)
+                            await logLines?.start(at: update.startedAt ?? started)
+                        }
+                    }
                 }
             }
+            if let logLines { await progress.printAbove(DeploymentLogLines.render(await logLines.poll())) }
         } catch OperationFollowerError.timedOut(let seen) {
             await progress.clear()
             last = seen
@@ -92,6 +99,7 @@ struct OperationWait: Sendable {
             if let service = try? await api.describeService(DescribeServiceRequest(serviceArn: serviceArn)).service {
                 reason += " (service status \(service.status.rawValue))"
             }
+            if let logLines { reason += DeploymentLogLines.errorContext(await logLines.lastLines()) }
             throw CLIError(.operationFailed, reason)
         }
         switch context.format {
@@ -103,6 +111,27 @@ struct OperationWait: Sendable {
             let succeeded = context.color ? ANSIColor.green.wrap("SUCCEEDED") : "SUCCEEDED"
             context.write("\(type) \(succeeded) after \(elapsed) (operation \(operationId))\n")
         }
+    }
+}
+
+extension OperationWait {
+    /// The deployment log to show under the progress line: only when that line is shown (stderr is a
+    /// terminal) and CloudWatch Logs can be reached (not with --demo; not when a test injected App Runner
+    /// without logs). Scripts see no change.
+    func deploymentLog() async -> WaitLogLines? {
+        guard context.environment.errorIsTerminal, let groups = ServiceLogGroups(serviceArn: serviceArn) else { return nil }
+        guard context.environment.makeAPI == nil || context.environment.makeLogsAPI != nil else { return nil }
+        guard let logs = try? await context.makeLogsAPI() else { return nil }
+        return WaitLogLines(logs: logs, groups: groups)
+    }
+}
+
+extension WaitLogLines {
+    /// `body`, with `lines` polled alongside when there are any.
+    static func optionally<T: Sendable>(_ lines: WaitLogLines?, every interval: Duration, progress: ProgressLine,
+                                        _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let lines else { return try await body() }
+        return try await lines.whilePolling(every: interval, progress: progress, body)
     }
 }
 
@@ -145,6 +174,14 @@ actor ProgressLine {
         let elapsed = Format.duration(Date().timeIntervalSince(started))
         sink.write("\r\u{1B}[2K\(sanitizeForTerminal(label)): \(status) (\(elapsed))")
         drawn = true
+    }
+
+    /// Writes `text` (whole lines) where the progress line is, then draws the progress line under it.
+    func printAbove(_ text: String) {
+        guard enabled, !text.isEmpty else { return }
+        sink.write((drawn ? "\r\u{1B}[2K" : "") + text)
+        drawn = false
+        draw()
     }
 
     func clear() {

@@ -5,12 +5,14 @@ import Foundation
 /// `json.dumps(indent=4, ensure_ascii=False)`. Foundation's JSONEncoder on Linux does not keep order.
 struct OrderedJSONEncoder {
     var dateText: @Sendable (Date) -> String
+    /// One line, like `json.dumps(value)` without `indent` (for a stream of documents, one a line).
+    var compact = false
 
     func encode<T: Encodable>(_ value: T) throws -> String {
         let root = JSONNode()
         try JSONNodeEncoder.store(value, into: root, path: [], dateText: dateText)
         var out = ""
-        root.write(to: &out, depth: 0)
+        root.write(to: &out, depth: compact ? nil : 0)
         return out
     }
 }
@@ -46,7 +48,12 @@ final class JSONNode {
         }
     }
 
-    func write(to out: inout String, depth: Int) {
+    /// Indented by `depth` levels of 4 spaces, or on one line when `depth` is nil.
+    func write(to out: inout String, depth: Int?) {
+        guard let depth else {
+            writeCompact(to: &out)
+            return
+        }
         switch content {
         case .empty:
             out += "null"
@@ -71,6 +78,28 @@ final class JSONNode {
                 item.write(to: &out, depth: depth + 1)
             }
             out += "\n" + String(repeating: " ", count: depth * 4) + "]"
+        }
+    }
+
+    /// Python's `json.dumps` separators: `, ` and `: `.
+    private func writeCompact(to out: inout String) {
+        switch content {
+        case .empty:
+            out += "null"
+        case .scalar(let text):
+            out += text
+        case .object(let members):
+            out += "{" + members.map { member in
+                var item = JSONNode.quote(member.0) + ": "
+                member.1.writeCompact(to: &item)
+                return item
+            }.joined(separator: ", ") + "}"
+        case .array(let items):
+            out += "[" + items.map { item in
+                var text = ""
+                item.writeCompact(to: &text)
+                return text
+            }.joined(separator: ", ") + "]"
         }
     }
 

@@ -23,6 +23,8 @@ struct RunnerDeckCommand: AsyncParsableCommand {
               runnerdeck --demo
               runnerdeck services --output json | jq -r '.ServiceSummaryList[].ServiceName'
               runnerdeck deploy web-api --wait --timeout 900
+              runnerdeck logs web-api --operation latest
+              runnerdeck metrics web-api --since 24h --period 3600
               runnerdeck call ListAutoScalingConfigurations
               runnerdeck --generate-completion-script zsh > _runnerdeck
             """,
@@ -39,6 +41,7 @@ struct RunnerDeckCommand: AsyncParsableCommand {
             DashboardCommand.self,
             ServicesCommand.self, DescribeCommand.self, OperationsCommand.self, DomainsCommand.self,
             PauseCommand.self, ResumeCommand.self, DeployCommand.self, DeleteCommand.self,
+            LogsCommand.self, MetricsCommand.self,
             CallCommand.self, ServeCommand.self,
         ]
     }
@@ -68,8 +71,9 @@ func runRunnerDeck(arguments: [String], environment: CLIEnvironment? = nil) asyn
 }
 
 private func runParsed(_ arguments: [String]) async -> Int32 {
-    let status = await runCommand(arguments)
-    await OpenClients.shared.shutdownAll()
+    let clients = OpenClients()
+    let status = await OpenClients.$current.withValue(clients) { await runCommand(arguments) }
+    await clients.shutdownAll()
     return status
 }
 

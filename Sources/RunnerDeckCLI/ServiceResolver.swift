@@ -21,6 +21,15 @@ struct ServiceResolver: Sendable {
         return try await resolve(trimmed).serviceArn ?? trimmed
     }
 
+    /// The ARN of the service `nameOrArn` names, and its name and id as CloudWatch uses them.
+    func resolveIdentity(_ nameOrArn: String) async throws -> (arn: String, identity: ServiceIdentity) {
+        let arn = try await resolveArn(nameOrArn)
+        guard let identity = ServiceIdentity(serviceArn: arn) else {
+            throw CLIError(.failure, "cannot tell the service id from '\(arn)' (expected arn:…:service/NAME/ID)")
+        }
+        return (arn, identity)
+    }
+
     /// The summary of the service called `name`.
     public func resolve(_ name: String) async throws -> ServiceSummary {
         guard !name.isEmpty else { throw CLIError(.usage, "the SERVICE argument is empty; give a service name or ARN") }

@@ -56,3 +56,12 @@ public enum Format {
         return text
     }
 }
+
+extension Format {
+    /// A measurement for a table: whole numbers without decimals, others with up to two (`12`, `0.25`, `1234.5`).
+    public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        if abs(value) >= 1e12 { return String(format: "%.0f", value) }
+        return trim((value * 100).rounded() / 100)
+    }
+}

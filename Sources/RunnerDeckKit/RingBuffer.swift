@@ -1,0 +1,54 @@
+/// A bounded first-in, first-out buffer: appending beyond `capacity` drops the oldest elements, so
+/// memory stays flat however many elements pass through.
+public struct RingBuffer<Element>: Sendable where Element: Sendable {
+    public let capacity: Int
+    private var storage: [Element] = []
+    /// Index in `storage` of the oldest element once the buffer is full.
+    private var head = 0
+    /// How many elements were dropped to make room.
+    public private(set) var dropped = 0
+
+    /// `capacity` is at least 1.
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        storage.reserveCapacity(min(self.capacity, 4096))
+    }
+
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.isEmpty }
+
+    public mutating func append(_ element: Element) {
+        if storage.count < capacity {
+            storage.append(element)
+        } else {
+            storage[head] = element
+            head = (head + 1) % capacity
+            dropped += 1
+        }
+    }
+
+    public mutating func append<S: Sequence>(contentsOf elements: S) where S.Element == Element {
+        for element in elements { append(element) }
+    }
+
+    /// The element `index` places from the oldest (0 is the oldest still held).
+    public subscript(index: Int) -> Element {
+        storage[(head + index) % storage.count]
+    }
+
+    /// Everything held, oldest first.
+    public var elements: [Element] {
+        Array(storage[head...] + storage[..<head])
+    }
+
+    /// The newest `n` elements, oldest first.
+    public func suffix(_ n: Int) -> [Element] {
+        let n = max(0, min(n, count))
+        return (count - n..<count).map { self[$0] }
+    }
+
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
+    }
+}
