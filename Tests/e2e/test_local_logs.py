@@ -165,3 +165,38 @@ def test_signatures_are_scoped_to_the_targets_service(serve_factory):
         urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body, headers=dict(prepared.headers), method="POST"), timeout=10)
     assert refused.value.code in (400, 403)
     assert b"apprunner" in refused.value.read()
+
+
+def rd(served, *args, timeout=60):
+    from conftest import RUNNERDECK
+    return subprocess.run([str(RUNNERDECK), *args, "--endpoint-url", served.url, "--region", "us-east-1"],
+                          capture_output=True, text=True, timeout=timeout, env=aws_env())
+
+
+def test_the_cli_reads_a_deployments_log_and_metrics_from_serve(serve_factory):
+    """`runnerdeck logs` and `metrics` against `runnerdeck serve`: the same endpoint answers App Runner,
+    CloudWatch Logs and CloudWatch (--endpoint-url applies to all three)."""
+    served = serve_factory(operation_seconds="2")
+    apprunner = served.client()
+    service = create_running(apprunner, "cli-logged")
+    p = rd(served, "deploy", "cli-logged", "--wait", "--timeout", "60", "--output", "json")
+    assert p.returncode == 0, p.stderr
+    operation = json.loads(p.stdout)["Operation"]["Id"]
+    p = rd(served, "logs", "cli-logged", "--operation", operation, "--since", "10m", "--output", "text")
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    # As `aws logs tail` prints them: timestamp with offset, stream, message.
+    assert lines and all(line.split(" ", 2)[0].endswith("+00:00") for line in lines), lines
+    assert any(f"deployment/{operation} [AppRunner] Performing health check on protocol `TCP` [Port: '8080']." in line for line in lines), lines
+    p = rd(served, "logs", "cli-logged", "--since", "10m", "--filter", "\"Service status is set to\"", "--output", "json")
+    assert p.returncode == 0, p.stderr
+    events = json.loads(p.stdout)["events"]
+    assert events and all("Service status is set to" in e["message"] for e in events)
+    p = rd(served, "metrics", "cli-logged", "--since", "1h", "--output", "table")
+    assert p.returncode == 0, p.stderr
+    assert "Requests" in p.stdout and "ActiveInstances" in p.stdout and "5xx share" in p.stdout
+    # Paused: no requests are served, so the newest metrics are absent, never made up.
+    p = rd(served, "pause", "cli-logged", "--wait", "--timeout", "60")
+    assert p.returncode == 0, p.stderr
+    p = rd(served, "logs", "nothing-here", "--since", "10m")
+    assert p.returncode != 0 and "Traceback" not in p.stderr
