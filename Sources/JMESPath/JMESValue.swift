@@ -98,6 +98,12 @@ extension JMESValue {
             self = .null
         case let text as String:
             self = .string(text)
+        case let flag as Bool where type(of: value) == Bool.self:
+            self = .bool(flag)
+        case let int as Int where type(of: value) == Int.self:
+            self = .number(Double(int))
+        case let double as Double where type(of: value) == Double.self:
+            self = .number(double)
         case let number as NSNumber:
             if Self.isBoolean(number) {
                 self = .bool(number.boolValue)

@@ -17,7 +17,7 @@ struct ExpressionTests {
         let syntax = error("foo.")
         #expect(syntax?.kind == .syntax)
         #expect(syntax?.offset == 4)
-        let bad = error("a || b &&& c")
+        let bad = error("a || b &&= c")
         #expect(bad?.kind == .syntax)
         #expect(bad?.offset == 9)
         let unknown = error("foo | nope(@)")
@@ -30,7 +30,7 @@ struct ExpressionTests {
         #expect(type?.kind == .invalidType)
         #expect(type?.message == "abs() argument 1 must be number, got string")
         #expect(error("[::0]", on: "[]")?.kind == .invalidValue)
-        #expect(error("`{bad`")?.kind == .syntax)
+        #expect(error("`\"unterminated`")?.kind == .syntax)
         #expect(error("'unterminated")?.offset == 0)
     }
 
@@ -58,5 +58,11 @@ struct ExpressionTests {
         #expect(try expression.search(first) == .string("a, b"))
         #expect(try expression.search(second) == .string("y, z, x"))
         #expect(expression.text == "sort_by(@, &age)[].name | join(', ', @)")
+    }
+
+    /// jmespath.py (the AWS CLI) still takes a literal that is not JSON as a string; so does this.
+    @Test func legacyUnquotedLiteralIsAString() throws {
+        #expect(try JMESPathExpression(compiling: "`foo bar`").search(.null) == .string("foo bar"))
+        #expect(try JMESPathExpression(compiling: "`  [1, 2]`[1]").search(.null) == .number(2))
     }
 }
