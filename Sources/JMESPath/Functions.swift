@@ -10,13 +10,13 @@ extension Function {
         }
         let first = values[0]
         switch self {
-        case .abs: return .number(Swift.abs(first.numberValue))
+        case .abs: return .number(Swift.abs(first.numberValue), float: first.isFloat)
         case .ceil: return .number(first.numberValue.rounded(.up))
         case .floor: return .number(first.numberValue.rounded(.down))
         case .avg:
             let numbers = first.arrayValue.map(\.numberValue)
-            return numbers.isEmpty ? .null : .number(numbers.reduce(0, +) / Double(numbers.count))
-        case .sum: return .number(first.arrayValue.reduce(0) { $0 + $1.numberValue })
+            return numbers.isEmpty ? .null : .number(numbers.reduce(0, +) / Double(numbers.count), float: true)
+        case .sum: return .number(first.arrayValue.reduce(0) { $0 + $1.numberValue }, float: first.arrayValue.contains(where: \.isFloat))
         case .contains:
             switch first {
             case .string(let text):
@@ -67,7 +67,7 @@ extension Function {
             return .array([first])
         case .toString:
             if case .string = first { return first }
-            return .string(first.jsonText())
+            return .string(first.jsonText(asciiOnly: true))
         case .toNumber:
             switch first {
             case .number: return first
@@ -97,7 +97,7 @@ extension Function {
     /// Numbers by value, strings by code point (the caller has checked the types agree).
     private static func ascending(_ lhs: JMESValue, _ rhs: JMESValue) -> Bool {
         switch (lhs, rhs) {
-        case (.number(let a), .number(let b)): return a < b
+        case (.number(let a, _), .number(let b, _)): return a < b
         case (.string(let a), .string(let b)): return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
         default: return false
         }
@@ -105,7 +105,8 @@ extension Function {
 }
 
 extension JMESValue {
-    var numberValue: Double { if case .number(let value) = self { return value } else { return 0 } }
+    var numberValue: Double { if case .number(let value, _) = self { return value } else { return 0 } }
+    var isFloat: Bool { if case .number(_, let float) = self { return float } else { return false } }
     var stringValue: String { if case .string(let value) = self { return value } else { return "" } }
     var arrayValue: [JMESValue] { if case .array(let value) = self { return value } else { return [] } }
     var objectValue: JMESObject { if case .object(let value) = self { return value } else { return JMESObject() } }

@@ -89,7 +89,7 @@ enum Interpreter {
         case .ne: return .bool(left != right)
         default: break
         }
-        guard case .number(let lhs) = left, case .number(let rhs) = right else { return .null }
+        guard case .number(let lhs, _) = left, case .number(let rhs, _) = right else { return .null }
         switch comparator {
         case .lt: return .bool(lhs < rhs)
         case .lte: return .bool(lhs <= rhs)

@@ -1,11 +1,13 @@
 import Foundation
 
 /// A JSON value as JMESPath sees it. Objects keep their members in the order they were received.
-/// Numbers are `Double`s; integers up to 2^53 stay exact and are written back without a fraction.
+/// Numbers are `Double`s; integers up to 2^53 stay exact. `float` says the number was written with a
+/// fraction or exponent (or came from a float operation such as `avg`), so `2.0` is written back as `2.0`
+/// the way Python's json (the AWS CLI) does; it plays no part in comparisons.
 public enum JMESValue: Sendable, Equatable {
     case null
     case bool(Bool)
-    case number(Double)
+    case number(Double, float: Bool = false)
     case string(String)
     case array([JMESValue])
     case object(JMESObject)
@@ -31,6 +33,18 @@ public enum JMESValue: Sendable, Equatable {
         case .string(let text): return !text.isEmpty
         case .array(let items): return !items.isEmpty
         case .object(let object): return !object.members.isEmpty
+        }
+    }
+
+    public static func == (lhs: JMESValue, rhs: JMESValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a, _), .number(let b, _)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        default: return false
         }
     }
 
@@ -103,12 +117,13 @@ extension JMESValue {
         case let int as Int where type(of: value) == Int.self:
             self = .number(Double(int))
         case let double as Double where type(of: value) == Double.self:
-            self = .number(double)
+            self = .number(double, float: true)
         case let number as NSNumber:
             if Self.isBoolean(number) {
                 self = .bool(number.boolValue)
             } else {
-                self = .number(number.doubleValue)
+                let kind = String(cString: number.objCType)
+                self = .number(number.doubleValue, float: kind == "d" || kind == "f")
             }
         case let items as [Any]:
             self = .array(try items.map { try JMESValue(foundation: $0) })
@@ -127,7 +142,7 @@ extension JMESValue {
         switch self {
         case .null: return NSNull()
         case .bool(let value): return value
-        case .number(let value): return Self.isExactInteger(value) ? Int(value) as Any : value
+        case .number(let value, let float): return !float && Self.isExactInteger(value) ? Int(value) as Any : value
         case .string(let text): return text
         case .array(let items): return items.map(\.foundationValue)
         case .object(let object):

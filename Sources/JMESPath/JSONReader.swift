@@ -133,22 +133,25 @@ struct JSONReader {
             while reader.position < reader.bytes.count, (0x30...0x39).contains(reader.bytes[reader.position]) { reader.position += 1 }
             return reader.position - from
         }
+        var float = false
         if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
         let intStart = position
         let intDigits = digits(&self)
         guard intDigits > 0, !(intDigits > 1 && bytes[intStart] == UInt8(ascii: "0")) else { throw failure("invalid JSON value") }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
+            float = true
             guard digits(&self) > 0 else { throw failure("invalid number") }
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             position += 1
+            float = true
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
             guard digits(&self) > 0 else { throw failure("invalid number") }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw failure("number out of range") }
-        return .number(value)
+        return .number(value, float: float)
     }
 
     private mutating func parseString() throws -> String {

@@ -5,7 +5,14 @@ extension JMESValue {
     /// (four-space indent and `": "`, as `aws … --output json` and the project's CLI print).
     public func jsonText(pretty: Bool = false) -> String {
         var out = ""
-        write(to: &out, pretty: pretty, depth: 0)
+        write(to: &out, pretty: pretty, ascii: false, depth: 0)
+        return out
+    }
+
+    /// Compact JSON with non-ASCII characters as `\u` escapes (Python's default, which `to_string` follows).
+    func jsonText(asciiOnly: Bool) -> String {
+        var out = ""
+        write(to: &out, pretty: false, ascii: asciiOnly, depth: 0)
         return out
     }
 
@@ -14,19 +21,19 @@ extension JMESValue {
         Data(jsonText(pretty: pretty).utf8)
     }
 
-    private func write(to out: inout String, pretty: Bool, depth: Int) {
+    private func write(to out: inout String, pretty: Bool, ascii: Bool, depth: Int) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
-        case .number(let value): out += Self.numberText(value)
-        case .string(let text): Self.quote(text, into: &out)
+        case .number(let value, let float): out += Self.numberText(value, float: float)
+        case .string(let text): Self.quote(text, ascii: ascii, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
                 Self.newline(&out, pretty: pretty, depth: depth + 1)
-                item.write(to: &out, pretty: pretty, depth: depth + 1)
+                item.write(to: &out, pretty: pretty, ascii: ascii, depth: depth + 1)
             }
             Self.newline(&out, pretty: pretty, depth: depth)
             out += "]"
@@ -36,9 +43,9 @@ extension JMESValue {
             for (index, member) in object.members.enumerated() {
                 if index > 0 { out += "," }
                 Self.newline(&out, pretty: pretty, depth: depth + 1)
-                Self.quote(member.key, into: &out)
+                Self.quote(member.key, ascii: ascii, into: &out)
                 out += pretty ? ": " : ":"
-                member.value.write(to: &out, pretty: pretty, depth: depth + 1)
+                member.value.write(to: &out, pretty: pretty, ascii: ascii, depth: depth + 1)
             }
             Self.newline(&out, pretty: pretty, depth: depth)
             out += "}"
@@ -51,15 +58,15 @@ extension JMESValue {
         out += String(repeating: " ", count: depth * 4)
     }
 
-    /// Integers without a fraction (`3`, not `3.0`); other numbers in the shortest form that reads back.
-    static func numberText(_ value: Double) -> String {
+    /// Integers without a fraction (`3`), floats with one (`3.0`), in the shortest form that reads back.
+    static func numberText(_ value: Double, float: Bool) -> String {
         guard value.isFinite else { return "null" }
-        if isExactInteger(value) { return String(Int64(value)) }
+        if !float, isExactInteger(value) { return String(Int64(value)) }
         return "\(value)"
     }
 
     /// A JSON string literal; non-ASCII characters are written as they are.
-    static func quote(_ text: String, into out: inout String) {
+    static func quote(_ text: String, ascii: Bool = false, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -71,14 +78,22 @@ extension JMESValue {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || (ascii && scalar.value > 0x7F && scalar.value <= 0xFFFF) {
+                    escape(scalar.value, into: &out)
+                } else if ascii && scalar.value > 0xFFFF {
+                    let offset = scalar.value - 0x10000
+                    escape(0xD800 + (offset >> 10), into: &out)
+                    escape(0xDC00 + (offset & 0x3FF), into: &out)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
             }
         }
         out += "\""
+    }
+
+    private static func escape(_ unit: UInt32, into out: inout String) {
+        let hex = String(unit, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

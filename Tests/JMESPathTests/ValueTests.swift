@@ -33,7 +33,21 @@ struct ValueTests {
 
     @Test func integersStayExact() throws {
         let value = try JMESValue(json: Data("[9007199254740991, -42, 0, 1e2, 1.5e-7]".utf8))
-        #expect(value.jsonText() == "[9007199254740991,-42,0,100,1.5e-07]")
+        #expect(value.jsonText() == "[9007199254740991,-42,0,100.0,1.5e-07]")
+    }
+
+    /// As Python's json writes them (the AWS CLI's output): a float keeps its fraction, an integer has none.
+    @Test func floatsKeepTheirFractionLikePython() throws {
+        let value = try JMESValue(json: Data("[2.0, 2, 1e2, 0.5]".utf8))
+        #expect(value.jsonText() == "[2.0,2,100.0,0.5]")
+        #expect(value == .array([.number(2), .number(2), .number(100), .number(0.5)]))
+        let average = try JMESPathExpression(compiling: "[avg(@), sum([`1`, `2`]), length(@), to_number('1.0'), floor(`2.5`)]").search(value)
+        #expect(average.jsonText() == "[26.125,3,4,1.0,2]")
+    }
+
+    @Test func toStringEscapesNonASCIILikePython() throws {
+        let value = try JMESPathExpression(compiling: "to_string(@)").search(.object(JMESObject([("a", .string("é😀"))])))
+        #expect(value == .string(#"{"a":"\u00e9\ud83d\ude00"}"#))
     }
 
     @Test func repeatedKeyKeepsFirstPositionAndLastValue() throws {
