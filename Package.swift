@@ -60,6 +60,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // JMESPath (--query): lexer, parser, interpreter and built-in functions, no dependencies.
+        .target(name: "JMESPath", swiftSettings: strict),
         .target(
             name: "RunnerDeckKit",
             dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "CloudWatch"],
@@ -112,6 +114,7 @@ let package = Package(
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "JMESPathTests", dependencies: ["JMESPath"], exclude: ["compliance"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
