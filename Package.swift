@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "RunnerDeckCLI",
             dependencies: [
-                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch",
+                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

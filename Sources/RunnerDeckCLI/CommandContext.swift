@@ -3,6 +3,7 @@ import ArgumentParser
 import CloudWatch
 import CloudWatchLogs
 import Foundation
+import JMESPath
 
 /// What a running command needs: the environment, the chosen format and colour, and the API.
 struct CommandContext: Sendable {
@@ -49,6 +50,11 @@ struct CommandContext: Sendable {
     func writeError(_ text: String) { environment.standardError.write(text) }
 
     func writeJSON<T: Encodable>(_ value: T) throws {
-        write(try CLIJSON.render(value))
+        let json = try CLIJSON.render(value)
+        guard let query = globals.compiledQuery else { return write(json) }
+        // As the AWS CLI: the query reads the JSON the command would print (member names, timestamps
+        // as text), and its result is printed as JSON, or as text with --output text.
+        let result = try query.search(JMESValue(json: Data(json.utf8)))
+        write(globals.output == .text ? QueryText.render(result) : result.jsonText(pretty: true) + "\n")
     }
 }

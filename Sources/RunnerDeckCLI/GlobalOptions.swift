@@ -1,6 +1,7 @@
 import AWSCore
 import ArgumentParser
 import Foundation
+import JMESPath
 
 /// How a command prints its result.
 enum OutputFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
@@ -26,6 +27,9 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Option(help: "Output format: table, json or text (default: table on a terminal, json otherwise).")
     public var output: OutputFormat?
 
+    @Option(help: ArgumentHelp("A JMESPath expression applied to the JSON a command prints, as the AWS CLI's --query (with --output json or text).", valueName: "expression"))
+    var query: String?
+
     @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
     public var noColor: Bool = false
 
@@ -47,8 +51,16 @@ struct GlobalOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// The explicit format, else table when stdout is a terminal, else json.
+    /// What the command renders. With `--query` it is JSON, which the query then reads (and `--output
+    /// text` prints the result as the AWS CLI's text output).
     func outputFormat(stdoutIsTerminal: Bool) -> OutputFormat {
-        output ?? (stdoutIsTerminal ? .table : .json)
+        if query != nil { return .json }
+        return output ?? (stdoutIsTerminal ? .table : .json)
+    }
+
+    /// The compiled `--query`, nil without one (validated when the options are parsed).
+    var compiledQuery: JMESPathExpression? {
+        query.flatMap { try? JMESPathExpression(compiling: $0) }
     }
 
     /// Colour only on a terminal, without `--no-color` and without a non-empty `NO_COLOR`.
@@ -75,6 +87,16 @@ struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     public mutating func validate() throws {
+        if let query {
+            do {
+                _ = try JMESPathExpression(compiling: query)
+            } catch let error as JMESPathError {
+                throw ValidationError("--query: \(error.message) (at position \(error.offset) of '\(query)')")
+            }
+            if output == .table {
+                throw ValidationError("--query works with --output json or text; --output table cannot show an arbitrary query result")
+            }
+        }
         for (name, value) in [("--cli-read-timeout", cliReadTimeout), ("--cli-connect-timeout", cliConnectTimeout)] {
             if let value, !(value.isFinite && value >= 0 && value <= 86_400) {
                 throw ValidationError("\(name) must be a number of seconds from 0 (no timeout) to 86400")
