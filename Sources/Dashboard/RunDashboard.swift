@@ -52,7 +52,8 @@ public struct DashboardOptions: Sendable, Hashable {
 /// `makeAPI` builds the client for a region and profile; it is called once at start and again for
 /// `:region` and `:profile`.
 public func runDashboard(options: DashboardOptions,
-                         makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) async -> Int32 {
+                         makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
+                         makeLogsAPI: LogsAPIMaker? = nil) async -> Int32 {
     setlocale(LC_ALL, "")
     var logSink: FileLogHandler.Sink?
     if let path = options.logFile {
@@ -75,8 +76,11 @@ public func runDashboard(options: DashboardOptions,
     let noColor = options.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     let utf8 = rd_locale_is_utf8() != 0
     let mailbox = StateMailbox()
+    // Without a logs client the dashboard still runs; the detail view says the log is not available.
+    let logs = try? await makeLogsAPI?(options.region, options.profile)
     let store = DashboardStore(
         api: api,
+        logs: logs,
         context: options.context,
         configuration: StoreConfiguration(slowInterval: options.refreshSeconds, fastInterval: options.fastRefreshSeconds, readOnly: options.readOnly),
         logger: logger,
@@ -87,7 +91,7 @@ public func runDashboard(options: DashboardOptions,
     let storeTask = Task { await store.run() }
     let result: Int32 = await withCheckedContinuation { continuation in
         let thread = Thread {
-            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, logger: logger)
+            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeLogsAPI: makeLogsAPI, logger: logger)
             continuation.resume(returning: code)
         }
         thread.name = "runnerdeck-ui"

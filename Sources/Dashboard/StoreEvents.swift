@@ -1,4 +1,5 @@
 import AppRunner
+import CloudWatchLogs
 import Foundation
 import RunnerDeckKit
 
@@ -17,12 +18,13 @@ final class StoreEvents: Sendable {
     private let continuation: AsyncStream<StoreEvent>.Continuation
     private let consumer: Task<Void, Never>
 
-    init(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) {
+    init(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
+         makeLogsAPI: LogsAPIMaker? = nil) {
         let (stream, continuation) = AsyncStream.makeStream(of: StoreEvent.self, bufferingPolicy: .unbounded)
         self.continuation = continuation
         consumer = Task {
             for await event in stream {
-                await StoreEvents.deliver(event, to: store, makeAPI: makeAPI)
+                await StoreEvents.deliver(event, to: store, makeAPI: makeAPI, makeLogsAPI: makeLogsAPI)
             }
         }
     }
@@ -44,7 +46,8 @@ final class StoreEvents: Sendable {
     }
 
     static func deliver(_ event: StoreEvent, to store: DashboardStore,
-                        makeAPI: @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI) async {
+                        makeAPI: @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
+                        makeLogsAPI: LogsAPIMaker? = nil) async {
         switch event {
         case .refresh:
             await store.requestRefresh()
@@ -55,10 +58,15 @@ final class StoreEvents: Sendable {
         case .switchContext(let region, let profile, let endpoint, let demo):
             do {
                 let api = try await makeAPI(region, profile)
-                await store.switchContext(api: api, context: DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo))
+                // Without logs the dashboard still works: the detail view says the log is not available.
+                let logs = try? await makeLogsAPI?(region, profile)
+                await store.switchContext(api: api, logs: logs, context: DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo))
             } catch {
                 await store.note(.error, "cannot switch to region \(region ?? "default"), profile \(profile ?? "default"): \(ErrorText(error))", status: true)
             }
         }
     }
 }
+
+/// Builds the CloudWatch Logs client for a region and profile (the deployment log in the detail view).
+public typealias LogsAPIMaker = @Sendable (_ region: String?, _ profile: String?) async throws -> any CloudWatchLogsAPI

@@ -52,15 +52,28 @@ struct DashboardCommand: AsyncParsableCommand {
             contextFixed: globals.demo ? "the demo fleet runs in one region, in process"
                 : globals.endpointURL.map { "--endpoint-url \($0) serves one region and one set of credentials" }
         )
-        // Re-invoked by the dashboard for `:region NAME` and `:profile NAME`.
-        let status = await runDashboard(options: options) { region, profile in
+        // The options for `:region NAME` and `:profile NAME`, as the dashboard asks for them.
+        @Sendable func chosen(_ region: String?, _ profile: String?) -> GlobalOptions {
             var chosen = base
             chosen.region = region
             // The header says "profile default" when none was chosen; asking for it keeps the
             // original resolution (environment keys included) instead of demanding a [default] section.
             chosen.profile = (profile == "default" && base.profile == nil) ? nil : profile
-            return try await factory(chosen)
+            return chosen
         }
+        // The deployment log in the detail view; --demo's Local App Runner serves logs itself.
+        var makeLogs: LogsAPIMaker?
+        if !globals.demo {
+            let injected = environment.makeLogsAPI
+            makeLogs = { region, profile in
+                let options = chosen(region, profile)
+                if let injected { return try await injected(options) }
+                return try await ClientFactory.makeLogsAPI(options, environment: environment)
+            }
+        }
+        let status = await runDashboard(options: options, makeAPI: { region, profile in
+            try await factory(chosen(region, profile))
+        }, makeLogsAPI: makeLogs)
         if status != 0 { throw ExitCode(status) }
     }
 }

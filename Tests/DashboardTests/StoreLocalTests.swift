@@ -31,6 +31,36 @@ import Testing
         #expect(await store.state.activity.contains { $0.message.contains("local-web: OPERATION_IN_PROGRESS → RUNNING") })
     }
 
+    /// Issue 10: the open service's newest operation's deployment log comes with the detail refresh,
+    /// line by line as the operation advances, each line once; nothing is read for a closed detail.
+    @Test func theDetailReadsTheDeploymentLogAsItAdvances() async throws {
+        let (clock, local, store, arn) = try await setUp()
+        clock.advance(by: 11)
+        await store.setFocus(StoreFocus(view: .detail, serviceArn: arn))
+        await store.refresh()
+        let deploy = try await local.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
+        clock.advance(by: 1.5)
+        await store.refresh()
+        let early = await store.state.detail?.deploymentLog
+        #expect(early?.operationId == deploy)
+        #expect(early?.lines.first?.message.hasPrefix("[AppRunner] Pulling image public.ecr.aws/nginx/nginx:latest") == true)
+        #expect(early?.lines.contains { $0.message.contains("Performing health check") } == false)
+        clock.advance(by: 10)
+        await store.refresh()
+        let done = await store.state.detail?.deploymentLog.lines.map(\.message) ?? []
+        #expect(done.contains("[AppRunner] Performing health check on protocol `TCP` [Port: '8080']."))
+        #expect(done.last == "[AppRunner] Successfully routed incoming traffic to application.")
+        #expect(Set(done).count == done.count)  // each line once, however many polls
+        // Shown at 80x24 in the detail view, above the timeline.
+        var ui = UIState()
+        ui.view = .detail
+        ui.openServiceArn = arn
+        let screen = DashboardRenderer().render(state: await store.state, ui: ui, now: clock.now(), width: 80, height: 24).text
+        #expect(screen.contains("Deployment log (deploy"))
+        #expect(screen.contains("Successfully routed incoming traffic"))
+        #expect(screen.contains("Operations (newest first)"))
+    }
+
     @Test func aRollbackIsFollowedToItsEndAndReported() async throws {
         let (clock, local, store, arn) = try await setUp()
         clock.advance(by: 11)

@@ -455,3 +455,27 @@ def test_a_failing_endpoint_is_asked_no_faster_than_the_backoff(serve_factory, p
     assert 3 <= len(within) <= 15, lines
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
+
+
+def test_a_deployment_started_from_the_detail_shows_its_log_at_80x24(server, services, pane_factory):
+    """Issue 10: start a deployment from the dashboard and watch its log lines appear in the detail
+    view at 80x24 while it runs, above the timeline (CloudWatch Logs served by the same endpoint)."""
+    endpoint, client = server
+    pane = pane_factory(80, 24, {"LANG": "C.UTF-8"})
+    pane.run("env TERM=xterm-256color " + dashboard_command(endpoint))
+    pane.wait_for("e2e-api")
+    pane.keys("/", "e2e-api", "Enter")
+    pane.wait_gone("e2e-web")
+    pane.wait_for("RUNNING")
+    pane.keys("Enter")
+    pane.wait_for("Operations (newest first)")
+    pane.keys("d")
+    pane.wait_for("[y/N]")
+    pane.keys("y")
+    pane.wait_for("Deployment log (deploy", 30)
+    pane.wait_for("[AppRunner] Pulling image", 30)
+    screen = pane.wait_for(re.compile(r"IN_PROGRESS|Performing health check|Successfully routed"), 30) and pane.text()
+    assert "Operations (newest first)" in screen  # the log and the timeline on one screen
+    pane.wait_for("Successfully routed incoming traffic", 60)
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)

@@ -43,6 +43,8 @@ public struct ServiceDetailState: Sendable, Hashable {
     public var vpcDNSTargets: [VpcDNSTarget]
     public var tags: [Tag]
     public var loaded: Bool
+    /// The newest operation's deployment log (CloudWatch Logs), newest last, as far as it was read.
+    public var deploymentLog = DeploymentLog()
 
     public init(serviceArn: String, service: Service? = nil, operations: [OperationSummary] = [], domains: [CustomDomain] = [],
                 dnsTarget: String? = nil, vpcDNSTargets: [VpcDNSTarget] = [], tags: [Tag] = [], loaded: Bool = false) {
@@ -54,6 +56,25 @@ public struct ServiceDetailState: Sendable, Hashable {
         self.vpcDNSTargets = vpcDNSTargets
         self.tags = tags
         self.loaded = loaded
+    }
+}
+
+/// The tail of one operation's deployment log, as the detail view shows it.
+public struct DeploymentLog: Sendable, Hashable {
+    public struct Line: Sendable, Hashable {
+        public var time: Date
+        public var message: String
+    }
+    /// The operation whose stream this is; nil before anything was read.
+    public var operationId: String?
+    public var lines: [Line] = []
+    /// Why it could not be read (no CloudWatch Logs client, access denied…); nil when it could.
+    public var unavailable: String?
+
+    public init(operationId: String? = nil, lines: [Line] = [], unavailable: String? = nil) {
+        self.operationId = operationId
+        self.lines = lines
+        self.unavailable = unavailable
     }
 }
 

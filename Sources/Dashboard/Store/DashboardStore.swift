@@ -1,5 +1,6 @@
 import AWSCore
 import AppRunner
+import CloudWatchLogs
 import Foundation
 import Logging
 import RunnerDeckKit
@@ -67,10 +68,15 @@ enum ActionOutcome: Sendable, Hashable {
 /// dropped. Every change goes through ``perform(_:serviceArn:serviceName:)``, which enforces
 /// read-only and then follows the returned operation to its end.
 actor DashboardStore {
-    public private(set) var state: DashboardState
+    public internal(set) var state: DashboardState
     public let configuration: StoreConfiguration
     private var api: any AppRunnerAPI
-    private let clock: any WallClock
+    /// CloudWatch Logs for the deployment log: given, or the App Runner API itself when it serves logs
+    /// too (Local App Runner in `--demo`); nil without either.
+    private(set) var logsAPI: (any CloudWatchLogsAPI)?
+    /// The tail of the open service's newest operation (see DashboardStore+Logs).
+    var deploymentTail: LogTail?
+    let clock: any WallClock
     private let onChange: @Sendable (DashboardState) -> Void
     private let logger: Logger
     private var focus = StoreFocus()
@@ -81,10 +87,12 @@ actor DashboardStore {
     /// Refreshes made since start (for tests and the log).
     private(set) var refreshCount = 0
 
-    public init(api: any AppRunnerAPI, context: DashboardContext, configuration: StoreConfiguration = StoreConfiguration(),
+    public init(api: any AppRunnerAPI, logs: (any CloudWatchLogsAPI)? = nil, context: DashboardContext,
+                configuration: StoreConfiguration = StoreConfiguration(),
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
                 onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
         self.api = api
+        self.logsAPI = logs ?? (api as? any CloudWatchLogsAPI)
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -183,6 +191,7 @@ actor DashboardStore {
             }
             if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains {
                 try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: true, withTags: focus.view == .detail)
+                if focus.view == .detail { await refreshDeploymentLog(arn: arn, generation: generation) }
             }
             if focus.view == .resources {
                 try await refreshResources(api: api, generation: generation)
@@ -274,7 +283,7 @@ actor DashboardStore {
         var jobs: [@Sendable () async throws -> RowResult] = []
         for arn in needDescribe {
             jobs.append {
-                do { return .service(try await api.describeService(DescribeServiceRequest(serviceArn: arn)).service) } catch is ResourceNotFoundException { return .gone(arn) }
+                do { return .service(try await api.describeService(DescribeServiceRequest(serviceArn: arn)).service) } catch is AppRunner.ResourceNotFoundException { return .gone(arn) }
             }
         }
         for arn in needOperation {
@@ -282,7 +291,7 @@ actor DashboardStore {
                 do {
                     let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, maxResults: 1))
                     return .operation(arn, page.operationSummaryList?.first)
-                } catch is ResourceNotFoundException { return .gone(arn) }
+                } catch is AppRunner.ResourceNotFoundException { return .gone(arn) }
             }
         }
         guard !jobs.isEmpty else { return }
@@ -354,6 +363,7 @@ actor DashboardStore {
         state.detail = ServiceDetailState(serviceArn: arn, service: service, operations: operations, domains: domains,
                                           dnsTarget: dnsTarget, vpcDNSTargets: vpcTargets,
                                           tags: withTags ? tags : (previous?.tags ?? []), loaded: true)
+        if previous?.serviceArn == arn, let log = previous?.deploymentLog { state.detail?.deploymentLog = log }
         if let index = state.services.firstIndex(where: { $0.arn == arn }) {
             state.services[index].service = service
             state.noteImage(of: service)
@@ -555,9 +565,11 @@ actor DashboardStore {
     // MARK: Context
 
     /// Points the store at another region/profile: results still in flight for the old one are dropped.
-    func switchContext(api newAPI: any AppRunnerAPI, context: DashboardContext) {
+    func switchContext(api newAPI: any AppRunnerAPI, logs: (any CloudWatchLogsAPI)? = nil, context: DashboardContext) {
         state.generation += 1
         api = newAPI
+        logsAPI = logs ?? (newAPI as? any CloudWatchLogsAPI)
+        deploymentTail = nil
         for task in followTasks.values { task.cancel() }
         followTasks = [:]
         state.followed = []

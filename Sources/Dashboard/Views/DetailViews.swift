@@ -38,8 +38,35 @@ extension DashboardRenderer {
         }
         lines.append(head)
         lines += field("URL", service.serviceUrl.map { "https://\($0)" }, width: width)
+        lines += deploymentLogLines(detail, now: now, width: width)
         lines.append(section("Operations (newest first)", width: width))
         lines += timelineLines(detail.operations, now: now, width: width)
+        return lines
+    }
+
+    /// Lines of the newest operation's deployment log the detail view shows (the newest ones).
+    static let deploymentLogShown = 6
+
+    /// The newest operation's deployment log: its newest lines, one row each, cut at the width.
+    func deploymentLogLines(_ detail: ServiceDetailState, now: Date, width: Int) -> [Line] {
+        let log = detail.deploymentLog
+        guard let operationId = log.operationId else { return [] }
+        let operation = detail.operations.first { $0.id == operationId }
+        let title = "Deployment log" + (operation.map { " (\(Self.shortType($0.type).lowercased()) \(operationId.prefix(8)))" } ?? "")
+        var lines: [Line] = [section(title, width: width)]
+        if log.lines.isEmpty {
+            lines.append([Span("  " + (log.unavailable.map { "not available: \($0)" } ?? "no lines yet"), Style(.muted))])
+            return lines
+        }
+        for line in log.lines.suffix(Self.deploymentLogShown) {
+            let text = ErrorText.oneLine(sanitizeForTerminal(line.message))
+            let failing = text.contains("failed") || text.contains("Rollback") || text.contains("Rolling back")
+            lines.append([Span("  " + Format.clock(line.time) + " ", Style(.muted)),
+                          Span(text.truncated(toWidth: max(10, width - 12), ellipsis: glyphs.ellipsis), failing ? Style(.error) : .plain)])
+        }
+        if let unavailable = log.unavailable {
+            lines.append([Span("  (newer lines could not be read: \(unavailable))", Style(.muted))])
+        }
         return lines
     }
 
