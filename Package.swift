@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "Dashboard",
-            dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "RunnerDeckKit", "CNCurses", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "RunnerDeckKit", "CNCurses", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

@@ -53,7 +53,7 @@ public struct DashboardOptions: Sendable, Hashable {
 /// `:region` and `:profile`.
 public func runDashboard(options: DashboardOptions,
                          makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                         makeLogsAPI: LogsAPIMaker? = nil) async -> Int32 {
+                         makeCloudWatch: CloudWatchMaker? = nil) async -> Int32 {
     setlocale(LC_ALL, "")
     var logSink: FileLogHandler.Sink?
     if let path = options.logFile {
@@ -76,11 +76,11 @@ public func runDashboard(options: DashboardOptions,
     let noColor = options.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     let utf8 = rd_locale_is_utf8() != 0
     let mailbox = StateMailbox()
-    // Without a logs client the dashboard still runs; the detail view says the log is not available.
-    let logs = try? await makeLogsAPI?(options.region, options.profile)
+    // Without CloudWatch clients the dashboard still runs; the views say what is not available.
+    let cloudWatch = (try? await makeCloudWatch?(options.region, options.profile)) ?? CloudWatchClients()
     let store = DashboardStore(
         api: api,
-        logs: logs,
+        cloudWatch: cloudWatch,
         context: options.context,
         configuration: StoreConfiguration(slowInterval: options.refreshSeconds, fastInterval: options.fastRefreshSeconds, readOnly: options.readOnly),
         logger: logger,
@@ -91,7 +91,7 @@ public func runDashboard(options: DashboardOptions,
     let storeTask = Task { await store.run() }
     let result: Int32 = await withCheckedContinuation { continuation in
         let thread = Thread {
-            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeLogsAPI: makeLogsAPI, logger: logger)
+            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch, logger: logger)
             continuation.resume(returning: code)
         }
         thread.name = "runnerdeck-ui"

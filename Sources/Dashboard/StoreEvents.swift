@@ -1,4 +1,5 @@
 import AppRunner
+import CloudWatch
 import CloudWatchLogs
 import Foundation
 import RunnerDeckKit
@@ -19,12 +20,12 @@ final class StoreEvents: Sendable {
     private let consumer: Task<Void, Never>
 
     init(store: DashboardStore, makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-         makeLogsAPI: LogsAPIMaker? = nil) {
+         makeCloudWatch: CloudWatchMaker? = nil) {
         let (stream, continuation) = AsyncStream.makeStream(of: StoreEvent.self, bufferingPolicy: .unbounded)
         self.continuation = continuation
         consumer = Task {
             for await event in stream {
-                await StoreEvents.deliver(event, to: store, makeAPI: makeAPI, makeLogsAPI: makeLogsAPI)
+                await StoreEvents.deliver(event, to: store, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch)
             }
         }
     }
@@ -47,7 +48,7 @@ final class StoreEvents: Sendable {
 
     static func deliver(_ event: StoreEvent, to store: DashboardStore,
                         makeAPI: @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                        makeLogsAPI: LogsAPIMaker? = nil) async {
+                        makeCloudWatch: CloudWatchMaker? = nil) async {
         switch event {
         case .refresh:
             await store.requestRefresh()
@@ -59,8 +60,8 @@ final class StoreEvents: Sendable {
             do {
                 let api = try await makeAPI(region, profile)
                 // Without logs the dashboard still works: the detail view says the log is not available.
-                let logs = try? await makeLogsAPI?(region, profile)
-                await store.switchContext(api: api, logs: logs, context: DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo))
+                let cloudWatch = (try? await makeCloudWatch?(region, profile)) ?? CloudWatchClients()
+                await store.switchContext(api: api, cloudWatch: cloudWatch, context: DashboardContext(profile: profile, region: region, endpoint: endpoint, demo: demo))
             } catch {
                 await store.note(.error, "cannot switch to region \(region ?? "default"), profile \(profile ?? "default"): \(ErrorText(error))", status: true)
             }
@@ -68,5 +69,17 @@ final class StoreEvents: Sendable {
     }
 }
 
-/// Builds the CloudWatch Logs client for a region and profile (the deployment log in the detail view).
-public typealias LogsAPIMaker = @Sendable (_ region: String?, _ profile: String?) async throws -> any CloudWatchLogsAPI
+/// The CloudWatch clients the dashboard reads: Logs (the deployment log in the detail view) and
+/// metrics (the services list's traffic). Either may be missing; the views then say so.
+public struct CloudWatchClients: Sendable {
+    public var logs: (any CloudWatchLogsAPI)?
+    public var metrics: (any CloudWatchAPI)?
+
+    public init(logs: (any CloudWatchLogsAPI)? = nil, metrics: (any CloudWatchAPI)? = nil) {
+        self.logs = logs
+        self.metrics = metrics
+    }
+}
+
+/// Builds the CloudWatch clients for a region and profile.
+public typealias CloudWatchMaker = @Sendable (_ region: String?, _ profile: String?) async throws -> CloudWatchClients

@@ -15,7 +15,7 @@ enum UILoop {
 
     static func run(settings: Settings, store: DashboardStore, mailbox: StateMailbox,
                     makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                    makeLogsAPI: LogsAPIMaker? = nil, logger: Logger) -> Int32 {
+                    makeCloudWatch: CloudWatchMaker? = nil, logger: Logger) -> Int32 {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
             FileHandle.standardError.write(Data("runnerdeck: cannot create the wake-up pipe\n".utf8))
@@ -43,7 +43,7 @@ enum UILoop {
         }
         mailbox.attach(wakeFD: pipeFDs[1])
         defer { mailbox.attach(wakeFD: -1) }
-        let events = StoreEvents(store: store, makeAPI: makeAPI, makeLogsAPI: makeLogsAPI)
+        let events = StoreEvents(store: store, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch)
         defer { events.finish() }
         logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.colors)"])
 

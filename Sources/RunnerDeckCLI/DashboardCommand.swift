@@ -1,6 +1,8 @@
 import AppRunner
 import AppRunnerLocal
 import ArgumentParser
+import CloudWatch
+import CloudWatchLogs
 import Dashboard
 import Foundation
 
@@ -62,18 +64,27 @@ struct DashboardCommand: AsyncParsableCommand {
             return chosen
         }
         // The deployment log in the detail view; --demo's Local App Runner serves logs itself.
-        var makeLogs: LogsAPIMaker?
+        var makeCloudWatch: CloudWatchMaker?
         if !globals.demo {
-            let injected = environment.makeLogsAPI
-            makeLogs = { region, profile in
+            let injectedLogs = environment.makeLogsAPI
+            let injectedMetrics = environment.makeMetricsAPI
+            makeCloudWatch = { region, profile in
                 let options = chosen(region, profile)
-                if let injected { return try await injected(options) }
-                return try await ClientFactory.makeLogsAPI(options, environment: environment)
+                let configurations = ResolvedConfigurations()
+                let logs: any CloudWatchLogsAPI
+                let metrics: any CloudWatchAPI
+                if let injectedLogs { logs = try await injectedLogs(options) } else {
+                    logs = try await ClientFactory.makeLogsAPI(options, environment: environment, configurations: configurations)
+                }
+                if let injectedMetrics { metrics = try await injectedMetrics(options) } else {
+                    metrics = try await ClientFactory.makeMetricsAPI(options, environment: environment, configurations: configurations)
+                }
+                return CloudWatchClients(logs: logs, metrics: metrics)
             }
         }
         let status = await runDashboard(options: options, makeAPI: { region, profile in
             try await factory(chosen(region, profile))
-        }, makeLogsAPI: makeLogs)
+        }, makeCloudWatch: makeCloudWatch)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -85,7 +85,7 @@ struct MetricsTable: Sendable {
         }
         if let requests = series(.requests, service), let fiveXX = series(.status5xx, service) {
             let share = ServiceMetrics.fiveXXShare(requests: requests, fiveXX: fiveXX)
-            rows.append([TableCell("5xx share"), TableCell(share.map { Self.percent($0 * 100) } ?? "-",
+            rows.append([TableCell("5xx share"), TableCell(share.map { Format.percent(share: $0) } ?? "-",
                                                            color: (share ?? 0) > 0.01 ? .red : nil), TableCell("")])
         }
         return Listing(headers: ["Metric", "Last", "Trend"], rows: rows)
@@ -100,13 +100,11 @@ struct MetricsTable: Sendable {
     static func value(_ value: Double?, _ metric: AppRunnerMetric) -> String {
         guard let value else { return "-" }
         switch metric {
-        case .cpuUtilization, .memoryUtilization: return percent(value)
+        case .cpuUtilization, .memoryUtilization: return Format.percent(value)
         case .requestLatency: return Format.number(value) + " ms"
         default: return Format.number(value)
         }
     }
-
-    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
 
     /// The pages of a GetMetricData answer as one response: each query's datapoints in order.
     static func merged(_ pages: [GetMetricDataOutput]) -> GetMetricDataOutput {

@@ -2,6 +2,12 @@ import Foundation
 
 /// Text formatting shared by the views.
 public enum Format {
+    /// `12.5%` for 12.5 (a value already in percent, as CloudWatch gives CPUUtilization).
+    public static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
+
+    /// `0.4%` for a share of 0.004.
+    public static func percent(share: Double) -> String { percent(share * 100) }
+
     /// `42s`, `3m 05s`, `2h 07m`, `3d 4h`.
     public static func duration(_ seconds: TimeInterval) -> String {
         let s = max(0, Int(seconds.rounded(.down)))

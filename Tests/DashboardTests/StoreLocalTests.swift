@@ -61,6 +61,33 @@ import Testing
         #expect(screen.contains("Operations (newest first)"))
     }
 
+    /// Issue 10: the visible rows' traffic, one GetMetricData for all of them, at most once a minute.
+    @Test func theServicesListReadsTrafficForVisibleRowsOnceAMinute() async throws {
+        let (clock, _, store, arn) = try await setUp()
+        clock.advance(by: 11)
+        clock.advance(by: 1800)  // half an hour of serving
+        await store.setFocus(StoreFocus(view: .services, visibleServiceArns: [arn]))
+        await store.refresh()
+        let first = try #require(await store.state.traffic[arn])
+        #expect((12...13).contains(first.requests.count))  // an hour of 5-minute buckets, aligned to the period
+        #expect(first.requests.compactMap { $0 }.contains { $0 > 0 })
+        #expect(first.fiveXXShare == 0)
+        let fetched = await store.trafficFetchedAt
+        clock.advance(by: 30)
+        await store.refresh()
+        #expect(await store.trafficFetchedAt == fetched)  // not again within the minute
+        clock.advance(by: 31)
+        await store.refresh()
+        #expect(await store.trafficFetchedAt != fetched)
+        // Shown on the row from 120 columns: a sparkline and the 5xx share.
+        var ui = UIState()
+        ui.view = .services
+        let screen = DashboardRenderer().render(state: await store.state, ui: ui, now: clock.now(), width: 120, height: 24).text
+        #expect(screen.contains("REQ 1H") && screen.contains("5XX"))
+        #expect(screen.contains("0.0%"))
+        #expect(screen.contains { "▁▂▃▄▅▆▇█".contains($0) })
+    }
+
     @Test func aRollbackIsFollowedToItsEndAndReported() async throws {
         let (clock, local, store, arn) = try await setUp()
         clock.advance(by: 11)

@@ -59,6 +59,19 @@ public struct ServiceDetailState: Sendable, Hashable {
     }
 }
 
+/// One service's traffic for the services list.
+public struct ServiceTraffic: Sendable, Hashable {
+    /// Requests per 5-minute bucket over the last hour, oldest first; nil where there is no datapoint.
+    public var requests: [Double?]
+    /// The share of requests answered 5xx over the hour (0…1); nil without requests.
+    public var fiveXXShare: Double?
+
+    public init(requests: [Double?], fiveXXShare: Double?) {
+        self.requests = requests
+        self.fiveXXShare = fiveXXShare
+    }
+}
+
 /// The tail of one operation's deployment log, as the detail view shows it.
 public struct DeploymentLog: Sendable, Hashable {
     public struct Line: Sendable, Hashable {
@@ -146,6 +159,9 @@ public struct DashboardState: Sendable, Hashable {
     public var context: DashboardContext
     public var readOnly: Bool
     public var services: [ServiceRow] = []
+    /// Requests over the last hour and their 5xx share, by service ARN (CloudWatch metrics, read for
+    /// the visible rows at most once a minute).
+    public var traffic: [String: ServiceTraffic] = [:]
     var servicesLoaded = false
     public var detail: ServiceDetailState?
     public var resources = ResourcesState()

@@ -1,5 +1,6 @@
 import AWSCore
 import AppRunner
+import CloudWatch
 import CloudWatchLogs
 import Foundation
 import Logging
@@ -76,9 +77,13 @@ actor DashboardStore {
     private(set) var logsAPI: (any CloudWatchLogsAPI)?
     /// The tail of the open service's newest operation (see DashboardStore+Logs).
     var deploymentTail: LogTail?
+    /// CloudWatch metrics for the services list's traffic columns; like `logsAPI`.
+    private(set) var metricsAPI: (any CloudWatchAPI)?
+    /// When the visible rows' traffic was last read (see DashboardStore+Metrics).
+    var trafficFetchedAt: Date?
     let clock: any WallClock
     private let onChange: @Sendable (DashboardState) -> Void
-    private let logger: Logger
+    let logger: Logger
     private var focus = StoreFocus()
     private var refreshRequested = false
     private var wakeTask: Task<Void, Never>?
@@ -87,12 +92,13 @@ actor DashboardStore {
     /// Refreshes made since start (for tests and the log).
     private(set) var refreshCount = 0
 
-    public init(api: any AppRunnerAPI, logs: (any CloudWatchLogsAPI)? = nil, context: DashboardContext,
+    public init(api: any AppRunnerAPI, cloudWatch: CloudWatchClients = CloudWatchClients(), context: DashboardContext,
                 configuration: StoreConfiguration = StoreConfiguration(),
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
                 onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
         self.api = api
-        self.logsAPI = logs ?? (api as? any CloudWatchLogsAPI)
+        self.logsAPI = cloudWatch.logs ?? (api as? any CloudWatchLogsAPI)
+        self.metricsAPI = cloudWatch.metrics ?? (api as? any CloudWatchAPI)
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -188,6 +194,7 @@ actor DashboardStore {
             applyServices(summaries)
             if focus.view == .services {
                 try await refreshRows(arns: focus.visibleServiceArns, api: api, generation: generation, force: true)
+                await refreshTraffic(arns: focus.visibleServiceArns, generation: generation)
             }
             if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains {
                 try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: true, withTags: focus.view == .detail)
@@ -565,11 +572,14 @@ actor DashboardStore {
     // MARK: Context
 
     /// Points the store at another region/profile: results still in flight for the old one are dropped.
-    func switchContext(api newAPI: any AppRunnerAPI, logs: (any CloudWatchLogsAPI)? = nil, context: DashboardContext) {
+    func switchContext(api newAPI: any AppRunnerAPI, cloudWatch: CloudWatchClients = CloudWatchClients(), context: DashboardContext) {
         state.generation += 1
         api = newAPI
-        logsAPI = logs ?? (newAPI as? any CloudWatchLogsAPI)
+        logsAPI = cloudWatch.logs ?? (newAPI as? any CloudWatchLogsAPI)
+        metricsAPI = cloudWatch.metrics ?? (newAPI as? any CloudWatchAPI)
         deploymentTail = nil
+        trafficFetchedAt = nil
+        state.traffic = [:]
         for task in followTasks.values { task.cancel() }
         followTasks = [:]
         state.followed = []

@@ -237,13 +237,20 @@ struct DashboardRenderer: Sendable {
     // MARK: Services
 
     /// Columns of the services table for a width: (title, width); the flexible column takes the rest.
+    /// From 120 columns the traffic (requests over the last hour, their 5xx share) is shown; the URL
+    /// joins it from 160 (during an incident, traffic matters more than the address).
     static func serviceColumns(width: Int) -> [(String, Int)] {
-        let showURL = width >= 120
+        let showTraffic = width >= 120
+        let showURL = width >= 160
         let name = width >= 200 ? 40 : (width >= 140 ? 32 : (width >= 100 ? 26 : 18))
         var columns: [(String, Int)] = [("NAME", name), ("STATUS", 13), ("OPERATION", 14)]
-        if showURL { columns.append(("URL", width >= 160 ? 42 : 34)) }
+        if showURL { columns.append(("URL", 42)) }
         columns.append(("RUNTIME/IMAGE", 0))
         columns.append(("CPU/MEM", 14))
+        if showTraffic {
+            columns.append(("REQ 1H", 12))
+            columns.append(("5XX", 5))
+        }
         columns.append(("AGE", 4))
         let fixed = columns.reduce(0) { $0 + $1.1 } + columns.count + 1
         return columns.map { $0.1 == 0 ? ($0.0, max(8, width - fixed)) : $0 }
@@ -274,7 +281,8 @@ struct DashboardRenderer: Sendable {
             let row = list[index]
             let y = top + 1 + i
             let selected = index == ui.selection
-            drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected, stale: stale)
+            drawServiceRow(&screen, row: row, y: y, columns: columns, now: now, selected: selected, stale: stale,
+                           traffic: state.traffic[row.arn])
         }
     }
 
@@ -296,7 +304,8 @@ struct DashboardRenderer: Sendable {
         return ("-", Style(.muted))
     }
 
-    func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool, stale: Bool = false) {
+    func drawServiceRow(_ screen: inout ScreenBuffer, row: ServiceRow, y: Int, columns: [(String, Int)], now: Date, selected: Bool, stale: Bool = false,
+                        traffic: ServiceTraffic? = nil) {
         let (statusText, role) = Self.status(row.status)
         var cells: [(String, Style)] = []
         for (title, _) in columns {
@@ -310,6 +319,12 @@ struct DashboardRenderer: Sendable {
             case "CPU/MEM":
                 let ic = row.service?.instanceConfiguration
                 cells.append((ic.map { "\(Format.cpu($0.cpu).replacingOccurrences(of: " vCPU", with: "vCPU")) \(Format.memory($0.memory).replacingOccurrences(of: " GB", with: "GB"))" } ?? "-", .plain))
+            case "REQ 1H":
+                let line = traffic.map { Sparkline.render($0.requests, width: 12, ascii: glyphs == .ascii) }
+                cells.append((line ?? "-", Style(.info)))
+            case "5XX":
+                let share = traffic?.fiveXXShare
+                cells.append((share.map { Format.percent(share: $0) } ?? "-", (share ?? 0) >= 0.05 ? Style(.error, bold: true) : Style(.muted)))
             case "AGE":
                 cells.append((row.summary.createdAt.map { Format.age(now.timeIntervalSince($0)) } ?? "-", Style(.muted)))
             default: cells.append(("", .plain))
