@@ -87,6 +87,10 @@ struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     public mutating func validate() throws {
+        if demo, let endpointURL {
+            // One would silently win over the other: the data shown would not be what was asked for.
+            throw ValidationError("--demo and --endpoint-url cannot be combined: --demo runs Local App Runner in process; to use \(endpointURL), leave out --demo")
+        }
         if let query {
             do {
                 _ = try JMESPathExpression(compiling: query)

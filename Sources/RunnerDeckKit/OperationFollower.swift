@@ -51,10 +51,10 @@ public struct OperationFollower: Sendable {
                 last = found
                 if found.isFinal { return found }
             }
-            if clock.now().timeIntervalSince(start) + pollInterval > timeout {
-                throw OperationFollowerError.timedOut(last: last)
-            }
-            try await clock.sleep(seconds: pollInterval)
+            // The whole timeout: the last sleep is what remains of it, then one more poll.
+            let remaining = timeout - clock.now().timeIntervalSince(start)
+            if remaining <= 0 { throw OperationFollowerError.timedOut(last: last) }
+            try await clock.sleep(seconds: min(pollInterval, remaining))
         }
     }
 

@@ -68,6 +68,21 @@ import Testing
         let final = try await follower.follow()
         #expect(final.status == .succeeded)
     }
+
+    /// Issue 18 item 1: `--wait --timeout N` gave up a poll interval early (at once for N <= 2) while
+    /// saying "timed out after N s". The follower waits the whole N, polling once more at the end.
+    @Test(arguments: [(5.0, 2.0), (2.0, 2.0), (1.0, 2.0), (7.0, 5.0)])
+    func theFollowerWaitsTheWholeTimeout(timeout: Double, interval: Double) async throws {
+        let clock = ManualClock()
+        let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 600), clock: clock)
+        let created = try await local.createService(CreateServiceRequest(serviceName: "kit-timeout", sourceConfiguration: SourceConfiguration(
+            imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic))))
+        let follower = OperationFollower(api: local, serviceArn: created.service.serviceArn, operationId: created.operationId,
+                                         pollInterval: interval, timeout: timeout, clock: clock)
+        await #expect(throws: OperationFollowerError.self) { try await follower.follow() }
+        #expect(clock.sleeps.reduce(0, +) == timeout)  // the whole timeout, not a poll interval less
+        #expect(clock.sleeps.allSatisfy { $0 <= interval })
+    }
 }
 
 

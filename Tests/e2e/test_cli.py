@@ -239,6 +239,22 @@ def test_wait_timeout_exits_1_with_the_last_status(slow_endpoint):
     assert slow_endpoint.call("DescribeService", {"ServiceArn": arns[0]})["Service"]["Status"] == "OPERATION_IN_PROGRESS"
 
 
+def test_wait_timeout_waits_the_whole_timeout(slow_endpoint):
+    """Issue 18 item 1: --timeout N gave up about 2 s early (at once for N <= 2); it waits N."""
+    arns = running_services(slow_endpoint)
+    started = time.monotonic()
+    p = slow_endpoint.rd("deploy", arns[-1], "--wait", "--timeout", "3")
+    waited = time.monotonic() - started
+    assert p.returncode == 1 and "timed out after 3s" in p.stderr, p.stderr
+    assert waited >= 3, waited
+
+
+def test_demo_and_endpoint_url_are_refused_together(cli_endpoint):
+    """Issue 18 item 8: --demo silently won over --endpoint-url."""
+    p = cli_endpoint.rd("services", "--demo")
+    assert p.returncode == 2 and "--demo and --endpoint-url cannot be combined" in p.stderr, p.stderr
+
+
 def test_sigint_during_wait_exits_130(slow_endpoint):
     arns = running_services(slow_endpoint)
     assert arns, "the demo fleet has RUNNING services"
