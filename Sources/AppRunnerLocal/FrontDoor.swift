@@ -60,8 +60,6 @@ final class BodyBudget: Sendable {
         used.withLock { $0 = max(0, $0 - bytes) }
     }
 
-    var inUse: Int { used.withLock { $0 } }
-
     /// Runs `next` with the request's body bytes reserved (its Content-Length, or `maxBodyBytes` when it
     /// announces none and is chunked); answers 503 at once when the budget is spent.
     func admit(_ request: Request, maxBodyBytes: Int, next: (Request) async throws -> Response) async throws -> Response {

@@ -37,8 +37,11 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = CLIEnvironment.current
         let base = globals
+        // One resolution per region and profile for App Runner, CloudWatch Logs and CloudWatch: one
+        // credential provider (an assume-role or SSO sign-in happens once, not once per service).
+        let configurations = ResolvedConfigurations()
         let factory: AppRunnerAPIFactory = environment.makeAPI ?? { options in
-            try await ClientFactory.makeAPI(options, environment: environment)
+            try await ClientFactory.makeAPI(options, environment: environment, configurations: configurations)
         }
         let options = DashboardOptions(
             profile: globals.profile ?? environment.variables["AWS_PROFILE"],
@@ -70,7 +73,6 @@ struct DashboardCommand: AsyncParsableCommand {
             let injectedMetrics = environment.makeMetricsAPI
             makeCloudWatch = { region, profile in
                 let options = chosen(region, profile)
-                let configurations = ResolvedConfigurations()
                 let logs: any CloudWatchLogsAPI
                 let metrics: any CloudWatchAPI
                 if let injectedLogs { logs = try await injectedLogs(options) } else {
