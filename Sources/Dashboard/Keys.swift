@@ -17,6 +17,7 @@ enum ViewKind: Int, CaseIterable, Sendable, Hashable {
     case domains = 3
     case resources = 4
     case activity = 5
+    case logs = 6
 
     public var title: String {
         switch self {
@@ -25,6 +26,7 @@ enum ViewKind: Int, CaseIterable, Sendable, Hashable {
         case .domains: return "Domains"
         case .resources: return "Resources"
         case .activity: return "Activity"
+        case .logs: return "Logs"
         }
     }
 }
@@ -33,8 +35,9 @@ enum ViewKind: Int, CaseIterable, Sendable, Hashable {
 enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case up, down, pageUp, pageDown, top, bottom
     case open, back, nextView
-    case viewServices, viewDetail, viewDomains, viewResources, viewActivity
+    case viewServices, viewDetail, viewDomains, viewResources, viewActivity, viewLogs
     case filter, attention, sort
+    case logs, applicationLogs, logSource, follow, search, nextMatch, previousMatch, jumpToTime, wrap
     case pause, resume, deploy, deployImage, delete, associate, disassociate
     case copy
     case refresh, command, help, quit
@@ -127,6 +130,16 @@ struct KeyRegistry: Sendable {
             b([.char("3")], "3", .viewDomains, "domains", "Custom domains of the selected service", hint: false),
             b([.char("4")], "4", .viewResources, "resources", "Resources: auto scaling, connections, VPC, observability", hint: false),
             b([.char("5")], "5", .viewActivity, "activity", "Activity log", hint: false),
+            b([.char("6")], "6", .viewLogs, "logs", "Logs of the open service (the last ones viewed)", hint: false),
+            b([.char("l")], "l", .logs, "logs", "Logs view: the newest operation's deployment log (o steps through the others)", views: [.services, .detail]),
+            b([.char("L")], "L", .applicationLogs, "app logs", "Logs view: the application's logs (stdout/stderr of every instance)", views: [.services, .detail], hint: false),
+            b([.char("o")], "o", .logSource, "source", "Next log source: each operation's deployment log (newest first), all service events, application", views: [.logs]),
+            b([.char("f")], "f", .follow, "follow", "Follow new lines like tail -f (scrolling up stops following)", views: [.logs]),
+            b([.char("/")], "/", .search, "search", "Search the lines held (case-insensitive); matches are highlighted", views: [.logs]),
+            b([.char("n")], "n", .nextMatch, "next", "Next match (newer)", views: [.logs]),
+            b([.char("N")], "N", .previousMatch, "prev", "Previous match (older)", views: [.logs], hint: false),
+            b([.char("t")], "t", .jumpToTime, "time", "Jump to a time: HH:MM[:SS] UTC, a span back (10m) or an ISO 8601 time", views: [.logs]),
+            b([.char("w")], "w", .wrap, "wrap", "Wrap long lines (again: cut them)", views: [.logs]),
             b([.char("/")], "/", .filter, "filter", "Filter services by name, or by status: /status:failed, /paused, /status:rollback", views: [.services]),
             b([.char("!")], "!", .attention, "attention", "Show only services in progress, failed or rolled back (again: all)", views: [.services]),
             b([.char("s")], "s", .sort, "sort", "Cycle the sort column", views: [.services]),

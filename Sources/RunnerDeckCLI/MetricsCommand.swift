@@ -79,7 +79,7 @@ struct MetricsTable: Sendable {
             let values = series[ServiceMetrics.Key(service: service, metric: index)]
             rows.append([
                 TableCell(spec.label),
-                TableCell(Self.value(values?.last, spec.metric)),
+                TableCell(spec.metric.display(values?.last)),
                 TableCell(Sparkline.render(values?.values ?? [], width: width, ascii: ascii)),
             ])
         }
@@ -94,16 +94,6 @@ struct MetricsTable: Sendable {
     private func series(_ metric: AppRunnerMetric, _ service: Int) -> MetricSeries? {
         guard let index = window.metrics.firstIndex(where: { $0.metric == metric }) else { return nil }
         return series[ServiceMetrics.Key(service: service, metric: index)]
-    }
-
-    /// `-` for no datapoint; counts whole, latency in ms, utilisation in percent.
-    static func value(_ value: Double?, _ metric: AppRunnerMetric) -> String {
-        guard let value else { return "-" }
-        switch metric {
-        case .cpuUtilization, .memoryUtilization: return Format.percent(value)
-        case .requestLatency: return Format.number(value) + " ms"
-        default: return Format.number(value)
-        }
     }
 
     /// The pages of a GetMetricData answer as one response: each query's datapoints in order.

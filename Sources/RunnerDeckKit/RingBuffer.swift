@@ -52,3 +52,21 @@ public struct RingBuffer<Element>: Sendable where Element: Sendable {
         head = 0
     }
 }
+
+extension RingBuffer: Equatable where Element: Equatable {
+    /// Equal when they hold the same elements in the same order and dropped as many.
+    public static func == (lhs: RingBuffer, rhs: RingBuffer) -> Bool {
+        lhs.capacity == rhs.capacity && lhs.dropped == rhs.dropped && lhs.count == rhs.count
+            && (0..<lhs.count).allSatisfy { lhs[$0] == rhs[$0] }
+    }
+}
+
+extension RingBuffer: Hashable where Element: Hashable {
+    /// Hashes the counts and the newest element (cheap; equality decides the rest).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(capacity)
+        hasher.combine(dropped)
+        hasher.combine(count)
+        if !isEmpty { hasher.combine(self[count - 1]) }
+    }
+}

@@ -22,6 +22,16 @@ public enum AppRunnerMetric: String, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// A value as the views show it: `-` for no datapoint, counts whole, latency in ms, utilisation in percent.
+    public func display(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        switch self {
+        case .cpuUtilization, .memoryUtilization: return Format.percent(value)
+        case .requestLatency: return Format.number(value) + " ms"
+        default: return Format.number(value)
+        }
+    }
+
     /// The unit of a value, for display (`ms`, `%`, or empty for counts).
     public var unitSuffix: String {
         switch self {

@@ -41,4 +41,29 @@ public enum TimeSpan {
         if let seconds = seconds(text) { return now.addingTimeInterval(-seconds) }
         return date(text)
     }
+
+    /// A time of day in UTC, `HH:MM` or `HH:MM:SS`: the latest such moment at or before `now`
+    /// (so `23:50` typed just after midnight is yesterday's); nil when `text` is not one.
+    public static func clockTime(_ text: String, now: Date) -> Date? {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3,
+              parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        let numbers = parts.compactMap { Int($0) }
+        guard numbers.count == parts.count, numbers[0] < 24, numbers[1] < 60, numbers.count == 2 || numbers[2] < 60 else { return nil }
+        let secondOfDay = numbers[0] * 3600 + numbers[1] * 60 + (numbers.count == 3 ? numbers[2] : 0)
+        let midnight = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        var moment = midnight + Double(secondOfDay)
+        if moment > now.timeIntervalSince1970 { moment -= 86_400 }
+        return Date(timeIntervalSince1970: moment)
+    }
+
+    /// Where a "jump to time" goes: a time of day (UTC), a span back from `now` (`10m`, `-10m`), or an
+    /// ISO 8601 time; nil when `text` is none of these.
+    public static func point(_ text: String, now: Date) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let clock = clockTime(trimmed, now: now) { return clock }
+        let span = trimmed.hasPrefix("-") ? String(trimmed.dropFirst()) : trimmed
+        if let seconds = seconds(span) { return now.addingTimeInterval(-seconds) }
+        return date(trimmed)
+    }
 }

@@ -45,6 +45,9 @@ public struct ServiceDetailState: Sendable, Hashable {
     public var loaded: Bool
     /// The newest operation's deployment log (CloudWatch Logs), newest last, as far as it was read.
     public var deploymentLog = DeploymentLog()
+    /// The last hour of the service's metrics (``MetricSpec/overview``, 1-minute periods), read at most
+    /// once a minute while the detail view shows it; nil before the first read.
+    public var metrics: ServiceMetricsState?
 
     public init(serviceArn: String, service: Service? = nil, operations: [OperationSummary] = [], domains: [CustomDomain] = [],
                 dnsTarget: String? = nil, vpcDNSTargets: [VpcDNSTarget] = [], tags: [Tag] = [], loaded: Bool = false) {
@@ -56,6 +59,21 @@ public struct ServiceDetailState: Sendable, Hashable {
         self.vpcDNSTargets = vpcDNSTargets
         self.tags = tags
         self.loaded = loaded
+    }
+}
+
+/// One service's recent metrics for the detail view: each spec's series, in ``MetricSpec/overview`` order.
+public struct ServiceMetricsState: Sendable, Hashable {
+    public var specs: [MetricSpec]
+    /// Aligned with `specs`; nil where CloudWatch returned nothing for that query.
+    public var series: [MetricSeries?]
+    /// Why they could not be read; nil when they could.
+    public var unavailable: String?
+
+    public init(specs: [MetricSpec], series: [MetricSeries?], unavailable: String? = nil) {
+        self.specs = specs
+        self.series = series
+        self.unavailable = unavailable
     }
 }
 
@@ -165,6 +183,8 @@ public struct DashboardState: Sendable, Hashable {
     var servicesLoaded = false
     public var detail: ServiceDetailState?
     public var resources = ResourcesState()
+    /// The Logs view's lines (nil until it is opened).
+    public var logs: LogsViewState?
     var activity: [ActivityEntry] = []
     var lastRefresh: Date?
     /// The last refresh error, cleared by the next successful refresh.

@@ -37,4 +37,34 @@ extension DashboardStore {
             logger.info("traffic not read", metadata: ["error": "\(ErrorText(error))"])
         }
     }
+
+    static let detailMetricsInterval: TimeInterval = 60
+    static let detailMetricsPeriod = 60
+
+    /// The detail view's sparklines: the open service's last hour of ``MetricSpec/overview`` in 1-minute
+    /// periods, one GetMetricData call at most once a minute (at once for another service).
+    func refreshDetailMetrics(arn: String, generation: Int) async {
+        guard let identity = ServiceIdentity(serviceArn: arn) else { return }
+        let now = clock.now()
+        if let fetched = detailMetricsFetched, fetched.arn == arn, now.timeIntervalSince(fetched.at) < Self.detailMetricsInterval,
+           state.detail?.metrics != nil { return }
+        let specs = MetricSpec.overview
+        guard let metricsAPI else {
+            state.detail?.metrics = ServiceMetricsState(specs: specs, series: [], unavailable: "no CloudWatch client")
+            return
+        }
+        let window = ServiceMetrics(services: [identity], metrics: specs, period: Self.detailMetricsPeriod, last: Self.trafficWindow, now: now)
+        guard let request = window.request() else { return }
+        detailMetricsFetched = (arn, now)
+        let result: ServiceMetricsState
+        do {
+            let series = window.align(try await metricsAPI.getMetricDataPaginator(request).collect(maxPages: 2))
+            result = ServiceMetricsState(specs: specs, series: specs.indices.map { series[ServiceMetrics.Key(service: 0, metric: $0)] })
+        } catch {
+            logger.info("detail metrics not read", metadata: ["error": "\(ErrorText(error))"])
+            result = ServiceMetricsState(specs: specs, series: state.detail?.metrics?.series ?? [], unavailable: ErrorText(error).description)
+        }
+        guard generation == state.generation, state.detail?.serviceArn == arn else { return }
+        state.detail?.metrics = result
+    }
 }

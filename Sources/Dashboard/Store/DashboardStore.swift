@@ -43,11 +43,18 @@ struct StoreFocus: Sendable, Hashable {
     public var serviceArn: String?
     /// Services whose rows are on screen (Services view): these get DescribeService/ListOperations.
     var visibleServiceArns: [String]
+    /// What the Logs view reads, while it is on screen.
+    var logs: LogsTarget?
+    /// The Logs view follows new lines (polled fast) or stands still (polled slowly).
+    var logsFollow: Bool
 
-    public init(view: ViewKind = .services, serviceArn: String? = nil, visibleServiceArns: [String] = []) {
+    public init(view: ViewKind = .services, serviceArn: String? = nil, visibleServiceArns: [String] = [],
+                logs: LogsTarget? = nil, logsFollow: Bool = true) {
         self.view = view
         self.serviceArn = serviceArn
         self.visibleServiceArns = visibleServiceArns
+        self.logs = logs
+        self.logsFollow = logsFollow
     }
 }
 
@@ -81,6 +88,14 @@ actor DashboardStore {
     private(set) var metricsAPI: (any CloudWatchAPI)?
     /// When the visible rows' traffic was last read (see DashboardStore+Metrics).
     var trafficFetchedAt: Date?
+    /// The open service's last hour of metrics: which service and when (see DashboardStore+Metrics).
+    var detailMetricsFetched: (arn: String, at: Date)?
+    /// The Logs view's tail, its polling task and how it polls (see DashboardStore+LogsView).
+    var logsTail: LogTail?
+    var logsTask: Task<Void, Never>?
+    var logsWake: Task<Void, Never>?
+    var logsFollow = true
+    var logsFailures = 0
     let clock: any WallClock
     private let onChange: @Sendable (DashboardState) -> Void
     let logger: Logger
@@ -124,6 +139,7 @@ actor DashboardStore {
             wakeTask = nil
         }
         for task in followTasks.values { task.cancel() }
+        logsTask?.cancel()
     }
 
     /// Set when the running refresh was cancelled for taking too long.
@@ -167,11 +183,12 @@ actor DashboardStore {
     func setFocus(_ newFocus: StoreFocus) {
         let old = focus
         focus = newFocus
+        updateLogs(newFocus)
         if let arn = newFocus.serviceArn, state.detail?.serviceArn != arn {
             state.detail = ServiceDetailState(serviceArn: arn, service: state.services.first { $0.arn == arn }?.service)
             publish()
         }
-        let needsDetail = (newFocus.view == .detail || newFocus.view == .domains) && state.detail?.loaded != true
+        let needsDetail = (newFocus.view == .detail || newFocus.view == .domains || newFocus.view == .logs) && state.detail?.loaded != true
         let needsResources = newFocus.view == .resources && !state.resources.loaded
         if needsDetail || needsResources || (old.serviceArn != newFocus.serviceArn && newFocus.serviceArn != nil && newFocus.view != .services) {
             requestRefresh()
@@ -196,9 +213,13 @@ actor DashboardStore {
                 try await refreshRows(arns: focus.visibleServiceArns, api: api, generation: generation, force: true)
                 await refreshTraffic(arns: focus.visibleServiceArns, generation: generation)
             }
-            if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains {
-                try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: true, withTags: focus.view == .detail)
-                if focus.view == .detail { await refreshDeploymentLog(arn: arn, generation: generation) }
+            if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains || focus.view == .logs {
+                // The Logs view needs the operations (its sources and their state), not the domains.
+                try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: focus.view != .logs, withTags: focus.view == .detail)
+                if focus.view == .detail {
+                    await refreshDeploymentLog(arn: arn, generation: generation)
+                    await refreshDetailMetrics(arn: arn, generation: generation)
+                }
             }
             if focus.view == .resources {
                 try await refreshResources(api: api, generation: generation)
@@ -363,6 +384,10 @@ actor DashboardStore {
         }
         guard generation == state.generation, focus.serviceArn == arn else { return }
         let previous = state.detail
+        if !withDomains, let previous, previous.serviceArn == arn {
+            // Not read this time (the Logs view): what was known stays.
+            (domains, dnsTarget, vpcTargets) = (previous.domains, previous.dnsTarget, previous.vpcDNSTargets)
+        }
         if let previous, previous.loaded, previous.serviceArn == arn {
             logOperationChanges(service: service.serviceName, old: previous.operations, new: operations)
             logDomainChanges(service: service.serviceName, old: previous.domains, new: domains)
@@ -370,7 +395,10 @@ actor DashboardStore {
         state.detail = ServiceDetailState(serviceArn: arn, service: service, operations: operations, domains: domains,
                                           dnsTarget: dnsTarget, vpcDNSTargets: vpcTargets,
                                           tags: withTags ? tags : (previous?.tags ?? []), loaded: true)
-        if previous?.serviceArn == arn, let log = previous?.deploymentLog { state.detail?.deploymentLog = log }
+        if previous?.serviceArn == arn, let previous {
+            state.detail?.deploymentLog = previous.deploymentLog
+            state.detail?.metrics = previous.metrics
+        }
         if let index = state.services.firstIndex(where: { $0.arn == arn }) {
             state.services[index].service = service
             state.noteImage(of: service)
@@ -611,7 +639,7 @@ actor DashboardStore {
         logger.info("\(message)", metadata: ["kind": "\(kind.rawValue)"])
     }
 
-    private func publish() { onChange(state) }
+    func publish() { onChange(state) }
 
     private func setStatus(_ message: String?) {
         state.statusMessageClock = clock.now()

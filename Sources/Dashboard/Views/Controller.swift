@@ -28,6 +28,7 @@ struct DashboardController: Sendable {
         if ui.selection >= ui.top + page { ui.top = ui.selection - page + 1 }
         ui.top = max(0, min(ui.top, max(0, list.count - page)))
         if let count = state.detail?.domains.count { ui.domainSelection = min(max(0, ui.domainSelection), max(0, count - 1)) }
+        reconcileLogs(state: state)
     }
 
     /// The ARNs of the rows on screen (the store describes these).
@@ -40,7 +41,8 @@ struct DashboardController: Sendable {
     }
 
     func focus(state: DashboardState, height: Int) -> StoreFocus {
-        StoreFocus(view: ui.showHelp ? .services : ui.view, serviceArn: ui.openServiceArn, visibleServiceArns: visibleArns(state: state, height: height))
+        StoreFocus(view: ui.showHelp ? .services : ui.view, serviceArn: ui.openServiceArn, visibleServiceArns: visibleArns(state: state, height: height),
+                   logs: ui.view == .logs && !ui.showHelp ? ui.logs.target : nil, logsFollow: ui.logs.follow)
     }
 
     /// The service an action applies to: the open one in detail/domains, the selected row otherwise.
@@ -69,7 +71,7 @@ struct DashboardController: Sendable {
     /// Handles one key; returns what the loop should do. While the terminal is smaller than the
     /// dashboard needs, nothing on screen shows a prompt or a selection, so only `q` (quit) and Esc
     /// (cancel an open prompt) do anything.
-    public mutating func handle(_ key: Key, state: DashboardState, height: Int, width: Int = Layout.minWidth) -> [Effect] {
+    public mutating func handle(_ key: Key, state: DashboardState, height: Int, width: Int = Layout.minWidth, now: Date = Date()) -> [Effect] {
         if key == .resize { return [.redraw] }
         if Layout.tooSmall(width: width, height: height) {
             if key == .escape, ui.prompt != nil {
@@ -80,7 +82,7 @@ struct DashboardController: Sendable {
             if key == .char("q"), ui.prompt == nil { return [.quit] }
             return []
         }
-        if let prompt = ui.prompt { return handlePrompt(prompt, key: key, state: state) }
+        if let prompt = ui.prompt { return handlePrompt(prompt, key: key, state: state, now: now, height: height) }
         ui.message = nil
         if ui.showHelp {
             switch key {
@@ -101,6 +103,7 @@ struct DashboardController: Sendable {
         let list = ServiceList.visible(state.services, filter: ui.filter, sort: ui.sort)
         switch action {
         case .up, .down, .pageUp, .pageDown, .top, .bottom:
+            if ui.view == .logs { return moveLogs(action, state: state, height: height) }
             move(action, list: list, page: page, state: state)
             return [.focusChanged]
         case .open:
@@ -112,6 +115,11 @@ struct DashboardController: Sendable {
             if ui.view == .services, !ui.filter.isEmpty {
                 ui.filter = ""
                 return [.focusChanged]
+            }
+            if ui.view == .logs, !ui.logs.search.isEmpty {
+                ui.logs.search = ""
+                ui.logs.match = nil
+                return [.redraw]
             }
             if let previous = ui.history.popLast() { ui.view = previous } else { ui.view = .services }
             return [.focusChanged]
@@ -126,6 +134,8 @@ struct DashboardController: Sendable {
             return [.focusChanged]
         case .viewResources: switchView(.resources); return [.focusChanged]
         case .viewActivity: switchView(.activity); return [.focusChanged]
+        case .viewLogs, .logs, .applicationLogs, .logSource, .follow, .search, .nextMatch, .previousMatch, .jumpToTime, .wrap:
+            return handleLogs(action, state: state, height: height)
         case .filter:
             ui.prompt = .input(.filter, text: ui.filter)
             return [.redraw]
@@ -280,7 +290,7 @@ struct DashboardController: Sendable {
         }
     }
 
-    mutating func handlePrompt(_ prompt: Prompt, key: Key, state: DashboardState) -> [Effect] {
+    mutating func handlePrompt(_ prompt: Prompt, key: Key, state: DashboardState, now: Date = Date(), height: Int = Layout.minHeight) -> [Effect] {
         switch prompt {
         case .confirm(let change, let arn, let name):
             ui.prompt = nil
@@ -312,7 +322,7 @@ struct DashboardController: Sendable {
                 return [.redraw]
             case .enter:
                 ui.prompt = nil
-                return submit(kind, text: text.trimmingCharacters(in: .whitespaces), state: state)
+                return submit(kind, text: text.trimmingCharacters(in: .whitespaces), state: state, now: now, height: height)
             case .backspace, .delete:
                 ui.prompt = .input(kind, text: String(text.dropLast()))
             case .char(let c):
@@ -336,13 +346,15 @@ struct DashboardController: Sendable {
         }
     }
 
-    mutating func submit(_ kind: InputKind, text: String, state: DashboardState) -> [Effect] {
+    mutating func submit(_ kind: InputKind, text: String, state: DashboardState, now: Date = Date(), height: Int = Layout.minHeight) -> [Effect] {
         switch kind {
         case .filter:
             ui.filter = text
             ui.selection = 0
             ui.top = 0
             return [.focusChanged]
+        case .logSearch, .logTime:
+            return submitLogs(kind, text: text, state: state, now: now, height: height)
         case .image(let arn, let name):
             guard !text.isEmpty, !text.contains(" ") else { ui.message = "cancelled: no image given"; return [.redraw] }
             ui.prompt = .confirm(.deployImage(text), serviceArn: arn, serviceName: name)

@@ -41,6 +41,7 @@ extension DashboardRenderer {
         lines += deploymentLogLines(detail, now: now, width: width)
         lines.append(section("Operations (newest first)", width: width))
         lines += timelineLines(detail.operations, now: now, width: width)
+        lines += metricsLines(detail, width: width)
         return lines
     }
 

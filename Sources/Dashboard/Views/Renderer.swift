@@ -61,6 +61,7 @@ struct DashboardRenderer: Sendable {
                 drawLines(&screen, lines: lines, top: top, rows: rows, scroll: Self.scrollFor(anchor: anchor, scroll: ui.scroll[.domains] ?? 0, rows: rows, count: lines.count))
             case .resources: drawLines(&screen, lines: resourceLines(state: state, now: now, width: width), top: top, rows: rows, scroll: ui.scroll[.resources] ?? 0)
             case .activity: drawLines(&screen, lines: activityLines(state: state, width: width), top: top, rows: rows, scroll: ui.scroll[.activity] ?? 0)
+            case .logs: drawLogs(&screen, state: state, ui: ui, now: now, top: top, rows: rows)
             }
         }
         drawStatus(&screen, state: state, ui: ui, now: now)
@@ -173,6 +174,10 @@ struct DashboardRenderer: Sendable {
                 text = "Domain to associate with '\(name)' (Enter, Esc cancels): \(typed)_"
             case .input(.image(_, let name), let typed):
                 text = "Image for '\(name)' (Tab: earlier ones, Enter, Esc cancels): \(typed)_"
+            case .input(.logSearch, let typed):
+                text = "Search: \(typed)_"
+            case .input(.logTime, let typed):
+                text = "Jump to (HH:MM[:SS] UTC, 10m back, or ISO 8601): \(typed)_"
             }
             screen.fill(y: y, style: Style(.warn, reverse: true))
             screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))

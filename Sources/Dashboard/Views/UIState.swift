@@ -39,6 +39,10 @@ enum InputKind: Sendable, Hashable {
     case domain(serviceArn: String, serviceName: String)
     /// The image to deploy (prefilled with the running one; Tab cycles through images seen before).
     case image(serviceArn: String, serviceName: String)
+    /// Text to search for in the Logs view.
+    case logSearch
+    /// A time to jump to in the Logs view.
+    case logTime
 }
 
 /// Requests from the UI to the store or the loop.
@@ -88,6 +92,27 @@ struct UIState: Sendable, Hashable {
 
     /// The open service: the one chosen with Enter, or the selected row.
     var openServiceArn: String?
+    /// The Logs view: what it reads and where it stands.
+    var logs = LogsUI()
+}
+
+/// Where the Logs view stands. Lines are addressed by sequence number (the first line read is 0), so a
+/// position stays on its line while the oldest lines leave the bounded buffer.
+struct LogsUI: Sendable, Hashable {
+    /// What is read (nil before the view was first opened).
+    var target: LogsTarget?
+    /// Shows the newest lines as they come, like `tail -f`; scrolling up stops it.
+    var follow = true
+    /// The sequence number of the first line shown when not following.
+    var top = 0
+    /// Long lines wrap (true) or are cut at the width.
+    var wrap = false
+    /// The search text; empty for none.
+    var search = ""
+    /// The sequence number of the current match.
+    var match: Int?
+    /// A jump waiting for its lines: once they are read, the view goes to the first line at or after it.
+    var jumpTo: Date?
 }
 
 extension ServiceRow {
