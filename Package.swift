@@ -93,7 +93,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "runnerdeck-bench",
-            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit"],
+            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatch", "CloudWatchLogs", "Dashboard", "RunnerDeckKit"],
             swiftSettings: strict
         ),
         // Test support shared by the test targets (not a product): TestServer, ManualClock, TempDir, waitUntil,

@@ -1,6 +1,6 @@
 // runnerdeck-bench: the figures RunnerDeck promises, measured (never asserted in timed tests).
 //
-//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|all]
+//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|all]
 import Dashboard
 import Foundation
 
@@ -42,4 +42,12 @@ if which == "dashboard" || which == "all" {
         report("dashboard \(width)x\(height)", result.description)
     }
     report("dashboard memory", String(format: "resident with 1,000 services loaded and rendered: %.1f MiB", residentMiB()))
+}
+
+if which == "logs" || which == "all" {
+    do {
+        report("logs and metrics views", try await LogsBench.run(rss: residentMiB))
+    } catch {
+        report("logs and metrics views", "failed: \(error)")
+    }
 }

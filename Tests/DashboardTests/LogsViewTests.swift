@@ -192,15 +192,15 @@ import Testing
 
     // MARK: The store
 
+    /// Local App Runner in process with one service being created and a store on it, on one manual clock.
+    func localStore() async throws -> (ManualClock, LocalAppRunner, DashboardStore, String) {
+        try await StoreLocalTests().setUp()
+    }
+
     /// The store reads the Logs view's source only while the view is on screen: fast while following,
     /// slowly while paused, not at all elsewhere; each line once.
     @Test func theStoreReadsTheLogsViewOnlyWhileItIsOnScreen() async throws {
-        let clock = ManualClock()
-        let local = try LocalAppRunner(options: LocalOptions(operationSeconds: 10), clock: clock)
-        let arn = try await local.createService(CreateServiceRequest(serviceName: "local-web", sourceConfiguration: SourceConfiguration(
-            imageRepository: ImageRepository(imageIdentifier: "public.ecr.aws/nginx/nginx:latest", imageRepositoryType: .ecrPublic)))).service.serviceArn
-        let store = DashboardStore(api: local, context: DashboardContext(region: "us-east-1"),
-                                   configuration: StoreConfiguration(slowInterval: 10, fastInterval: 2, maxBackoff: 60), clock: clock)
+        let (clock, local, store, arn) = try await localStore()
         clock.advance(by: 11)
         let deploy = try await local.startDeployment(StartDeploymentRequest(serviceArn: arn)).operationId
         clock.advance(by: 1.5)
@@ -224,5 +224,31 @@ import Testing
         await store.setFocus(StoreFocus(view: .services))
         #expect(await store.logsTask == nil)
         #expect(await store.state.logs?.calls == 2)
+    }
+
+    /// The API budget of an open detail view: an ended operation's log is read until it is complete,
+    /// then not again; tags are read with the first load, not with every refresh.
+    @Test func anOpenDetailStopsReadingAnEndedOperationsLog() async throws {
+        let (clock, local, store, arn) = try await localStore()
+        clock.advance(by: 11)
+        await store.setFocus(StoreFocus(view: .detail, serviceArn: arn))
+        await store.refresh()
+        let tagsRead = await store.tagsReadAt?.at
+        #expect(tagsRead != nil)
+        clock.advance(by: 31)
+        await store.refresh()  // well after the creation ended: this read completes its log
+        let complete = try #require(await store.deploymentTail?.totalCalls)
+        #expect(await store.state.detail?.deploymentLog.lines.last?.message == "[AppRunner] Successfully routed incoming traffic to application.")
+        for _ in 0..<5 {
+            clock.advance(by: 10)
+            await store.refresh()
+        }
+        #expect(await store.deploymentTail?.totalCalls == complete)
+        #expect(await store.tagsReadAt?.at == tagsRead)  // 81 s later: not yet due
+        // A new operation is read again.
+        _ = try await local.startDeployment(StartDeploymentRequest(serviceArn: arn))
+        clock.advance(by: 2)
+        await store.refresh()
+        #expect(await store.state.detail?.deploymentLog.lines.first?.message.hasPrefix("[AppRunner] Pulling image") == true)
     }
 }

@@ -457,15 +457,13 @@ def test_a_failing_endpoint_is_asked_no_faster_than_the_backoff(serve_factory, p
     pane.wait_gone("RunnerDeck", 15)
 
 
-def test_a_deployment_started_from_the_detail_shows_its_log_at_80x24(server, services, pane_factory):
-    """Issue 10: start a deployment from the dashboard and watch its log lines appear in the detail
-    view at 80x24 while it runs, above the timeline (CloudWatch Logs served by the same endpoint)."""
-    endpoint, client = server
-    pane = pane_factory(80, 24, {"LANG": "C.UTF-8"})
+def deploy_from_the_detail(pane, endpoint, name, other):
+    """Starts the dashboard, filters to `name` (until `other` is gone), opens its detail and starts a
+    deployment with `d`, `y`; returns once the detail shows the deployment's log section."""
     pane.run("env TERM=xterm-256color " + dashboard_command(endpoint))
-    pane.wait_for("e2e-api")
-    pane.keys("/", "e2e-api", "Enter")
-    pane.wait_gone("e2e-web")
+    pane.wait_for(name)
+    pane.keys("/", name, "Enter")
+    pane.wait_gone(other)
     pane.wait_for("RUNNING")
     pane.keys("Enter")
     pane.wait_for("Operations (newest first)")
@@ -473,9 +471,49 @@ def test_a_deployment_started_from_the_detail_shows_its_log_at_80x24(server, ser
     pane.wait_for("[y/N]")
     pane.keys("y")
     pane.wait_for("Deployment log (deploy", 30)
+
+
+def test_a_deployment_started_from_the_detail_shows_its_log_at_80x24(server, services, pane_factory):
+    """Issue 10: start a deployment from the dashboard and watch its log lines appear in the detail
+    view at 80x24 while it runs, above the timeline (CloudWatch Logs served by the same endpoint)."""
+    endpoint, client = server
+    pane = pane_factory(80, 24, {"LANG": "C.UTF-8"})
+    deploy_from_the_detail(pane, endpoint, "e2e-api", "e2e-web")
     pane.wait_for("[AppRunner] Pulling image", 30)
     screen = pane.wait_for(re.compile(r"IN_PROGRESS|Performing health check|Successfully routed"), 30) and pane.text()
     assert "Operations (newest first)" in screen  # the log and the timeline on one screen
     pane.wait_for("Successfully routed incoming traffic", 60)
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
+def test_the_logs_view_follows_a_deployment_and_searches_it(server, services, pane_factory):
+    """Issue 10: from the detail, `l` opens the newest operation's deployment log; it follows the
+    deployment as it runs, scrolling up pauses it, `/` finds and highlights, `w` wraps, `G` follows
+    again; at 80x24 and with LANG=C (ASCII markers)."""
+    endpoint, client = server
+    pane = pane_factory(80, 24, {"LANG": "C"})
+    deploy_from_the_detail(pane, endpoint, "e2e-web", "e2e-api")
+    pane.keys("l")
+    pane.wait_for(re.compile(r"deployment log of DEPLOY [0-9a-f]{8}"), 15)
+    pane.wait_for("FOLLOWING")
+    pane.wait_for("[AppRunner] Pulling image", 30)
+    # Lines arrive on their own while the deployment runs.
+    screen = pane.wait_for("Successfully routed incoming traffic", 60) and pane.text()
+    assert screen.index("Pulling image") < screen.index("Successfully routed")
+    pane.keys("k")
+    pane.wait_for("PAUSED")
+    pane.keys("/", "health check", "Enter")
+    screen = pane.wait_for(re.compile(r"/health check \d+ match")) and pane.text()
+    assert re.search(r"^>.*[Hh]ealth check", screen, re.M), screen  # the current match is marked
+    pane.keys("G")
+    pane.wait_for("FOLLOWING")
+    # o steps through the sources: the older operation (the creation), then the service's events,
+    # where the deployment's start and end are.
+    pane.keys("o")
+    pane.wait_for("deployment log of CREATE", 15)
+    pane.keys("o")
+    pane.wait_for("service events and deployments", 15)
+    pane.wait_for(re.compile(r"events +\[AppRunner\] Deployment"), 30)
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)

@@ -9,6 +9,8 @@ import RunnerDeckKit
 extension DashboardStore {
     /// Lines the detail view keeps per operation.
     static let deploymentLogLines = 200
+    /// Seconds after an operation ends from which its log is taken as complete.
+    static let deploymentLogSettle: TimeInterval = 30
 
     func refreshDeploymentLog(arn: String, generation: Int) async {
         guard let detail = state.detail, detail.serviceArn == arn, let operation = detail.operations.first,
@@ -18,6 +20,8 @@ extension DashboardStore {
             return
         }
         guard let groups = ServiceLogGroups(serviceArn: arn) else { return }
+        // An ended operation's log was read to its end: nothing more comes (no call per refresh).
+        if deploymentLogComplete == operationId, detail.deploymentLog.operationId == operationId { return }
         let query = LogTailQuery.service(groups, operationId: operationId)
         let tail: LogTail
         if let current = deploymentTail, current.query == query {
@@ -39,5 +43,11 @@ extension DashboardStore {
         }
         guard generation == state.generation, state.detail?.serviceArn == arn else { return }
         state.detail?.deploymentLog = DeploymentLog(operationId: operationId, lines: lines, unavailable: unavailable)
+        // Read to its end once a poll came well after the operation ended (CloudWatch Logs may take a
+        // few seconds to make the last lines searchable) and had nothing more to page through.
+        if unavailable == nil, operation.isFinal, let ended = operation.endedAt ?? operation.updatedAt,
+           clock.now().timeIntervalSince(ended) > Self.deploymentLogSettle, await !tail.isBehind {
+            deploymentLogComplete = operationId
+        }
     }
 }

@@ -88,6 +88,11 @@ actor DashboardStore {
     private(set) var metricsAPI: (any CloudWatchAPI)?
     /// When the visible rows' traffic was last read (see DashboardStore+Metrics).
     var trafficFetchedAt: Date?
+    /// When the open service's tags were last read (they change rarely: every ``tagsInterval``).
+    var tagsReadAt: (arn: String, at: Date)?
+    static let tagsInterval: TimeInterval = 300
+    /// The operation whose deployment log was read to its end (see DashboardStore+Logs).
+    var deploymentLogComplete: String?
     /// The open service's last hour of metrics: which service and when (see DashboardStore+Metrics).
     var detailMetricsFetched: (arn: String, at: Date)?
     /// The Logs view's tail, its polling task and how it polls (see DashboardStore+LogsView).
@@ -215,7 +220,11 @@ actor DashboardStore {
             }
             if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains || focus.view == .logs {
                 // The Logs view needs the operations (its sources and their state), not the domains.
-                try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: focus.view != .logs, withTags: focus.view == .detail)
+                // Domains are read for their view (and with the first load); tags every few minutes.
+                let firstLoad = state.detail?.serviceArn != arn || state.detail?.loaded != true
+                let tagsDue = tagsReadAt.map { $0.arn != arn || clock.now().timeIntervalSince($0.at) >= Self.tagsInterval } ?? true
+                try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: focus.view == .domains || firstLoad,
+                                        withTags: focus.view == .detail && (firstLoad || tagsDue))
                 if focus.view == .detail {
                     await refreshDeploymentLog(arn: arn, generation: generation)
                     await refreshDetailMetrics(arn: arn, generation: generation)
@@ -381,6 +390,7 @@ actor DashboardStore {
         var tags: [Tag] = state.detail?.tags ?? []
         if withTags {
             tags = ((try? await api.listTagsForResource(ListTagsForResourceRequest(resourceArn: arn)).tags) ?? nil) ?? []
+            tagsReadAt = (arn, clock.now())
         }
         guard generation == state.generation, focus.serviceArn == arn else { return }
         let previous = state.detail

@@ -65,9 +65,16 @@ extension DashboardRenderer {
             if ui.logs.wrap { right.insert(Span("wrap ", Style(.muted)), at: 0) }
             right.insert(Span("\(logs.lines.count) lines ", Style(.muted)), at: 0)
         }
+        let title = sourceTitle(target, state: state)
+        let name = target.serviceName + "  "
+        // On a narrow screen the line count gives way first, then the title is cut (with an ellipsis).
+        if name.displayWidth + title.displayWidth + right.reduce(0, { $0 + $1.text.displayWidth }) + 1 > screen.width, right.count > 1 {
+            right.removeFirst()
+        }
         let rightWidth = right.reduce(0) { $0 + $1.text.displayWidth }
-        var x = screen.put(target.serviceName + "  ", x: 0, y: y, style: Style(.normal, bold: true), maxWidth: max(0, screen.width - rightWidth - 1))
-        x += screen.put(sourceTitle(target, state: state), x: x, y: y, style: Style(.info), maxWidth: max(0, screen.width - rightWidth - x - 1))
+        var x = screen.put(name, x: 0, y: y, style: Style(.normal, bold: true), maxWidth: max(0, screen.width - rightWidth - 1))
+        let room = max(0, screen.width - rightWidth - x - 1)
+        x += screen.put(title.displayWidth > room ? title.truncated(toWidth: room, ellipsis: glyphs.ellipsis) : title, x: x, y: y, style: Style(.info), maxWidth: room)
         var rx = max(x + 1, screen.width - rightWidth)
         for span in right where rx < screen.width { rx += screen.put(span.text, x: rx, y: y, style: span.style, maxWidth: screen.width - rx) }
     }
