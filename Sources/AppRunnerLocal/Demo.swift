@@ -155,5 +155,7 @@ extension LocalAppRunner {
             }
             advance(now)
         }
+        // The deployment logs and service events written so far move with their operations.
+        try await store.shiftLogEvents(back: Int64((seconds * 1000).rounded()))
     }
 }

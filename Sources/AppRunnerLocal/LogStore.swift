@@ -99,4 +99,9 @@ extension LocalStore {
     func logEventCount() async throws -> Int {
         try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_events") ?? 0 }
     }
+
+    /// Moves every stored event `milliseconds` back in time (the demo's backdated history).
+    func shiftLogEvents(back milliseconds: Int64) async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE log_events SET ts = ts - ?", arguments: [milliseconds]) }
+    }
 }

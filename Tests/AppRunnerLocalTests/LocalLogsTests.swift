@@ -100,6 +100,22 @@ import Testing
         #expect(streams.map(\.logStreamName).contains(stream))
     }
 
+    /// The demo's history is backdated: each operation's deployment log moves with it (its first line at
+    /// the operation's start, not at the time the demo was seeded).
+    @Test func theDemosDeploymentLogsStartWhenTheirOperationsStarted() async throws {
+        let plane = try await LocalAppRunner.demo(clock: clock, operationSeconds: 6)
+        await plane.stopTicker()
+        var checked = 0
+        for record in await plane.services.values.map(\.service) where record.status == .running {
+            guard let operation = try await plane.listOperations(ListOperationsRequest(serviceArn: record.serviceArn)).operationSummaryList?.last, let id = operation.id, let started = operation.startedAt else { continue }
+            let page = try await plane.filterLogEvents(FilterLogEventsRequest(logGroupName: ServiceLogGroups.service(record),
+                                                                              logStreamNames: [ServiceLogGroups.deploymentStream(id)]))
+            let first = try #require(page.events?.first?.timestamp)
+            #expect(abs(Double(first) / 1000 - started.timeIntervalSince1970) < 6, "\(record.serviceName)")
+            checked += 1
+        }
+        #expect(checked >= 3)
+    }
     @Test func anHTTPHealthCheckNamesItsPath() async throws {
         let plane = try plane()
         let service = try await create(plane, "http-checked", health: HealthCheckConfiguration(protocol: .http, path: "/healthz"))
