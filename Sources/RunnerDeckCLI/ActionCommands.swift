@@ -8,7 +8,7 @@ struct WaitOptions: ParsableArguments {
     @Flag(help: "Follow the operation until it ends; exit 0 only if it SUCCEEDED.")
     var wait: Bool = false
 
-    @Option(help: ArgumentHelp("With --wait, give up after this many seconds (exit 1).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("With --wait, give up after this many seconds (exit 3; the operation carries on).", valueName: "seconds"))
     var timeout: Double?
 
     func validate() throws {

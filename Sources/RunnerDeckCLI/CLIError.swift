@@ -7,21 +7,21 @@ import RunnerDeckKit
 /// A failure the CLI itself reports (not one answered by the service).
 struct CLIError: Error, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        /// No service has the given name (exit 1).
-        case notFound = "ServiceNotFound"
-        /// The service has no such log group (yet) in CloudWatch Logs (exit 1).
-        case logGroupNotFound = "ResourceNotFoundException"
-        /// Several services have the given name (exit 2: name it by ARN).
+        /// No such service, operation, domain or log group: what the service answers for it (exit 254).
+        case notFound = "ResourceNotFoundException"
+        /// Several services have the given name (exit 252: name it by ARN).
         case ambiguous = "AmbiguousServiceName"
-        /// Bad input the argument parser could not catch (exit 2).
+        /// Bad input the argument parser could not catch (exit 252).
         case usage = "UsageError"
-        /// The followed operation did not succeed (exit 1).
+        /// The followed operation failed (exit 255, as an AWS CLI waiter that reaches a failure state).
         case operationFailed = "OperationFailed"
-        /// `--timeout` passed before the operation ended (exit 1).
+        /// The followed operation failed and was rolled back (exit 4).
+        case rolledBack = "OperationRolledBack"
+        /// `--timeout` passed before the operation ended; it carries on (exit 3).
         case timeout = "WaitTimeout"
-        /// Region, profile, endpoint or credentials settings are missing or wrong (exit 1).
+        /// Region, profile, endpoint or credentials settings are missing or wrong (exit 253).
         case configuration = "ConfigurationError"
-        /// Anything else that stops the command (exit 1).
+        /// Anything else that stops the command (exit 255).
         case failure = "Error"
     }
 
@@ -38,7 +38,11 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     var exitStatus: Int32 {
         switch kind {
         case .ambiguous, .usage: return ExitStatus.usage
-        case .notFound, .logGroupNotFound, .operationFailed, .timeout, .configuration, .failure: return ExitStatus.failure
+        case .configuration: return ExitStatus.configuration
+        case .notFound: return ExitStatus.serviceError
+        case .timeout: return ExitStatus.stillRunning
+        case .rolledBack: return ExitStatus.rolledBack
+        case .operationFailed, .failure: return ExitStatus.other
         }
     }
 }
@@ -78,13 +82,15 @@ enum ErrorReport {
         return line
     }
 
+    /// The exit status of `error`'s class (see ``ExitStatus``).
     static func exitStatus(for error: any Error) -> Int32 {
         switch error {
         case let error as CLIError: return error.exitStatus
         case is AWSValidationError: return ExitStatus.usage
-        case is CLIInterrupted: return ExitStatus.interrupted
-        case is CancellationError: return ExitStatus.interrupted
-        default: return ExitStatus.failure
+        case is AWSCredentialsError, is AWSConfigurationError: return ExitStatus.configuration
+        case is any AWSModeledError, is AWSResponseError: return ExitStatus.serviceError
+        case is CLIInterrupted, is CancellationError: return ExitStatus.interrupted
+        default: return ExitStatus.other
         }
     }
 }

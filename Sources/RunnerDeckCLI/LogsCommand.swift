@@ -82,7 +82,7 @@ struct LogsCommand: AsyncParsableCommand {
         do {
             try await read(tail, printer: printer, context: context)
         } catch let error as CloudWatchLogs.ResourceNotFoundException {
-            throw CLIError(.logGroupNotFound, "\(groups.serviceName) has no \(application ? "application" : "service") logs yet: log group \(query.logGroupName) does not exist (\(error.message))")
+            throw CLIError(.notFound, "\(groups.serviceName) has no \(application ? "application" : "service") logs yet: log group \(query.logGroupName) does not exist (\(error.message))")
         }
     }
 

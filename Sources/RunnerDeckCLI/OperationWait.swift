@@ -22,6 +22,8 @@ struct OperationWait: Sendable {
     /// With `--output json`: the response that started the operation, printed once the wait ends
     /// together with the operation's last summary (`"Operation"`), so stdout stays one document.
     var startResponse: (any Encodable & Sendable)? = nil
+    /// The progress label; nil for the action's (`Deploying web`).
+    var label: String? = nil
 
     func run() async throws {
         var last: OperationSummary?
@@ -48,7 +50,7 @@ struct OperationWait: Sendable {
             pollInterval: seconds, timeout: timeout ?? 366 * 86_400
         )
         let name = ResourceARN.name(serviceArn)
-        let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: "\(action.progressive) \(name)")
+        let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: label ?? "\(action.progressive) \(name)")
         let started = Date()
         let logLines = await deploymentLog()
         let final: OperationSummary?
@@ -68,7 +70,8 @@ struct OperationWait: Sendable {
             await progress.clear()
             last = seen
             let status = seen?.status?.rawValue ?? "never listed"
-            throw CLIError(.timeout, "timed out after \(Format.duration(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status))")
+            throw CLIError(.timeout, "timed out after \(Format.duration(timeout ?? 0)) waiting for operation \(operationId) on \(name) (last status: \(status)); "
+                           + "it carries on in App Runner; wait again with: runnerdeck wait operation \(name) \(operationId)")
         } catch is CLIInterrupted {
             await progress.clear()
             throw CLIInterrupted(operationId: operationId, serviceName: name)
@@ -100,7 +103,7 @@ struct OperationWait: Sendable {
                 reason += " (service status \(service.status.rawValue))"
             }
             if let logLines { reason += DeploymentLogLines.errorContext(await logLines.lastLines()) }
-            throw CLIError(.operationFailed, reason)
+            throw CLIError(final.status == .rollbackSucceeded ? .rolledBack : .operationFailed, reason)
         }
         switch context.format {
         case .json:
@@ -165,8 +168,30 @@ actor ProgressLine {
     }
 
     func update(_ summary: OperationSummary) {
-        status = "\(summary.type?.rawValue ?? "operation") \(summary.status?.rawValue ?? "?")"
+        update(status: "\(summary.type?.rawValue ?? "operation") \(summary.status?.rawValue ?? "?")")
+    }
+
+    /// A new status: redrawn in place on a terminal; elsewhere (a CI log) one timestamped line per
+    /// change, `2026-11-30T08:15:02Z Deploying web: START_DEPLOYMENT IN_PROGRESS`, no escapes.
+    func update(status newStatus: String) {
+        let changed = newStatus != status || !announced
+        status = newStatus
+        guard enabled else {
+            if changed {
+                announced = true
+                sink.write("\(ProgressLine.utcStamp(Date())) \(sanitizeForTerminal(label)): \(status)\n")
+            }
+            return
+        }
         draw()
+    }
+
+    private var announced = false
+
+    /// `2026-11-30T08:15:02Z`.
+    static func utcStamp(_ date: Date) -> String {
+        String(CLIJSON.timestamp(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)), timeZone: TimeZone(identifier: "UTC"))
+            .dropLast(6)) + "Z"
     }
 
     func draw() {

@@ -41,18 +41,31 @@ struct RunnerDeckCommand: AsyncParsableCommand {
             DashboardCommand.self,
             ServicesCommand.self, DescribeCommand.self, OperationsCommand.self, DomainsCommand.self,
             PauseCommand.self, ResumeCommand.self, DeployCommand.self, DeleteCommand.self,
-            LogsCommand.self, MetricsCommand.self,
+            WaitCommand.self, LogsCommand.self, MetricsCommand.self,
             CallCommand.self, ServeCommand.self,
         ]
     }
 }
 
-/// Exit codes of every command: 0 success, 1 API or operation failure, 2 usage error, 130 interrupted.
+/// Exit codes by class, as the AWS CLI documents them (its "return codes"), plus two of RunnerDeck's own
+/// for waits (see the README's table). The dashboard itself ends with 0, or 1 after an error.
 enum ExitStatus {
     public static let success: Int32 = 0
+    /// The dashboard (not a scripting command) could not start or stopped on an error.
     public static let failure: Int32 = 1
-    public static let usage: Int32 = 2
+    /// `--wait`/`wait` gave up at `--timeout`; the operation carries on in App Runner.
+    static let stillRunning: Int32 = 3
+    /// The waited-for operation ended in a rollback: the change did not land, the previous version runs.
+    static let rolledBack: Int32 = 4
     static let interrupted: Int32 = 130
+    /// The command line is invalid: unknown command or option, a bad value, a request the model refuses.
+    public static let usage: Int32 = 252
+    /// The configuration or the credentials are missing or wrong (profile, region, endpoint, sign-in).
+    static let configuration: Int32 = 253
+    /// The service answered with an error (not found, invalid state, throttled, access denied…).
+    static let serviceError: Int32 = 254
+    /// Anything else: the network, a failed operation, an unexpected answer.
+    static let other: Int32 = 255
 }
 
 /// Parses the process's arguments, runs the command and returns the process exit status.
@@ -107,6 +120,8 @@ private func runCommand(_ arguments: [String]) async -> Int32 {
         return reportParserError(error, environment: environment)
     } catch {
         environment.standardError.write(ErrorReport.line(for: error) + "\n")
+        // The classes are for scripts; the dashboard says 1 for any error it could not show itself.
+        if command is DashboardCommand, ErrorReport.exitStatus(for: error) != ExitStatus.interrupted { return ExitStatus.failure }
         return ErrorReport.exitStatus(for: error)
     }
 }
@@ -138,7 +153,7 @@ private func reportParserError(_ error: any Error, environment: CLIEnvironment) 
 /// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
 /// (they go to the dashboard).
 func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--cli-read-timeout", "--cli-connect-timeout"]
+    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout"]
     let flags: Set<String> = ["--no-color", "--debug", "--demo"]
     let commands = Set(RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName })
     var leading: [String] = []
@@ -157,5 +172,13 @@ func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
         }
     }
     guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
-    return [arguments[index]] + leading + arguments[(index + 1)...]
+    // A command with subcommands (`wait operation`) takes the options after the subcommand.
+    var path = [arguments[index]]
+    let type = RunnerDeckCommand.subcommandTypes.first { $0.configuration.commandName == arguments[index] }
+    let subcommands = Set((type?.configuration.subcommands ?? []).compactMap { $0.configuration.commandName })
+    if index + 1 < arguments.count, subcommands.contains(arguments[index + 1]) {
+        path.append(arguments[index + 1])
+        index += 1
+    }
+    return path + leading + arguments[(index + 1)...]
 }

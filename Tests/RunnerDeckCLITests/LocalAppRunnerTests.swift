@@ -52,7 +52,7 @@ import Testing
         let arn = try await create("local-fail", on: api)
         try await api.failNextDeployment(of: arn)
         let deploy = await runCLI(["deploy", "local-fail", "--wait"], api: api)
-        #expect(deploy.status == 1)
+        #expect(deploy.status == 4)
         #expect(deploy.err.contains("ROLLBACK_SUCCEEDED") && deploy.err.contains("service status RUNNING"))
     }
 

@@ -111,14 +111,14 @@ struct Observatory {
         #expect((request["startTime"] as? NSNumber)?.int64Value == LogTailCursor.milliseconds(startedAt))
 
         let noApplicationLogs = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--application"])
-        #expect(noApplicationLogs.status == 1)
+        #expect(noApplicationLogs.status == 254)
         #expect(noApplicationLogs.err.hasPrefix("runnerdeck: ResourceNotFoundException: web-api has no application logs yet: log group \(groups.application) does not exist"),
                 "\(noApplicationLogs.err)")
 
         let byId = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--operation", operationId, "--output", "text"])
         #expect(byId.status == 0 && byId.out == latest.out)
         let unknown = await Observatory(api: double.client, logs: logs).run(["logs", "web-api", "--operation", "nope"])
-        #expect(unknown.status == 1 && unknown.err.contains("no operation nope on web-api"))
+        #expect(unknown.status == 254 && unknown.err.contains("no operation nope on web-api"))
     }
 
     @Test func followPrintsEachEventOnceUntilInterrupted() async throws {
@@ -161,7 +161,7 @@ struct Observatory {
         ]
         for (arguments, words) in cases {
             let run = await runCLI(arguments, api: double.client)
-            #expect(run.status == 2, "\(arguments)")
+            #expect(run.status == 252, "\(arguments)")
             #expect(run.err.contains(words), "\(arguments): \(run.err)")
         }
         #expect(await double.calls.isEmpty)
