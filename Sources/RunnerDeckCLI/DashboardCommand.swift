@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import AppRunnerLocal
 import ArgumentParser
@@ -84,6 +85,15 @@ struct DashboardCommand: AsyncParsableCommand {
                 return CloudWatchClients(logs: logs, metrics: metrics)
             }
         }
+        // A role with mfa_serial asks for its code now, on the terminal, before the dashboard draws; a
+        // wrong code ends here with STS's error and the terminal untouched. Later codes are entered
+        // in another terminal (the CLI's cache shares them).
+        if !globals.demo, environment.makeAPI == nil,
+           AWSClientConfiguration.mfaSerial(profile: globals.profile, environment: environment.variables) != nil {
+            let configuration = try await ClientFactory.configuration(.appRunner, globals, environment: environment, configurations)
+            _ = try await configuration.credentialProvider.credentials()
+        }
+        configurations.mfaPrompt.closePrompts()
         let status = await runDashboard(options: options, makeAPI: { region, profile in
             try await factory(chosen(region, profile))
         }, makeCloudWatch: makeCloudWatch)

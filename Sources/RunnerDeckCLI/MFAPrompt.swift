@@ -1,0 +1,60 @@
+import AWSCore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the code of a role's MFA device (`mfa_serial`) comes from: `--mfa-code`, else the terminal
+/// (`/dev/tty`, so it works with stdout and stderr redirected), asked as the AWS CLI asks. Once
+/// ``closePrompts()`` is called (the dashboard has taken the screen) nobody is asked: the error says how to
+/// enter a code in another terminal, whose credentials the dashboard then reads from the CLI's cache.
+final class MFAPrompt: @unchecked Sendable {
+    // @unchecked: `closed` is read and written under `lock`.
+    private let lock = NSLock()
+    private var closed = false
+
+    func closePrompts() { lock.withLock { closed = true } }
+
+    /// The provider for a command with these options.
+    func provider(code: String?, profile: String) -> MFACodeProvider {
+        { [self] serial in
+            if lock.withLock({ closed }) {
+                throw CLIError(.configuration, "the role of profile \(profile) needs a new MFA code (\(serial)); run 'runnerdeck services --profile \(profile)' in another terminal to enter one, the dashboard then uses the cached credentials")
+            }
+            if let code { return code }
+            return try await Self.ask("Enter MFA code for \(serial): ", serial: serial)
+        }
+    }
+
+    /// Writes `prompt` to the terminal and reads one line there, off the cooperative pool.
+    static func ask(_ prompt: String, serial: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let descriptor = open("/dev/tty", O_RDWR | O_NOCTTY)
+                guard descriptor >= 0 else {
+                    continuation.resume(throwing: CLIError(.configuration, "an MFA code is needed for \(serial) and there is no terminal to ask on; pass --mfa-code"))
+                    return
+                }
+                defer { close(descriptor) }
+                _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+                var line: [UInt8] = []
+                var byte: UInt8 = 0
+                while line.count < 256 {
+                    let count = read(descriptor, &byte, 1)
+                    if count < 0, errno == EINTR { continue }
+                    if count <= 0 || byte == UInt8(ascii: "\n") { break }
+                    line.append(byte)
+                }
+                let code = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !code.isEmpty else {
+                    continuation.resume(throwing: CLIError(.configuration, "no MFA code was entered for \(serial)"))
+                    return
+                }
+                continuation.resume(returning: code)
+            }
+        }
+    }
+}
