@@ -90,10 +90,10 @@ actor SSOTokenStore {
         let provider = "profile \(profile) (SSO)"
         let key = settings.tokenCacheKey
         guard let document = JSONCacheFile.read(directory: directory, key: key) else {
-            throw AWSCredentialsError.failed(provider: provider, reason: "not signed in to \(settings.displayName) (no token in \(directory)/\(key).json); \(SSOCredentialProvider.loginHint(profile))")
+            throw AWSCredentialsError.failed(provider: provider, reason: "not signed in to \(settings.displayName): \(SSOCredentialProvider.loginHint(profile)) (no token in \(directory)/\(key).json)")
         }
         guard var token = SSOToken(document: document) else {
-            throw AWSCredentialsError.failed(provider: provider, reason: "the token of \(settings.displayName) in \(directory)/\(key).json is invalid (no accessToken or expiresAt); \(SSOCredentialProvider.loginHint(profile))")
+            throw AWSCredentialsError.failed(provider: provider, reason: "the cached token of \(settings.displayName) is invalid: \(SSOCredentialProvider.loginHint(profile)) (\(directory)/\(key).json lacks accessToken or expiresAt)")
         }
         var refreshFailure = ""
         if settings.sessionName != nil, token.expiresAt.timeIntervalSince(now()) < refreshWindow {

@@ -22,20 +22,20 @@ final class MFAPrompt: @unchecked Sendable {
     func provider(code: String?, profile: String) -> MFACodeProvider {
         { [self] serial in
             if lock.withLock({ closed }) {
-                throw CLIError(.configuration, "the role of profile \(profile) needs a new MFA code (\(serial)); run 'runnerdeck services --profile \(profile)' in another terminal to enter one, the dashboard then uses the cached credentials")
+                throw AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "the role needs a new MFA code (\(serial)); run 'runnerdeck services --profile \(profile)' in another terminal to enter one, the dashboard then uses the cached credentials")
             }
             if let code { return code }
-            return try await Self.ask("Enter MFA code for \(serial): ", serial: serial)
+            return try await Self.ask("Enter MFA code for \(serial): ", serial: serial, profile: profile)
         }
     }
 
     /// Writes `prompt` to the terminal and reads one line there, off the cooperative pool.
-    static func ask(_ prompt: String, serial: String) async throws -> String {
+    static func ask(_ prompt: String, serial: String, profile: String) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 let descriptor = open("/dev/tty", O_RDWR | O_NOCTTY)
                 guard descriptor >= 0 else {
-                    continuation.resume(throwing: CLIError(.configuration, "an MFA code is needed for \(serial) and there is no terminal to ask on; pass --mfa-code"))
+                    continuation.resume(throwing: AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "an MFA code is needed for \(serial) and there is no terminal to ask on; pass --mfa-code"))
                     return
                 }
                 defer { close(descriptor) }
@@ -50,7 +50,7 @@ final class MFAPrompt: @unchecked Sendable {
                 }
                 let code = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !code.isEmpty else {
-                    continuation.resume(throwing: CLIError(.configuration, "no MFA code was entered for \(serial)"))
+                    continuation.resume(throwing: AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "no MFA code was entered for \(serial)"))
                     return
                 }
                 continuation.resume(returning: code)

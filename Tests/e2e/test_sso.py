@@ -297,3 +297,60 @@ def test_mfa_credentials_are_shared_with_botocore_through_the_cli_cache(center, 
     again = runnerdeck(env, "services", "--profile", "mfa", "--endpoint-url", served.url, "--output", "json")
     assert again.returncode == 0, again.stderr
     assert len([r for r in center.requests if "AssumeRole" in r["body"]]) == calls + 1
+
+
+def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_terminal_intact(center, home, serve_factory):
+    import shutil
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    from test_dashboard import Pane, assert_terminal_restored
+    _, env = home
+    served = signed_serve(serve_factory, STS["key"], STS["secret"], STS["token"])
+    pane = Pane(100, 30, {**env, "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    try:
+        command = f"{RUNNERDECK} --profile mfa --endpoint-url {served.url} --region us-east-1 --refresh 2"
+        pane.send_line(f"{command}; echo status=$?")
+        pane.wait_for(f"Enter MFA code for {MFA_SERIAL}:")
+        assert "RunnerDeck" not in pane.text()
+        pane.send_line("000000")
+        pane.wait_for("status=1")
+        assert "MultiFactorAuthentication failed" in pane.text()
+        assert_terminal_restored(pane, "after-wrong-code")
+        pane.send_line("clear")
+        pane.send_line(f"{command}; echo status=$?")
+        pane.wait_for("Enter MFA code")
+        pane.send_line(MFA_CODE)
+        pane.wait_for("RunnerDeck")
+        pane.keys("q")
+        pane.wait_for("status=0")
+        # The second start reads the cached role credentials: no prompt, straight to the dashboard.
+        pane.send_line("clear")
+        pane.send_line(f"{command}; echo status=$?")
+        pane.wait_for("RunnerDeck")
+        assert "Enter MFA code" not in pane.text()
+        pane.keys("q")
+        pane.wait_for("status=0")
+        assert_terminal_restored(pane, "after-dashboard")
+    finally:
+        pane.close()
+
+
+def test_dashboard_shows_a_missing_sign_in_and_recovers_after_a_login_elsewhere(center, home, serve_factory):
+    import shutil
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    from test_dashboard import Pane
+    _, env = home
+    served = signed_serve(serve_factory, ROLE["accessKeyId"], ROLE["secretAccessKey"], ROLE["sessionToken"])
+    pane = Pane(200, 30, {**env, "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    try:
+        pane.send_line(f"{RUNNERDECK} --profile dev --endpoint-url {served.url} --region us-east-1 --refresh 1; echo status=$?")
+        pane.wait_for("runnerdeck login --profile dev")
+        # Signing in from another terminal is enough: the next refresh finds the token.
+        assert runnerdeck(env, "login", "--profile", "dev").returncode == 0
+        pane.wait_gone("runnerdeck login --profile dev", 30)
+        assert [r["headers"]["x-amz-sso_bearer_token"] for r in center.paths("/federation/credentials")][-1:] == ["access-1"]
+        pane.keys("q")
+        pane.wait_for("status=0")
+    finally:
+        pane.close()
