@@ -22,7 +22,10 @@ import Testing
         }
     }
 
-    func setUp(_ dir: TempDir, sts: TestServer) throws -> [String: String] {
+    /// The STS, a HOME with the profiles, and the environment pointing at both.
+    func setUp() async throws -> (TestServer, TempDir, [String: String]) {
+        let sts = try await Self.sts()
+        let dir = try TempDir()
         try dir.write("config", """
         [profile named]
         role_arn = arn:aws:iam::123456789012:role/admin
@@ -39,8 +42,8 @@ import Testing
         source_profile = plain
         """)
         try dir.write("credentials", "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = basesecret\n")
-        return ["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir.path + "/credentials",
-                "AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "us-east-1"]
+        return (sts, dir, ["HOME": dir.path, "AWS_CONFIG_FILE": dir.path + "/config", "AWS_SHARED_CREDENTIALS_FILE": dir.path + "/credentials",
+                           "AWS_ENDPOINT_URL_STS": sts.url, "AWS_REGION": "us-east-1"])
     }
 
     /// A code provider that answers `code` and counts its calls.
@@ -52,11 +55,8 @@ import Testing
     }
 
     @Test func askedOnceThenCachedWhereTheCLIReadsIt() async throws {
-        let sts = try await Self.sts()
-        defer { sts.stop() }
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let env = try setUp(dir, sts: sts)
+        let (sts, dir, env) = try await setUp()
+        defer { sts.stop(); dir.remove() }
         let asked = NIOLockedValueBox<[String]>([])
         let first = try await ProfileCredentialProvider(profile: "named", environment: env, mfaCode: codes("123456", asked: asked)).credentials()
         #expect(first.accessKeyId == "AKMFA-ops")
@@ -77,11 +77,8 @@ import Testing
     }
 
     @Test func aWrongCodeIsSTSsErrorAndCachesNothing() async throws {
-        let sts = try await Self.sts()
-        defer { sts.stop() }
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let env = try setUp(dir, sts: sts)
+        let (sts, dir, env) = try await setUp()
+        defer { sts.stop(); dir.remove() }
         let asked = NIOLockedValueBox<[String]>([])
         let error = await expectCredentialsError {
             try await ProfileCredentialProvider(profile: "plain", environment: env, mfaCode: codes("000000", asked: asked)).credentials()
@@ -93,11 +90,8 @@ import Testing
     }
 
     @Test func entriesCloseToExpiryAreNotUsedAndChainsFindTheSerial() async throws {
-        let sts = try await Self.sts()
-        defer { sts.stop() }
-        let dir = try TempDir()
-        defer { dir.remove() }
-        let env = try setUp(dir, sts: sts)
+        let (sts, dir, env) = try await setUp()
+        defer { sts.stop(); dir.remove() }
         let soon = JSONCacheFile.formatDate(Date().addingTimeInterval(600))
         try dir.write(".aws/cli/cache/\(Self.plainKey).json",
                       #"{"Credentials": {"AccessKeyId": "AKOLD", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "\#(soon)"}}"#)

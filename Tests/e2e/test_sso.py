@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -299,14 +300,18 @@ def test_mfa_credentials_are_shared_with_botocore_through_the_cli_cache(center, 
     assert len([r for r in center.requests if "AssumeRole" in r["body"]]) == calls + 1
 
 
-def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_terminal_intact(center, home, serve_factory):
-    import shutil
+def tmux_pane(width, env):
+    """A tmux pane (test_dashboard's) with the test's HOME and endpoints; skips without tmux."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
-    from test_dashboard import Pane, assert_terminal_restored
+    from test_dashboard import Pane
+    return Pane(width, 30, {**env, "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+
+
+def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_terminal_intact(center, home, serve_factory):
     _, env = home
     served = signed_serve(serve_factory, STS["key"], STS["secret"], STS["token"])
-    pane = Pane(100, 30, {**env, "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane = tmux_pane(100, env)
     try:
         command = f"{RUNNERDECK} --profile mfa --endpoint-url {served.url} --region us-east-1 --refresh 2"
         pane.send_line(f"{command}; echo status=$?")
@@ -315,6 +320,7 @@ def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_termi
         pane.send_line("000000")
         pane.wait_for("status=1")
         assert "MultiFactorAuthentication failed" in pane.text()
+        from test_dashboard import assert_terminal_restored
         assert_terminal_restored(pane, "after-wrong-code")
         pane.send_line("clear")
         pane.send_line(f"{command}; echo status=$?")
@@ -336,13 +342,9 @@ def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_termi
 
 
 def test_dashboard_shows_a_missing_sign_in_and_recovers_after_a_login_elsewhere(center, home, serve_factory):
-    import shutil
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
-    from test_dashboard import Pane
     _, env = home
     served = signed_serve(serve_factory, ROLE["accessKeyId"], ROLE["secretAccessKey"], ROLE["sessionToken"])
-    pane = Pane(200, 30, {**env, "LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane = tmux_pane(200, env)
     try:
         pane.send_line(f"{RUNNERDECK} --profile dev --endpoint-url {served.url} --region us-east-1 --refresh 1; echo status=$?")
         pane.wait_for("runnerdeck login --profile dev")
