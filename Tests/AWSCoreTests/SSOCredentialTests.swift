@@ -210,6 +210,28 @@ import Testing
         #expect(call.header("X-Amz-Security-Token") == "session-ASIA-111122223333-Developer-cached-token")
     }
 
+    @Test func servicesSectionsPointTheClientsAsTheCLIReadsThem() async throws {
+        let fixture = try await Fixture()
+        defer { fixture.finish() }
+        // No AWS_ENDPOINT_URL_SSO*: the profile's [services] section names the loopback for both.
+        var environment = fixture.environment
+        environment["AWS_ENDPOINT_URL_SSO"] = nil
+        environment["AWS_ENDPOINT_URL_SSO_OIDC"] = nil
+        try fixture.dir.write("config", Self.config.replacingOccurrences(of: "[profile dev]\n", with: "[profile dev]\nservices = local\n") + """
+
+            [services local]
+            sso =
+              endpoint_url = \(fixture.sso.url)
+            sso_oidc =
+              endpoint_url = \(fixture.sso.url)
+            """)
+        await fixture.sso.state.accept(refreshToken: "refresh-0")
+        try fixture.cache(Self.sessionKey, accessToken: "old-token", expiresIn: 60)
+        let credentials = try await ProfileCredentialProvider(profile: "dev", environment: environment).credentials()
+        #expect(credentials.accessKeyId == "ASIA-111122223333-Developer-access-1")
+        #expect(await fixture.sso.requests(to: "/token").count == 1)
+    }
+
     @Test func cacheDatesInEveryFormTheCLIWrites() {
         let expected = Date(timeIntervalSince1970: 1_795_000_000)
         for text in ["2026-11-18T11:06:40Z", "2026-11-18T11:06:40UTC", "2026-11-18T11:06:40+00:00", "2026-11-18T12:06:40+01:00",
