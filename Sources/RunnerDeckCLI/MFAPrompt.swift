@@ -1,4 +1,5 @@
 import AWSCore
+import Dashboard
 import Foundation
 
 #if canImport(Glibc)
@@ -9,19 +10,34 @@ import Darwin
 
 /// Where the code of a role's MFA device (`mfa_serial`) comes from: `--mfa-code`, else the terminal
 /// (`/dev/tty`, so it works with stdout and stderr redirected), asked as the AWS CLI asks. Once
-/// ``closePrompts()`` is called (the dashboard has taken the screen) nobody is asked: the error says how to
-/// enter a code in another terminal, whose credentials the dashboard then reads from the CLI's cache.
+/// ``closePrompts(askingOn:)`` is called the dashboard owns the terminal: later codes (a role's
+/// credentials running out) are asked on its status line, or, without one, the error says how to enter
+/// a code in another terminal, whose credentials are then read from the CLI's cache.
 final class MFAPrompt: @unchecked Sendable {
-    // @unchecked: `closed` is read and written under `lock`.
+    // @unchecked: `closed` and `questions` are read and written under `lock`.
     private let lock = NSLock()
     private var closed = false
+    private var questions: DashboardQuestions?
 
-    func closePrompts() { lock.withLock { closed = true } }
+    func closePrompts(askingOn questions: DashboardQuestions? = nil) {
+        lock.withLock {
+            closed = true
+            self.questions = questions
+        }
+    }
 
     /// The provider for a command with these options.
     func provider(code: String?, profile: String) -> MFACodeProvider {
         { [self] serial in
-            if lock.withLock({ closed }) {
+            let (closed, questions) = lock.withLock { (self.closed, self.questions) }
+            if closed, let questions {
+                do {
+                    return try await questions.ask("MFA code for \(serial) (profile \(profile))")
+                } catch {
+                    throw AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "no MFA code was entered for \(serial); the dashboard asks again at the next refresh (or enter one with any command in another terminal)")
+                }
+            }
+            if closed {
                 throw AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "the role needs a new MFA code (\(serial)); run 'runnerdeck services --profile \(profile)' in another terminal to enter one, the dashboard then uses the cached credentials")
             }
             if let code { return code }

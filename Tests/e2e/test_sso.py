@@ -18,7 +18,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import RUNNERDECK
+from conftest import RUNNERDECK, wait_for
 
 START_URL = "https://example.awsapps.com/start"
 ROLE = {"accessKeyId": "ASIASSOROLE", "secretAccessKey": "sso-role-secret-value", "sessionToken": "sso-role-session-token"}
@@ -55,6 +55,7 @@ class IdentityCenter:
         self.access_tokens = set()
         self.refresh_tokens = set()
         self.issued = 0
+        self.sts_lifetime = 3600  # seconds the role credentials STS hands out last
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -142,7 +143,7 @@ class IdentityCenter:
                 return self.send(handler, 403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>"
                                  "MultiFactorAuthentication failed with invalid MFA one time pass code.</Message></Error></ErrorResponse>",
                                  content_type="text/xml")
-            expiration = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            expiration = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.sts_lifetime)).strftime("%Y-%m-%dT%H:%M:%SZ")
             return self.send(handler, 200, f"""<AssumeRoleResponse><AssumeRoleResult><Credentials>
 <AccessKeyId>{STS['key']}</AccessKeyId><SecretAccessKey>{STS['secret']}</SecretAccessKey>
 <SessionToken>{STS['token']}</SessionToken><Expiration>{expiration}</Expiration></Credentials>
@@ -352,6 +353,34 @@ def test_dashboard_shows_a_missing_sign_in_and_recovers_after_a_login_elsewhere(
         assert runnerdeck(env, "login", "--profile", "dev").returncode == 0
         pane.wait_gone("runnerdeck login --profile dev", 30)
         assert [r["headers"]["x-amz-sso_bearer_token"] for r in center.paths("/federation/credentials")][-1:] == ["access-1"]
+        pane.keys("q")
+        pane.wait_for("status=0")
+    finally:
+        pane.close()
+
+
+def test_the_dashboard_asks_for_a_new_mfa_code_on_its_status_line(center, home, serve_factory):
+    _, env = home
+    served = signed_serve(serve_factory, STS["key"], STS["secret"], STS["token"])
+    # Credentials with 5 min 8 s left: the dashboard renews them 5 minutes before they expire, and
+    # the cached entry (under 15 minutes left) does not serve, so a new code is needed.
+    center.sts_lifetime = 308
+    pane = tmux_pane(140, env)
+    assume_calls = lambda: len([r for r in center.requests if "AssumeRole" in r["body"]])
+    try:
+        pane.send_line(f"{RUNNERDECK} --profile mfa --endpoint-url {served.url} --region us-east-1 --refresh 1; echo status=$?")
+        pane.wait_for("Enter MFA code")
+        pane.send_line(MFA_CODE)
+        pane.wait_for("RunnerDeck")
+        pane.wait_for(f"MFA code for {MFA_SERIAL} (profile mfa)", 40)
+        center.sts_lifetime = 3600
+        pane.keys(*MFA_CODE)
+        pane.wait_for("******_")
+        assert MFA_CODE not in pane.text()
+        pane.keys("Enter")
+        wait_for(assume_calls, lambda n: n == 2, timeout=20)
+        pane.wait_gone("MFA code for", 20)
+        assert "refresh failed" not in pane.text()
         pane.keys("q")
         pane.wait_for("status=0")
     finally:

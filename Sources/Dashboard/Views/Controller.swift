@@ -309,6 +309,7 @@ struct DashboardController: Sendable {
             switch key {
             case .escape:
                 ui.prompt = nil
+                if case .secret(_, let id) = kind { return [.answer(id: id, text: nil)] }
                 return [.redraw]
             case .enter:
                 ui.prompt = nil
@@ -343,6 +344,8 @@ struct DashboardController: Sendable {
             ui.selection = 0
             ui.top = 0
             return [.focusChanged]
+        case .secret(_, let id):
+            return [.answer(id: id, text: text.isEmpty ? nil : text)]
         case .image(let arn, let name):
             guard !text.isEmpty, !text.contains(" ") else { ui.message = "cancelled: no image given"; return [.redraw] }
             ui.prompt = .confirm(.deployImage(text), serviceArn: arn, serviceName: name)

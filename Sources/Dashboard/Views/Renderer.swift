@@ -173,6 +173,8 @@ struct DashboardRenderer: Sendable {
                 text = "Domain to associate with '\(name)' (Enter, Esc cancels): \(typed)_"
             case .input(.image(_, let name), let typed):
                 text = "Image for '\(name)' (Tab: earlier ones, Enter, Esc cancels): \(typed)_"
+            case .input(.secret(let question, _), let typed):
+                text = "\(question) (Enter, Esc cancels): \(String(repeating: "*", count: typed.count))_"
             }
             screen.fill(y: y, style: Style(.warn, reverse: true))
             screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))
