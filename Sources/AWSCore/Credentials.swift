@@ -151,13 +151,8 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
             }
             let credentials = try await sts.assumeRole(roleArn: roleArn, sessionName: sessionName, externalId: externalId, durationSeconds: duration,
                                                        serialNumber: mfaSerial, tokenCode: tokenCode, using: source)
-            if let cacheKey {
-                do {
-                    try AssumeRoleCache.write(credentials, key: cacheKey, environment: environment)
-                } catch {
-                    // An unwritable cache costs a code next time, not this start.
-                }
-            }
+            // An unwritable cache costs a code next time, not this start.
+            if let cacheKey { try? AssumeRoleCache.write(credentials, key: cacheKey, environment: environment) }
             return credentials
         }
         if let credentials = try await fileCredentials(name, config: config) { return credentials }
