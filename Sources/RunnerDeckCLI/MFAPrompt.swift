@@ -45,7 +45,27 @@ final class MFAPrompt: @unchecked Sendable {
         }
     }
 
-    /// Writes `prompt` to the terminal and reads one line there, off the cooperative pool.
+    /// Turns echo off on the terminal `descriptor` (the code is not shown, as `getpass` does) and returns
+    /// what turns it back on. Ctrl-C meanwhile restores the terminal first, then ends the process as
+    /// SIGINT would have.
+    static func hideInput(_ descriptor: Int32) -> () -> Void {
+        var saved = termios()
+        guard tcgetattr(descriptor, &saved) == 0 else { return {} }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        TerminalEcho.arm(descriptor: descriptor, saved: saved)
+        let previous = signal(SIGINT, { _ in TerminalEcho.restoreAndDie() })
+        _ = tcsetattr(descriptor, TCSAFLUSH, &quiet)
+        return {
+            signal(SIGINT, previous)
+            var state = saved
+            _ = tcsetattr(descriptor, TCSANOW, &state)
+            _ = write(descriptor, "\n", 1)
+            TerminalEcho.disarm()
+        }
+    }
+
+    /// Writes `prompt` to the terminal and reads one line there (not echoed), off the cooperative pool.
     static func ask(_ prompt: String, serial: String, profile: String) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -56,6 +76,8 @@ final class MFAPrompt: @unchecked Sendable {
                 }
                 defer { close(descriptor) }
                 _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+                let restore = hideInput(descriptor)
+                defer { restore() }
                 var line: [UInt8] = []
                 var byte: UInt8 = 0
                 while line.count < 256 {
@@ -72,5 +94,30 @@ final class MFAPrompt: @unchecked Sendable {
                 continuation.resume(returning: code)
             }
         }
+    }
+}
+
+/// What the SIGINT handler of ``MFAPrompt/hideInput(_:)`` needs: a signal handler cannot capture, so
+/// the terminal and its settings live here while the prompt is open (set before the handler is
+/// installed, cleared after it is removed; the handler only reads them and calls async-signal-safe
+/// functions).
+enum TerminalEcho {
+    nonisolated(unsafe) static var descriptor: Int32 = -1
+    nonisolated(unsafe) static var saved = termios()
+
+    static func arm(descriptor fd: Int32, saved settings: termios) {
+        saved = settings
+        descriptor = fd
+    }
+
+    static func disarm() { descriptor = -1 }
+
+    static func restoreAndDie() {
+        if descriptor >= 0 {
+            _ = tcsetattr(descriptor, TCSANOW, &saved)
+            _ = write(descriptor, "\n", 1)
+        }
+        signal(SIGINT, SIG_DFL)
+        raise(SIGINT)
     }
 }

@@ -314,14 +314,26 @@ def test_mfa_prompt_comes_before_the_dashboard_and_a_wrong_code_leaves_the_termi
     served = signed_serve(serve_factory, STS["key"], STS["secret"], STS["token"])
     pane = tmux_pane(100, env)
     try:
+        from test_dashboard import assert_terminal_restored
         command = f"{RUNNERDECK} --profile mfa --endpoint-url {served.url} --region us-east-1 --refresh 2"
+        # Ctrl-C at the prompt (echo is off there) gives the shell back its terminal as it was.
+        pane.send_line(f"{command}; echo status=$?")
+        pane.wait_for(f"Enter MFA code for {MFA_SERIAL}:")
+        pane.keys("12")
+        subprocess.run(["tmux", "-L", pane.socket, "send-keys", "-t", pane.name, "C-c"], check=True, timeout=30)
+        # The shell drops the rest of the line after a job that died of SIGINT, as it should.
+        pane.send_line("echo interrupted=$?")
+        pane.wait_for("interrupted=130")
+        assert_terminal_restored(pane, "after-ctrl-c")
+        pane.send_line("clear")
         pane.send_line(f"{command}; echo status=$?")
         pane.wait_for(f"Enter MFA code for {MFA_SERIAL}:")
         assert "RunnerDeck" not in pane.text()
-        pane.send_line("000000")
+        pane.keys("000000")
+        assert "000000" not in pane.text()  # not echoed, as the AWS CLI's getpass prompt
+        pane.keys("Enter")
         pane.wait_for("status=1")
         assert "MultiFactorAuthentication failed" in pane.text()
-        from test_dashboard import assert_terminal_restored
         assert_terminal_restored(pane, "after-wrong-code")
         pane.send_line("clear")
         pane.send_line(f"{command}; echo status=$?")
