@@ -13,6 +13,8 @@ struct AWSSharedConfig: Sendable, Hashable {
     var credentialProfiles: [String: [String: String]]
     /// `[services name]` sections of the config file.
     public var services: [String: [String: String]]
+    /// `[sso-session name]` sections of the config file (IAM Identity Center sign-in settings).
+    var ssoSessions: [String: [String: String]] = [:]
     var configPath: String
     var credentialsPath: String
 
@@ -63,8 +65,11 @@ struct AWSSharedConfig: Sendable, Hashable {
                 } else if name.hasPrefix("services ") {
                     let services = name.dropFirst("services".count).trimmingCharacters(in: .whitespaces)
                     result.services[services, default: [:]].merge(values) { _, new in new }
+                } else if name.hasPrefix("sso-session ") {
+                    let session = name.dropFirst("sso-session".count).trimmingCharacters(in: .whitespaces)
+                    result.ssoSessions[session, default: [:]].merge(values) { _, new in new }
                 }
-                // Other sections (sso-session, plain names in config) are not profiles: the CLI ignores them too.
+                // Other sections (plain names in config) are not profiles: the CLI ignores them too.
             }
         }
         if let text = try readIfPresent(credentialsPath) {

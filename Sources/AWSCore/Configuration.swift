@@ -80,7 +80,8 @@ public struct AWSClientConfiguration: Sendable {
         credentials: AWSCredentials? = nil,
         maxAttempts: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = AWSCredentialHTTPClient.shared
+        httpClient: HTTPClient = AWSCredentialHTTPClient.shared,
+        mfaCode: MFACodeProvider? = nil
     ) throws -> AWSClientConfiguration {
         let profileName = awsProfileName(profile, environment: environment)
         let config = try AWSSharedConfig.load(environment: environment)
@@ -116,7 +117,7 @@ public struct AWSClientConfiguration: Sendable {
             provider = StaticCredentialProvider(credentials)
             source = "explicit"
         } else {
-            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: httpClient)
+            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: httpClient, mfaCode: mfaCode)
             source = "credential chain (profile \(profileName))"
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,

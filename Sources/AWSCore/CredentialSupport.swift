@@ -125,10 +125,12 @@ struct STSClient: Sendable {
     }
 
     func assumeRole(roleArn: String, sessionName: String, externalId: String? = nil, durationSeconds: Int? = nil,
-                           using credentials: AWSCredentials) async throws -> AWSCredentials {
+                    serialNumber: String? = nil, tokenCode: String? = nil, using credentials: AWSCredentials) async throws -> AWSCredentials {
         var parameters = [("Action", "AssumeRole"), ("Version", "2011-06-15"), ("RoleArn", roleArn), ("RoleSessionName", sessionName)]
         if let externalId { parameters.append(("ExternalId", externalId)) }
         if let durationSeconds { parameters.append(("DurationSeconds", String(durationSeconds))) }
+        if let serialNumber { parameters.append(("SerialNumber", serialNumber)) }
+        if let tokenCode { parameters.append(("TokenCode", tokenCode)) }
         return try await call(parameters, signedWith: credentials, provider: "assume-role \(roleArn)")
     }
 

@@ -62,15 +62,19 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
     let environment: [String: String]
     let httpClient: HTTPClient
     let now: @Sendable () -> Date
+    /// Asked for the code when a role profile has `mfa_serial` and no cached credentials.
+    let mfaCode: MFACodeProvider?
 
     /// - Parameter profile: the `--profile` option; `nil` means `AWS_PROFILE`, else `default`.
     public init(profile: String? = nil, part: Part = .all, environment: [String: String] = ProcessInfo.processInfo.environment,
-                httpClient: HTTPClient = AWSCredentialHTTPClient.shared, now: @escaping @Sendable () -> Date = { Date() }) {
+                httpClient: HTTPClient = AWSCredentialHTTPClient.shared, now: @escaping @Sendable () -> Date = { Date() },
+                mfaCode: MFACodeProvider? = nil) {
         self.profileOption = profile
         self.part = part
         self.environment = environment
         self.httpClient = httpClient
         self.now = now
+        self.mfaCode = mfaCode
     }
 
     var profileName: String { awsProfileName(profileOption, environment: environment) }
@@ -98,7 +102,7 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
             throw AWSCredentialsError.notFound("profile '\(name)' has no role_arn")
         }
         if let credentials = try await fileCredentials(name, config: config) { return credentials }
-        throw AWSCredentialsError.notFound("profile '\(name)' has no aws_access_key_id/aws_secret_access_key, credential_process or role_arn")
+        throw AWSCredentialsError.notFound("profile '\(name)' has no aws_access_key_id/aws_secret_access_key, sso_account_id/sso_role_name, credential_process or role_arn")
     }
 
     /// A profile's credentials, following `source_profile` links.
@@ -108,8 +112,21 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
         }
         let roleArn = settings["role_arn"].flatMap(nonEmpty)
         if let roleArn, !visited.contains(name) {
-            let sessionName = settings["role_session_name"].flatMap(nonEmpty) ?? "runnerdeck-session-\(Int(now().timeIntervalSince1970))"
+            let configuredSessionName = settings["role_session_name"].flatMap(nonEmpty)
+            let sessionName = configuredSessionName ?? "runnerdeck-session-\(Int(now().timeIntervalSince1970))"
             let sts = try stsClient(profile: name, config: config)
+            let duration = try settings["duration_seconds"].flatMap(nonEmpty).map { text -> Int in
+                guard let value = Int(text), value > 0 else {
+                    throw AWSCredentialsError.failed(provider: providerName, reason: "duration_seconds '\(text)' is not a positive number")
+                }
+                return value
+            }
+            let externalId = settings["external_id"].flatMap(nonEmpty)
+            let mfaSerial = settings["mfa_serial"].flatMap(nonEmpty)
+            // With MFA, credentials the AWS CLI or an earlier start cached spare the operator a code.
+            let cacheKey = mfaSerial.map { AssumeRoleCache.key(roleArn: roleArn, sessionName: configuredSessionName, externalId: externalId,
+                                                              serialNumber: $0, durationSeconds: duration) }
+            if let cacheKey, let cached = AssumeRoleCache.read(key: cacheKey, environment: environment, now: now()) { return cached }
             if let tokenFile = settings["web_identity_token_file"].flatMap(nonEmpty) {
                 let token = try WebIdentityCredentialProvider.readToken(tokenFile, provider: providerName)
                 return try await sts.assumeRoleWithWebIdentity(roleArn: roleArn, sessionName: sessionName, token: token)
@@ -125,17 +142,18 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
             } else {
                 throw AWSCredentialsError.failed(provider: providerName, reason: "profile '\(name)' has role_arn but neither source_profile, credential_source nor web_identity_token_file")
             }
-            if settings["mfa_serial"].flatMap(nonEmpty) != nil {
-                throw AWSCredentialsError.failed(provider: providerName, reason: "profile '\(name)' needs an MFA code (mfa_serial), which runnerdeck cannot prompt for; use 'aws sts assume-role' and export the result")
-            }
-            let duration = try settings["duration_seconds"].flatMap(nonEmpty).map { text -> Int in
-                guard let value = Int(text), value > 0 else {
-                    throw AWSCredentialsError.failed(provider: providerName, reason: "duration_seconds '\(text)' is not a positive number")
+            var tokenCode: String?
+            if let mfaSerial {
+                guard let mfaCode else {
+                    throw AWSCredentialsError.failed(provider: providerName, reason: "profile '\(name)' needs an MFA code for \(mfaSerial); run on a terminal to be asked for it, or pass --mfa-code")
                 }
-                return value
+                tokenCode = try await mfaCode(mfaSerial)
             }
-            return try await sts.assumeRole(roleArn: roleArn, sessionName: sessionName, externalId: settings["external_id"].flatMap(nonEmpty),
-                                            durationSeconds: duration, using: source)
+            let credentials = try await sts.assumeRole(roleArn: roleArn, sessionName: sessionName, externalId: externalId, durationSeconds: duration,
+                                                       serialNumber: mfaSerial, tokenCode: tokenCode, using: source)
+            // An unwritable cache costs a code next time, not this start.
+            if let cacheKey { try? AssumeRoleCache.write(credentials, key: cacheKey, environment: environment) }
+            return credentials
         }
         if let credentials = try await fileCredentials(name, config: config) { return credentials }
         throw AWSCredentialsError.failed(provider: providerName, reason: "source profile '\(name)' has no credentials")
@@ -165,9 +183,13 @@ struct ProfileCredentialProvider: AWSCredentialProvider {
         }
     }
 
-    /// Keys in the credentials file, then `credential_process`, then keys in the config file.
+    /// Keys in the credentials file, then IAM Identity Center (`sso_account_id`/`sso_role_name`), then
+    /// `credential_process`, then keys in the config file.
     func fileCredentials(_ name: String, config: AWSSharedConfig) async throws -> AWSCredentials? {
         if let keys = AWSSharedConfig.keys(config.credentialProfiles[name]) { return keys }
+        if let settings = config.profile(name), SSOSettings.isSSOProfile(settings) {
+            return try await SSOCredentialProvider(profile: name, environment: environment, httpClient: httpClient, now: now).credentials(config: config)
+        }
         if let command = config.value("credential_process", profile: name) {
             return try await ProcessCredentialProvider(command: command, environment: environment, name: "profile \(name) credential_process").credentials()
         }
@@ -447,7 +469,7 @@ struct AWSCredentialProviderChain: AWSCredentialProvider {
     /// profile assume-role/web identity → web identity from the environment → profile files (keys,
     /// `credential_process`) → container → instance metadata.
     public static func standard(profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                                httpClient: HTTPClient = AWSCredentialHTTPClient.shared) -> AWSCredentialProviderChain {
+                                httpClient: HTTPClient = AWSCredentialHTTPClient.shared, mfaCode: MFACodeProvider? = nil) -> AWSCredentialProviderChain {
         let name = awsProfileName(profile, environment: environment)
         var entries: [Entry] = []
         // As in the AWS CLI, an explicit --profile wins over keys in the environment.
@@ -455,9 +477,9 @@ struct AWSCredentialProviderChain: AWSCredentialProvider {
             entries.append(Entry("environment", EnvironmentCredentialProvider(environment: environment)))
         }
         return AWSCredentialProviderChain(entries + [
-            Entry("profile \(name) (assume role)", ProfileCredentialProvider(profile: profile, part: .assumeRole, environment: environment, httpClient: httpClient)),
+            Entry("profile \(name) (assume role)", ProfileCredentialProvider(profile: profile, part: .assumeRole, environment: environment, httpClient: httpClient, mfaCode: mfaCode)),
             Entry("web identity", WebIdentityCredentialProvider(environment: environment, httpClient: httpClient)),
-            Entry("profile \(name)", ProfileCredentialProvider(profile: profile, part: .files, environment: environment, httpClient: httpClient)),
+            Entry("profile \(name)", ProfileCredentialProvider(profile: profile, part: .files, environment: environment, httpClient: httpClient, mfaCode: mfaCode)),
             Entry("container", ContainerCredentialProvider(environment: environment, httpClient: httpClient)),
             Entry("instance metadata", InstanceMetadataCredentialProvider(environment: environment, httpClient: httpClient)),
         ])

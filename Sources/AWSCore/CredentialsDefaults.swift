@@ -6,10 +6,10 @@ extension AWSCredentialProviderChain {
     /// (``standard(profile:environment:httpClient:)``), either way behind an ``AWSCachedCredentialProvider``
     /// (temporary credentials refreshed 5 minutes before they expire, one refresh shared by concurrent callers).
     static func defaultChain(profile: String?, explicit: AWSCredentials?, environment: [String: String],
-                                    httpClient: HTTPClient = AWSCredentialHTTPClient.shared) -> any AWSCredentialProvider {
+                                    httpClient: HTTPClient = AWSCredentialHTTPClient.shared, mfaCode: MFACodeProvider? = nil) -> any AWSCredentialProvider {
         if let explicit {
             return AWSCachedCredentialProvider(StaticCredentialProvider(explicit))
         }
-        return AWSCachedCredentialProvider(standard(profile: profile, environment: environment, httpClient: httpClient))
+        return AWSCachedCredentialProvider(standard(profile: profile, environment: environment, httpClient: httpClient, mfaCode: mfaCode))
     }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import Logging
 
@@ -59,6 +60,7 @@ struct FileLogHandler: LogHandler {
         let level = event.level
         let message = event.message
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        sink.write("\(ISO8601DateFormatter().string(from: Date())) \(level) \(label): \(message)\(meta)")
+        // Errors can quote requests; nothing secret reaches the file.
+        sink.write(Redaction.apply("\(ISO8601DateFormatter().string(from: Date())) \(level) \(label): \(message)\(meta)"))
     }
 }

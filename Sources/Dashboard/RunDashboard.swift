@@ -50,10 +50,11 @@ public struct DashboardOptions: Sendable, Hashable {
 /// (the terminal is restored in every case).
 ///
 /// `makeAPI` builds the client for a region and profile; it is called once at start and again for
-/// `:region` and `:profile`.
+/// `:region` and `:profile`. `questions` are asked on the status line (an MFA code when a role's
+/// credentials need renewing).
 public func runDashboard(options: DashboardOptions,
                          makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                         makeCloudWatch: CloudWatchMaker? = nil) async -> Int32 {
+                         makeCloudWatch: CloudWatchMaker? = nil, questions: DashboardQuestions? = nil) async -> Int32 {
     setlocale(LC_ALL, "")
     var logSink: FileLogHandler.Sink?
     if let path = options.logFile {
@@ -91,7 +92,8 @@ public func runDashboard(options: DashboardOptions,
     let storeTask = Task { await store.run() }
     let result: Int32 = await withCheckedContinuation { continuation in
         let thread = Thread {
-            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch, logger: logger)
+            let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch,
+                                  questions: questions, logger: logger)
             continuation.resume(returning: code)
         }
         thread.name = "runnerdeck-ui"

@@ -15,7 +15,7 @@ enum UILoop {
 
     static func run(settings: Settings, store: DashboardStore, mailbox: StateMailbox,
                     makeAPI: @escaping @Sendable (_ region: String?, _ profile: String?) async throws -> any AppRunnerAPI,
-                    makeCloudWatch: CloudWatchMaker? = nil, logger: Logger) -> Int32 {
+                    makeCloudWatch: CloudWatchMaker? = nil, questions: DashboardQuestions? = nil, logger: Logger) -> Int32 {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
             FileHandle.standardError.write(Data("runnerdeck: cannot create the wake-up pipe\n".utf8))
@@ -43,6 +43,10 @@ enum UILoop {
         }
         mailbox.attach(wakeFD: pipeFDs[1])
         defer { mailbox.attach(wakeFD: -1) }
+        questions?.attach(wakeFD: pipeFDs[1])
+        defer { questions?.attach(wakeFD: -1) }
+        /// The question of `questions` on the status line, if any.
+        var asking: Int?
         let events = StoreEvents(store: store, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch)
         defer { events.finish() }
         logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.colors)"])
@@ -119,6 +123,9 @@ enum UILoop {
                         controller.ui.openServiceArn = nil
                         controller.ui.view = .services
                         controller.ui.selectedArn = nil
+                    case .answer(let id, let text):
+                        questions?.answer(id, text)
+                        asking = nil
                     case .switchProfile(let profile):
                         events.send(.switchContext(region: state.context.region, profile: profile, endpoint: state.context.endpoint, demo: state.context.demo))
                         controller.ui.openServiceArn = nil
@@ -131,6 +138,17 @@ enum UILoop {
                     terminal.discardInput()
                     break keys
                 }
+            }
+            // A question dismissed another way (Ctrl-Z, Esc while too small) is cancelled; the next one
+            // waits until no other prompt is open, and nothing typed before it may answer it.
+            if let id = asking, controller.ui.prompt.map({ if case .input(.secret(_, id), _) = $0 { return false } else { return true } }) ?? true {
+                questions?.answer(id, nil)
+                asking = nil
+            }
+            if asking == nil, controller.ui.prompt == nil, let question = questions?.next() {
+                terminal.discardInput()
+                controller.ui.prompt = .input(.secret(question: question.question, id: question.id), text: "")
+                asking = question.id
             }
             size = terminal.size()
             controller.reconcile(state: state, height: size.height)

@@ -84,13 +84,16 @@ enum ClientFactory {
 /// three services share one credential provider (one credential fetch, one MFA prompt).
 actor ResolvedConfigurations {
     private var last: (key: [String?], variables: [String: String], configuration: AWSClientConfiguration)?
+    /// Asks for MFA codes (`mfa_serial`) until the dashboard takes the screen.
+    nonisolated let mfaPrompt = MFAPrompt()
 
     func base(_ globals: GlobalOptions, environment variables: [String: String]) throws -> AWSClientConfiguration {
-        let key = [globals.profile, globals.region, globals.endpointURL]
+        let key = [globals.profile, globals.region, globals.endpointURL, globals.mfaCode]
         if let last, last.key == key, last.variables == variables { return last.configuration }
         let configuration = try AWSClientConfiguration.resolve(
             service: .appRunner, profile: globals.profile, region: globals.region,
-            endpointURL: globals.endpointURL, environment: variables
+            endpointURL: globals.endpointURL, environment: variables,
+            mfaCode: mfaPrompt.provider(code: globals.mfaCode, profile: globals.profile ?? variables["AWS_PROFILE"] ?? variables["AWS_DEFAULT_PROFILE"] ?? "default")
         )
         last = (key, variables, configuration)
         return configuration

@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import AppRunnerLocal
 import ArgumentParser
@@ -84,9 +85,19 @@ struct DashboardCommand: AsyncParsableCommand {
                 return CloudWatchClients(logs: logs, metrics: metrics)
             }
         }
+        // A role with mfa_serial asks for its code now, on the terminal, before the dashboard draws; a
+        // wrong code ends here with STS's error and the terminal untouched. Later codes (the role's
+        // credentials running out) are asked on the dashboard's status line.
+        if !globals.demo, environment.makeAPI == nil,
+           AWSClientConfiguration.mfaSerial(profile: globals.profile, environment: environment.variables) != nil {
+            let configuration = try await ClientFactory.configuration(.appRunner, globals, environment: environment, configurations)
+            _ = try await configuration.credentialProvider.credentials()
+        }
+        let questions = DashboardQuestions()
+        configurations.mfaPrompt.closePrompts(askingOn: questions)
         let status = await runDashboard(options: options, makeAPI: { region, profile in
             try await factory(chosen(region, profile))
-        }, makeCloudWatch: makeCloudWatch)
+        }, makeCloudWatch: makeCloudWatch, questions: questions)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import Logging
 
@@ -25,20 +26,9 @@ struct DebugLogHandler: LogHandler {
         sink.write(DebugLogHandler.redact(line).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
     }
 
-    /// Masks SigV4 signatures, secret keys and session tokens wherever they appear.
+    /// Masks secrets wherever they appear (``Redaction``).
     static func redact(_ text: String) -> String {
-        var result = text
-        let patterns = [
-            #"(Signature=)[0-9a-fA-F]+"#,
-            #"((?i:aws_secret_access_key|secretaccesskey|x-amz-security-token|aws_session_token|sessiontoken)["']?\s*[:=]\s*["']?)[^\s"',]+"#,
-            #"(Credential=[A-Z0-9]{4})[A-Z0-9]+"#,
-        ]
-        for pattern in patterns {
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-            let range = NSRange(result.startIndex..<result.endIndex, in: result)
-            result = regex.stringByReplacingMatches(in: result, range: range, withTemplate: "$1<redacted>")
-        }
-        return result
+        Redaction.apply(text)
     }
 
     /// A logger for `--debug` writing to `sink`.

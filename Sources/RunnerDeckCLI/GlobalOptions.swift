@@ -30,6 +30,9 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Option(help: ArgumentHelp("A JMESPath expression applied to the JSON a command prints, as the AWS CLI's --query (with --output json or text).", valueName: "expression"))
     var query: String?
 
+    @Option(name: .customLong("mfa-code"), help: ArgumentHelp("The code of the MFA device of a role profile with mfa_serial, for scripts (without it, runnerdeck asks on the terminal when no cached credentials of the role are valid).", valueName: "code"))
+    var mfaCode: String?
+
     @Flag(name: .customLong("no-color"), help: "Do not use colours (also when NO_COLOR is set).")
     public var noColor: Bool = false
 

@@ -42,7 +42,7 @@ struct RunnerDeckCommand: AsyncParsableCommand {
             ServicesCommand.self, DescribeCommand.self, OperationsCommand.self, DomainsCommand.self,
             PauseCommand.self, ResumeCommand.self, DeployCommand.self, DeleteCommand.self,
             WaitCommand.self, LogsCommand.self, MetricsCommand.self,
-            CallCommand.self, ServeCommand.self,
+            CallCommand.self, ServeCommand.self, LoginCommand.self,
         ]
     }
 }
@@ -153,7 +153,7 @@ private func reportParserError(_ error: any Error, environment: CLIEnvironment) 
 /// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
 /// (they go to the dashboard).
 func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout"]
+    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout", "--mfa-code"]
     let flags: Set<String> = ["--no-color", "--debug", "--demo"]
     let commands = Set(RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName })
     var leading: [String] = []

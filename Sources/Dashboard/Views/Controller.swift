@@ -319,6 +319,7 @@ struct DashboardController: Sendable {
             switch key {
             case .escape:
                 ui.prompt = nil
+                if case .secret(_, let id) = kind { return [.answer(id: id, text: nil)] }
                 return [.redraw]
             case .enter:
                 ui.prompt = nil
@@ -355,6 +356,8 @@ struct DashboardController: Sendable {
             return [.focusChanged]
         case .logSearch, .logTime:
             return submitLogs(kind, text: text, state: state, now: now, height: height)
+        case .secret(_, let id):
+            return [.answer(id: id, text: text.isEmpty ? nil : text)]
         case .image(let arn, let name):
             guard !text.isEmpty, !text.contains(" ") else { ui.message = "cancelled: no image given"; return [.redraw] }
             ui.prompt = .confirm(.deployImage(text), serviceArn: arn, serviceName: name)

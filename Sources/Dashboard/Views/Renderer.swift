@@ -178,6 +178,8 @@ struct DashboardRenderer: Sendable {
                 text = "Search: \(typed)_"
             case .input(.logTime, let typed):
                 text = "Jump to (HH:MM[:SS] UTC, 10m back, or ISO 8601): \(typed)_"
+            case .input(.secret(let question, _), let typed):
+                text = "\(question) (Enter, Esc cancels): \(String(repeating: "*", count: typed.count))_"
             }
             screen.fill(y: y, style: Style(.warn, reverse: true))
             screen.put(" " + text, x: 0, y: y, style: Style(.warn, bold: true, reverse: true))

@@ -43,6 +43,8 @@ enum InputKind: Sendable, Hashable {
     case logSearch
     /// A time to jump to in the Logs view.
     case logTime
+    /// A question of ``DashboardQuestions`` (an MFA code); what is typed shows as `*`.
+    case secret(question: String, id: Int)
 }
 
 /// Requests from the UI to the store or the loop.
@@ -56,6 +58,8 @@ enum Effect: Sendable, Hashable {
     case switchProfile(String)
     /// Put `text` on the clipboard (OSC 52); `what` names it for the status line.
     case copy(String, what: String)
+    /// The answer to question `id` of ``DashboardQuestions``; nil cancels it.
+    case answer(id: Int, text: String?)
 }
 
 /// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
