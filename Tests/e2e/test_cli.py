@@ -1,6 +1,7 @@
 """End-to-end tests of the runnerdeck scripting CLI against `runnerdeck serve` (Local App Runner),
 compared where it matters with `aws apprunner … --output json` on the same endpoint."""
 import json
+import re
 import signal
 import subprocess
 import time
@@ -12,8 +13,16 @@ from cli_fixtures import BIN, ENV, cli_endpoint, slow_endpoint  # noqa: F401  (f
 COMMANDS = ["services", "describe", "operations", "domains", "pause", "resume", "deploy", "delete", "call", "dashboard"]
 
 
+PROGRESS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \S.*: \S")
+
+
+def progress_lines(p):
+    """A wait's timestamped status lines on stderr (off a terminal: one per change)."""
+    return [line for line in p.stderr.splitlines() if PROGRESS.match(line)]
+
+
 def one_error_line(p):
-    lines = [line for line in p.stderr.splitlines() if line.strip()]
+    lines = [line for line in p.stderr.splitlines() if line.strip() and not PROGRESS.match(line)]
     assert len(lines) == 1, p.stderr
     return lines[0]
 
@@ -140,11 +149,11 @@ def test_same_json_as_aws_cli(cli_endpoint, web):
 
 def test_unknown_name_lists_candidates(cli_endpoint, web):
     p = cli_endpoint.rd("describe", "cli-wbe")
-    assert p.returncode == 1
+    assert p.returncode == 254
     line = one_error_line(p)
-    assert "ServiceNotFound" in line and "cli-wbe" in line and "cli-web" in line
+    assert "ResourceNotFoundException" in line and "cli-wbe" in line and "cli-web" in line
     p = cli_endpoint.rd("describe", "web")
-    assert p.returncode == 1 and "did you mean" in one_error_line(p) and "cli-web" in p.stderr
+    assert p.returncode == 254 and "did you mean" in one_error_line(p) and "cli-web" in p.stderr
 
 
 def test_deleted_and_recreated_name_prefers_the_live_one_then_is_ambiguous(cli_endpoint):
@@ -159,7 +168,7 @@ def test_deleted_and_recreated_name_prefers_the_live_one_then_is_ambiguous(cli_e
     assert cli_endpoint.rd_json("describe", "cli-twice")["Service"]["ServiceArn"] == second["ServiceArn"]
     assert cli_endpoint.rd("delete", "cli-twice", "--yes", "--wait").returncode == 0
     p = cli_endpoint.rd("describe", "cli-twice")
-    assert p.returncode == 2
+    assert p.returncode == 252
     line = one_error_line(p)
     assert "AmbiguousServiceName" in line and first["ServiceArn"] in line and second["ServiceArn"] in line
 
@@ -168,7 +177,7 @@ def test_deleted_and_recreated_name_prefers_the_live_one_then_is_ambiguous(cli_e
 
 def test_delete_refuses_without_yes(cli_endpoint, web):
     p = cli_endpoint.rd("delete", "cli-web")
-    assert p.returncode == 2 and "--yes" in one_error_line(p)
+    assert p.returncode == 252 and "--yes" in one_error_line(p)
     assert cli_endpoint.rd_json("describe", "cli-web")["Service"]["Status"] == "RUNNING"
 
 
@@ -178,7 +187,10 @@ def test_pause_and_resume_wait_for_success(cli_endpoint):
     p = cli_endpoint.rd("pause", "cli-pause", "--wait", "--output", "json")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["OperationId"]
-    assert p.stderr == ""  # quiet when stderr is not a terminal
+    # Off a terminal: one timestamped line per status change, no carriage returns or escapes.
+    assert progress_lines(p) and len(progress_lines(p)) == len(p.stderr.splitlines()), p.stderr
+    assert "\r" not in p.stderr and "\x1b" not in p.stderr
+    assert progress_lines(p)[-1].endswith("PAUSE_SERVICE SUCCEEDED"), p.stderr
     assert cli_endpoint.rd_json("describe", "cli-pause")["Service"]["Status"] == "PAUSED"
     p = cli_endpoint.rd("resume", "cli-pause", "--wait", "--output", "table")
     assert p.returncode == 0, p.stderr
@@ -192,15 +204,15 @@ def test_pause_and_resume_wait_for_success(cli_endpoint):
     assert all(o["Status"] == "SUCCEEDED" for o in ops[:3])
 
 
-def test_deploy_wait_on_a_rollback_exits_1_with_the_reason(cli_endpoint):
+def test_deploy_wait_on_a_rollback_exits_4_with_the_reason(cli_endpoint):
     service = cli_endpoint.create_service("cli-rollback")
     arn = service["ServiceArn"]
     cli_endpoint.wait_status(arn, "RUNNING")
     cli_endpoint.call("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "runnerdeck:fail-deployments", "Value": "true"}]})
     p = cli_endpoint.rd("deploy", "cli-rollback", "--wait", "--output", "json")
-    assert p.returncode == 1
+    assert p.returncode == 4
     line = one_error_line(p)
-    assert "OperationFailed" in line and "ROLLBACK_SUCCEEDED" in line and "rolled back" in line
+    assert "OperationRolledBack" in line and "ROLLBACK_SUCCEEDED" in line and "rolled back" in line
     assert json.loads(p.stdout)["OperationId"]
     assert cli_endpoint.rd_json("operations", arn)["OperationSummaryList"][0]["Status"] == "ROLLBACK_SUCCEEDED"
     assert cli_endpoint.rd_json("describe", arn)["Service"]["Status"] == "RUNNING"
@@ -211,7 +223,7 @@ def test_pause_on_an_operation_in_progress_is_an_api_error(cli_endpoint):
     p = cli_endpoint.rd("pause", service["ServiceArn"])
     if p.returncode == 0:
         pytest.skip("the create finished before the pause")
-    assert p.returncode == 1
+    assert p.returncode == 254
     line = one_error_line(p)
     assert "InvalidStateException" in line and "request id" in line
 
@@ -229,13 +241,15 @@ def running_services(endpoint):
     return [s["ServiceArn"] for s in endpoint.call("ListServices")["ServiceSummaryList"] if s["Status"] == "RUNNING"]
 
 
-def test_wait_timeout_exits_1_with_the_last_status(slow_endpoint):
+def test_wait_timeout_exits_3_with_the_last_status_and_how_to_resume(slow_endpoint):
     arns = running_services(slow_endpoint)
     assert arns, "the demo fleet has RUNNING services"
-    p = slow_endpoint.rd("deploy", arns[0], "--wait", "--timeout", "1")
-    assert p.returncode == 1
+    p = slow_endpoint.rd("deploy", arns[0], "--wait", "--timeout", "1", "--output", "json")
+    assert p.returncode == 3
     line = one_error_line(p)
     assert "WaitTimeout" in line and "last status" in line
+    operation = json.loads(p.stdout)["OperationId"]
+    assert ("runnerdeck wait operation %s %s" % (arns[0].split("/")[1], operation)) in line, line
     assert slow_endpoint.call("DescribeService", {"ServiceArn": arns[0]})["Service"]["Status"] == "OPERATION_IN_PROGRESS"
 
 
@@ -245,14 +259,14 @@ def test_wait_timeout_waits_the_whole_timeout(slow_endpoint):
     started = time.monotonic()
     p = slow_endpoint.rd("deploy", arns[-1], "--wait", "--timeout", "3")
     waited = time.monotonic() - started
-    assert p.returncode == 1 and "timed out after 3s" in p.stderr, p.stderr
+    assert p.returncode == 3 and "timed out after 3s" in p.stderr, p.stderr
     assert waited >= 3, waited
 
 
 def test_demo_and_endpoint_url_are_refused_together(cli_endpoint):
     """Issue 18 item 8: --demo silently won over --endpoint-url."""
     p = cli_endpoint.rd("services", "--demo")
-    assert p.returncode == 2 and "--demo and --endpoint-url cannot be combined" in p.stderr, p.stderr
+    assert p.returncode == 252 and "--demo and --endpoint-url cannot be combined" in p.stderr, p.stderr
 
 
 def test_sigint_during_wait_exits_130(slow_endpoint):
@@ -272,14 +286,14 @@ def test_sigint_during_wait_exits_130(slow_endpoint):
 
 def test_call_errors_are_one_line_with_exit_codes(cli_endpoint):
     p = cli_endpoint.rd("call", "NoSuchOperation")
-    assert p.returncode == 2 and "ListServices" in p.stderr
+    assert p.returncode == 252 and "ListServices" in p.stderr
     p = cli_endpoint.rd("call", "DescribeService", "--input", "{not json")
-    assert p.returncode == 2 and "not valid JSON" in one_error_line(p)
+    assert p.returncode == 252 and "not valid JSON" in one_error_line(p)
     p = cli_endpoint.rd("call", "DescribeService", "--input", "{}")
-    assert p.returncode == 2 and "ServiceArn" in one_error_line(p)
+    assert p.returncode == 252 and "ServiceArn" in one_error_line(p)
     p = cli_endpoint.rd("call", "DescribeService", "--input",
                         json.dumps({"ServiceArn": "arn:aws:apprunner:us-east-1:123456789012:service/nope/0123456789abcdef0123456789abcdef"}))
-    assert p.returncode == 1
+    assert p.returncode == 254
     line = one_error_line(p)
     assert line.startswith("runnerdeck: ResourceNotFoundException: ") and "(request id: " in line
 
@@ -355,9 +369,9 @@ def test_completion_scripts(shell):
 
 
 def test_usage_errors_exit_2(cli_endpoint):
-    assert cli_endpoint.rd("services", "--output", "yaml").returncode == 2
-    assert cli_endpoint.rd("describe").returncode == 2
-    assert cli_endpoint.rd("deploy", "x", "--timeout", "5").returncode == 2  # --timeout needs --wait
+    assert cli_endpoint.rd("services", "--output", "yaml").returncode == 252
+    assert cli_endpoint.rd("describe").returncode == 252
+    assert cli_endpoint.rd("deploy", "x", "--timeout", "5").returncode == 252  # --timeout needs --wait
 
 
 def test_global_options_before_the_command(cli_endpoint, web):

@@ -200,7 +200,7 @@ def test_empty_credentials_are_a_usage_error(args):
     if not RUNNERDECK.exists():
         pytest.skip("runnerdeck is not built")
     out = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", *args], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2, (out.returncode, out.stdout, out.stderr)
+    assert out.returncode == 252, (out.returncode, out.stdout, out.stderr)
     assert "must not be empty" in out.stderr
 
 
@@ -295,4 +295,4 @@ def test_timeouts_must_be_seconds(value):
         pytest.skip("runnerdeck is not built")
     out = subprocess.run([str(RUNNERDECK), "services", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1",
                           "--cli-read-timeout", value], capture_output=True, text=True, timeout=30)
-    assert out.returncode == 2, out.stderr
+    assert out.returncode == 252, out.stderr

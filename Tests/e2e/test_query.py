@@ -66,7 +66,7 @@ def test_query_with_text_output_matches_the_aws_cli(fleet):
 
 def test_a_bad_query_is_a_usage_error_with_its_position(fleet):
     p = ours(fleet, "services", "--query", "ServiceSummaryList[?Status=='RUNNING'")
-    assert p.returncode == 2
+    assert p.returncode == 252
     assert "--query" in p.stderr and "position" in p.stderr
     p = ours(fleet, "services", "--output", "table", "--query", "ServiceSummaryList[].ServiceName")
-    assert p.returncode == 2 and "--output table" in p.stderr
+    assert p.returncode == 252 and "--output table" in p.stderr
