@@ -154,3 +154,12 @@ public struct AWSClientConfiguration: Sendable {
         !region.isEmpty && region.count <= 64 && region.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
     }
 }
+
+extension AWSClientConfiguration {
+    /// A setting of the profile in effect (`profile`, `AWS_PROFILE`, else `default`) in the shared config
+    /// file, e.g. the AWS CLI's `output` or `cli_timestamp_format`; nil when unset or unreadable.
+    public static func profileSetting(_ key: String, profile: String?, environment: [String: String]) -> String? {
+        guard let config = try? AWSSharedConfig.load(environment: environment) else { return nil }
+        return nonEmpty(config.value(key, profile: awsProfileName(profile, environment: environment)))
+    }
+}

@@ -13,17 +13,22 @@ struct CommandContext: Sendable {
     let color: Bool
     /// One configuration resolution for every client of the command.
     let configurations = ResolvedConfigurations()
+    /// The profile's `output` and `cli_timestamp_format` (after `--output` and `AWS_DEFAULT_OUTPUT`).
+    let settings: OutputSettings
+    var timestamps: TimestampFormat { settings.timestamps }
 
     init(globals: GlobalOptions, environment: CLIEnvironment = .current) {
         self.environment = environment
         self.globals = globals
-        self.format = globals.outputFormat(stdoutIsTerminal: environment.outputIsTerminal)
+        self.settings = OutputSettings(globals: globals, environment: environment.variables)
+        self.format = globals.outputFormat(stdoutIsTerminal: environment.outputIsTerminal, configured: settings.output)
         self.color = format == .table && globals.usesColor(isTerminal: environment.outputIsTerminal, environment: environment.variables)
     }
 
     /// The App Runner API for these options (the environment's override, Local App Runner for
     /// `--demo`, else AWS through AWSCore).
     func makeAPI() async throws -> any AppRunnerAPI {
+        if let problem = settings.problem { throw problem }
         if let factory = environment.makeAPI {
             return try await factory(globals)
         }
@@ -50,11 +55,11 @@ struct CommandContext: Sendable {
     func writeError(_ text: String) { environment.standardError.write(text) }
 
     func writeJSON<T: Encodable>(_ value: T) throws {
-        let json = try CLIJSON.render(value)
+        let json = try CLIJSON.render(value, timestamps: timestamps)
         guard let query = globals.compiledQuery else { return write(json) }
         // As the AWS CLI: the query reads the JSON the command would print (member names, timestamps
         // as text), and its result is printed as JSON, or as text with --output text.
         let result = try query.search(JMESValue(json: Data(json.utf8)))
-        write(globals.output == .text ? QueryText.render(result) : result.jsonText(pretty: true) + "\n")
+        write((globals.output ?? settings.output) == .text ? QueryText.render(result) : result.jsonText(pretty: true) + "\n")
     }
 }

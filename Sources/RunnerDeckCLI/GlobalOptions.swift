@@ -24,7 +24,7 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send requests to this URL instead of the region's endpoints (App Runner, CloudWatch Logs and CloudWatch alike).", valueName: "url"))
     public var endpointURL: String?
 
-    @Option(help: "Output format: table, json or text (default: table on a terminal, json otherwise).")
+    @Option(help: "Output format: table, json or text (default: AWS_DEFAULT_OUTPUT, the profile's output, else table on a terminal and json otherwise).")
     public var output: OutputFormat?
 
     @Option(help: ArgumentHelp("A JMESPath expression applied to the JSON a command prints, as the AWS CLI's --query (with --output json or text).", valueName: "expression"))
@@ -53,12 +53,13 @@ struct GlobalOptions: ParsableArguments, Sendable {
 
     public init() {}
 
-    /// The explicit format, else table when stdout is a terminal, else json.
+    /// The explicit format, else the configured one (`AWS_DEFAULT_OUTPUT`, the profile's `output`), else
+    /// table when stdout is a terminal, else json.
     /// What the command renders. With `--query` it is JSON, which the query then reads (and `--output
     /// text` prints the result as the AWS CLI's text output).
-    func outputFormat(stdoutIsTerminal: Bool) -> OutputFormat {
+    func outputFormat(stdoutIsTerminal: Bool, configured: OutputFormat? = nil) -> OutputFormat {
         if query != nil { return .json }
-        return output ?? (stdoutIsTerminal ? .table : .json)
+        return output ?? configured ?? (stdoutIsTerminal ? .table : .json)
     }
 
     /// The compiled `--query`, nil without one (validated when the options are parsed).

@@ -7,17 +7,18 @@ import Darwin
 #endif
 
 /// JSON as `aws … --output json` prints it: the model's member names, four-space indent,
-/// `"Key": value`, timestamps as ISO 8601 in the local time zone with offset
-/// (`2026-11-22T10:00:00.123000+00:00`, fraction only when non-zero — Python's `isoformat()`).
+/// `"Key": value`, timestamps as the profile's `cli_timestamp_format` says (``TimestampFormat``): by
+/// default ISO 8601 in the local time zone with offset (`2026-11-22T10:00:00.123000+00:00`, fraction
+/// only when non-zero — Python's `isoformat()`).
 enum CLIJSON {
     /// Renders `value` (an API response shape) the way the AWS CLI would, with a trailing newline.
-    public static func render<T: Encodable>(_ value: T, timeZone: TimeZone? = nil) throws -> String {
-        try OrderedJSONEncoder(dateText: { timestamp($0, timeZone: timeZone) }).encode(value) + "\n"
+    public static func render<T: Encodable>(_ value: T, timeZone: TimeZone? = nil, timestamps: TimestampFormat = .iso8601) throws -> String {
+        try OrderedJSONEncoder(dateText: { timestamps.json($0, timeZone: timeZone) }).encode(value) + "\n"
     }
 
     /// `value` on one line (a JSON Lines record), with a trailing newline.
-    public static func renderLine<T: Encodable>(_ value: T) throws -> String {
-        try OrderedJSONEncoder(dateText: { timestamp($0) }, compact: true).encode(value) + "\n"
+    public static func renderLine<T: Encodable>(_ value: T, timestamps: TimestampFormat = .iso8601) throws -> String {
+        try OrderedJSONEncoder(dateText: { timestamps.json($0) }, compact: true).encode(value) + "\n"
     }
 
     /// `datetime.fromtimestamp(t, tzlocal()).isoformat()` of Python. The local offset comes from the C

@@ -136,7 +136,7 @@ struct JSONNodeEncoder: Encoder {
 
     static func store<T: Encodable>(_ value: T, into node: JSONNode, path: [any CodingKey], dateText: @escaping @Sendable (Date) -> String) throws {
         switch value {
-        case let date as Date: node.content = .scalar(JSONNode.quote(dateText(date)))
+        case let date as Date: node.content = .scalar(dateText(date))
         case let string as String: node.content = .scalar(JSONNode.quote(string))
         case let bool as Bool: node.content = .scalar(bool ? "true" : "false")
         case let int as Int: node.content = .scalar(String(int))

@@ -37,7 +37,7 @@ struct ServicesCommand: AsyncParsableCommand {
                 [
                     TableCell(summary.serviceName ?? ""),
                     TableCell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
-                    TableCell(tableDate(summary.updatedAt)),
+                    TableCell(context.timestamps.record(summary.updatedAt)),
                     TableCell(summary.serviceUrl ?? ""),
                     TableCell(summary.serviceArn ?? ""),
                 ]
@@ -73,7 +73,7 @@ struct DescribeCommand: AsyncParsableCommand {
         if context.format == .json {
             try context.writeJSON(response)
         } else {
-            context.write(ServiceRecord.record(response.service).render(context.format, color: context.color))
+            context.write(ServiceRecord.record(response.service, timestamps: context.timestamps).render(context.format, color: context.color))
         }
     }
 }
@@ -126,8 +126,8 @@ struct OperationsCommand: AsyncParsableCommand {
                     TableCell(operation.id ?? ""),
                     TableCell(operation.type?.rawValue ?? ""),
                     TableCell(operation.status?.rawValue ?? "", color: StatusColor.operation(operation.status)),
-                    TableCell(tableDate(operation.startedAt)),
-                    TableCell(tableDate(operation.endedAt)),
+                    TableCell(context.timestamps.record(operation.startedAt)),
+                    TableCell(context.timestamps.record(operation.endedAt)),
                     TableCell(duration),
                 ]
             }
@@ -217,16 +217,16 @@ struct DomainsCommand: AsyncParsableCommand {
 
 /// The field–value view of a service, shared by `describe` and the actions.
 enum ServiceRecord {
-    static func record(_ service: Service) -> Record {
+    static func record(_ service: Service, timestamps: TimestampFormat) -> Record {
         var record = Record()
         record.add("Name", service.serviceName)
         record.add("Status", service.status.rawValue, color: StatusColor.service(service.status))
         record.add("ARN", service.serviceArn)
         record.add("Id", service.serviceId)
         record.add("URL", service.serviceUrl)
-        record.add("Created", tableDate(service.createdAt))
-        record.add("Updated", tableDate(service.updatedAt))
-        record.add("Deleted", tableDate(service.deletedAt))
+        record.add("Created", timestamps.record(service.createdAt))
+        record.add("Updated", timestamps.record(service.updatedAt))
+        record.add("Deleted", timestamps.record(service.deletedAt))
         let source = service.sourceConfiguration
         if let image = source.imageRepository {
             record.add("Image", image.imageIdentifier)

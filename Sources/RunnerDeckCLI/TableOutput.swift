@@ -115,11 +115,4 @@ enum StatusColor {
     static func domain(_ text: String) -> ANSIColor? { ANSIColor(StatusWords.domain(text).role) }
 }
 
-/// Dates in tables: local time, to the second (`2026-11-22 10:00:00`), or empty.
-func tableDate(_ date: Date?) -> String {
-    guard let date else { return "" }
-    let iso = CLIJSON.timestamp(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
-    // `2026-11-22T10:00:00+00:00` → `2026-11-22 10:00:00`
-    return String(iso.prefix(19)).replacingOccurrences(of: "T", with: " ")
-}
 

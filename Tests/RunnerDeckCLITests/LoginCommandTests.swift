@@ -43,7 +43,7 @@ import Testing
         #expect(!files.contains { $0.hasSuffix(".tmp") })
 
         let notSSO = await run(["login", "--profile", "keys"], variables: variables)
-        #expect(notSSO.status == 1)
+        #expect(notSSO.status == 253)
         #expect(notSSO.err.hasPrefix("runnerdeck: ConfigurationError:") && notSSO.err.contains("sso_start_url"))
     }
 }
