@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "DNSClient", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "DNSClient", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNSClient", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath"], exclude: ["compliance"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
     ],

@@ -25,6 +25,14 @@ public struct DomainChecker: Sendable {
 
     public init(resolver: DNSResolver) { self.resolver = resolver }
 
+    /// A checker asking the resolvers of /etc/resolv.conf.
+    public static func system() -> DomainChecker { DomainChecker(resolver: DNSResolver.system()) }
+
+    /// A checker asking one server, `HOST[:PORT]` (an IP address).
+    public init(nameserver: String) throws {
+        self.init(resolver: DNSResolver(servers: [try DNSServer(parsing: nameserver)]))
+    }
+
     public func check(_ domain: CustomDomain, dnsTarget: String, vpcDNSTargets: [VpcDNSTarget] = []) async -> DomainCheck {
         let records = RequiredRecord.records(for: domain, dnsTarget: dnsTarget, vpcDNSTargets: vpcDNSTargets)
         return DomainCheck(domainName: domain.domainName, checks: await check(records, base: RequiredRecord.base(of: domain.domainName)))

@@ -186,8 +186,9 @@ public enum DomainVerdicts {
         let record = first.record
         let more = failing.count > 1 ? " (\(failing.count - 1) more to fix)" : ""
         switch first.verdict {
-        case .shadowed(let by, let target):
-            return "Fix first: \(record.absoluteName) is hidden by the CNAME at \(by) (→ \(target)); serve it from the zone that holds \(by)\(more)"
+        case .shadowed(let by, _):
+            // Where the shadow points is on the record's own line; the advice says where the record must go.
+            return "Fix first: \(record.absoluteName) is hidden by the CNAME at \(by); serve it from the zone that holds \(by)\(more)"
         case .wrong(let actual):
             return "Fix first: \(record.absoluteName) answers \(actual); make it \(record.type) \(record.value)\(more)"
         case .missing:

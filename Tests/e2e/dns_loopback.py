@@ -50,6 +50,10 @@ class LoopbackDNS:
         with self._lock:
             self._records.append((_normal(name), A, address))
 
+    def clear(self):
+        with self._lock:
+            self._records = []
+
     def stop(self):
         self._stopped = True
         for sock in (self._udp, self._tcp):

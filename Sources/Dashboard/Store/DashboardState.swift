@@ -45,6 +45,12 @@ public struct ServiceDetailState: Sendable, Hashable {
     public var loaded: Bool
     /// The newest operation's deployment log (CloudWatch Logs), newest last, as far as it was read.
     public var deploymentLog = DeploymentLog()
+    /// The DNS check of each domain (by name), kept across refreshes; see DashboardStore+Domains.
+    public var domainChecks: [String: DomainCheck] = [:]
+    /// When the domains were last checked in DNS; nil before the first check.
+    public var domainsCheckedAt: Date?
+    /// A DNS check is running.
+    public var domainsChecking = false
 
     public init(serviceArn: String, service: Service? = nil, operations: [OperationSummary] = [], domains: [CustomDomain] = [],
                 dnsTarget: String? = nil, vpcDNSTargets: [VpcDNSTarget] = [], tags: [Tag] = [], loaded: Bool = false) {

@@ -89,13 +89,22 @@ actor DashboardStore {
     private var wakeTask: Task<Void, Never>?
     private var followTasks: [String: Task<Void, Never>] = [:]
     private var fillingRows = false
+    /// Asks the DNS about the open service's domains (see DashboardStore+Domains).
+    let domainChecker: DomainChecker
+    /// The running DNS check, if any.
+    var domainCheckTask: Task<Void, Never>?
+    /// Where `e` writes a domain's zone file.
+    let exportDirectory: String
     /// Refreshes made since start (for tests and the log).
     private(set) var refreshCount = 0
 
     public init(api: any AppRunnerAPI, cloudWatch: CloudWatchClients = CloudWatchClients(), context: DashboardContext,
                 configuration: StoreConfiguration = StoreConfiguration(),
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
+                domainChecker: DomainChecker = .system(), exportDirectory: String = FileManager.default.currentDirectoryPath,
                 onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
+        self.domainChecker = domainChecker
+        self.exportDirectory = exportDirectory
         self.api = api
         self.logsAPI = cloudWatch.logs ?? (api as? any CloudWatchLogsAPI)
         self.metricsAPI = cloudWatch.metrics ?? (api as? any CloudWatchAPI)
@@ -199,6 +208,7 @@ actor DashboardStore {
             if let arn = focus.serviceArn, focus.view == .detail || focus.view == .domains {
                 try await refreshDetail(arn: arn, api: api, generation: generation, withDomains: true, withTags: focus.view == .detail)
                 if focus.view == .detail { await refreshDeploymentLog(arn: arn, generation: generation) }
+                if focus.view == .domains { checkDomainsIfDue(serviceArn: arn) }
             }
             if focus.view == .resources {
                 try await refreshResources(api: api, generation: generation)
@@ -370,7 +380,12 @@ actor DashboardStore {
         state.detail = ServiceDetailState(serviceArn: arn, service: service, operations: operations, domains: domains,
                                           dnsTarget: dnsTarget, vpcDNSTargets: vpcTargets,
                                           tags: withTags ? tags : (previous?.tags ?? []), loaded: true)
-        if previous?.serviceArn == arn, let log = previous?.deploymentLog { state.detail?.deploymentLog = log }
+        if previous?.serviceArn == arn, let previous {
+            state.detail?.deploymentLog = previous.deploymentLog
+            state.detail?.domainChecks = previous.domainChecks
+            state.detail?.domainsCheckedAt = previous.domainsCheckedAt
+            state.detail?.domainsChecking = previous.domainsChecking
+        }
         if let index = state.services.firstIndex(where: { $0.arn == arn }) {
             state.services[index].service = service
             state.noteImage(of: service)
@@ -611,7 +626,7 @@ actor DashboardStore {
         logger.info("\(message)", metadata: ["kind": "\(kind.rawValue)"])
     }
 
-    private func publish() { onChange(state) }
+    func publish() { onChange(state) }
 
     private func setStatus(_ message: String?) {
         state.statusMessageClock = clock.now()

@@ -52,6 +52,10 @@ enum Effect: Sendable, Hashable {
     case switchProfile(String)
     /// Put `text` on the clipboard (OSC 52); `what` names it for the status line.
     case copy(String, what: String)
+    /// Check the open service's domains in DNS now.
+    case checkDomains(serviceArn: String)
+    /// Write a domain's records to a zone file.
+    case exportDomain(serviceArn: String, domain: String)
 }
 
 /// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
