@@ -47,6 +47,30 @@ import Testing
         }
     }
 
+    @Test func aChainAnsweredOneAliasAtATimeIsFollowedAcrossQuestions() async throws {
+        var rules = Self.rules([.cname("www.shop.test", "edge.cdn.test"), .cname("edge.cdn.test", "abc.origin.test"), .a("abc.origin.test", "198.51.100.9")])
+        rules.followsCNAMEs = false
+        try await Self.withServer(rules) { resolver, server in
+            let result = try await resolver.resolve("www.shop.test", .a)
+            #expect(result.outcome == .records(["198.51.100.9"]))
+            #expect(result.chain.map(\.name) == ["www.shop.test.", "edge.cdn.test."])
+            #expect(server.queries.udp == 3)
+        }
+    }
+
+    @Test func aCancelledQuestionEndsAtOnce() async throws {
+        var rules = DNSTestServer.Rules()
+        rules.silent = true
+        try await Self.withServer(rules, timeout: .seconds(30), attempts: 1) { resolver, server in
+            let task = Task<Bool, Never> {
+                do { _ = try await resolver.query("web.test", .a); return false } catch { return error is CancellationError }
+            }
+            try await waitUntil("the question to arrive") { server.queries.udp == 1 }
+            task.cancel()
+            #expect(try await waitForValue(of: task, "the cancelled question", timeout: 5))
+        }
+    }
+
     @Test func aLoopingOrTooLongChainIsAnError() async throws {
         try await Self.withServer(Self.rules([.cname("a.test", "b.test"), .cname("b.test", "a.test")])) { resolver, _ in
             await #expect(throws: DNSError.chain("the CNAME chain from a.test. loops at a.test.")) { try await resolver.resolve("a.test", .a) }

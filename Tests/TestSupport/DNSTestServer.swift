@@ -33,6 +33,9 @@ public final class DNSTestServer: Sendable {
         public var raw: (@Sendable ([UInt8]) -> [UInt8])?
         /// Sends an answer with another ID before the real one (a client must ignore it).
         public var strayFirst = false
+        /// Follows CNAMEs in one answer, as a recursive resolver does; false answers the alias alone,
+        /// as an authoritative server for another zone would.
+        public var followsCNAMEs = true
         public init() {}
     }
 
@@ -135,6 +138,7 @@ final class Zone: Sendable {
             }
             records.append(alias)
             name = alias.value
+            if !rules.followsCNAMEs { break }
         }
         if truncate { records = [] }
         var out = Array(query[0..<2])
