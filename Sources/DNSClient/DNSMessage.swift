@@ -1,6 +1,7 @@
 /// DNS messages (RFC 1035) as far as RunnerDeck needs them: one-question queries, and responses whose
 /// A, AAAA, CNAME and DNAME records are read (others are kept by type only). Names are in presentation
 /// form, lower case, with a trailing dot (`"_abc.example.com."`).
+import Foundation
 
 /// A record type by its number; the ones RunnerDeck asks for have names.
 public struct DNSRecordType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -224,8 +225,7 @@ struct DNSReader {
             value = bytes[offset..<end].map(String.init).joined(separator: ".")
         case .aaaa:
             guard length == 16 else { throw .malformed("AAAA record of \(name) has \(length) bytes") }
-            value = stride(from: offset, to: end, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-                .joined(separator: ":")
+            value = Self.ipv6Text(Array(bytes[offset..<end]))
         case .cname, .dname:
             value = try self.name()
             guard offset == end else { throw .malformed("\(type) record of \(name) has trailing bytes") }
@@ -234,6 +234,15 @@ struct DNSReader {
         }
         offset = end
         return DNSRecord(name: name, type: type, ttl: ttl, value: value)
+    }
+
+    /// An IPv6 address in its canonical text form (RFC 5952: lower case, longest zero run as `::`).
+    static func ipv6Text(_ bytes: [UInt8]) -> String {
+        var address = in6_addr()
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        withUnsafeMutableBytes(of: &address) { $0.copyBytes(from: bytes) }
+        guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return "?" }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// A label in presentation form, lower case; bytes that are not letters, digits, `-`, `_` or `*`

@@ -31,6 +31,10 @@ import Testing
             #expect(result.chain.isEmpty)
             #expect(server.queries.udp == 1 && server.queries.tcp == 0)
         }
+        try await Self.withServer(Self.rules([.aaaa("web.test", "2001:DB8:0:0:0:0:0:1")])) { resolver, _ in
+            let result = try await resolver.resolve("web.test", .aaaa)
+            #expect(result.outcome == .records(["2001:db8::1"]))
+        }
     }
 
     @Test func followsACNAMEChainAndReturnsTheAliasWhenAskedForCNAME() async throws {

@@ -21,6 +21,7 @@ public final class DNSTestServer: Sendable {
         }
         public static func a(_ name: String, _ address: String) -> Entry { Entry(name, 1, address) }
         public static func cname(_ name: String, _ target: String) -> Entry { Entry(name, 5, target) }
+        public static func aaaa(_ name: String, _ address: String) -> Entry { Entry(name, 28, address) }
         static func normal(_ name: String) -> String { name.lowercased().hasSuffix(".") ? name.lowercased() : name.lowercased() + "." }
     }
 
@@ -149,8 +150,8 @@ final class Zone: Sendable {
             write(record.name, to: &out, offsets: &offsets)
             out += [UInt8(record.type >> 8), UInt8(record.type & 0xFF), 0, 1, 0, 0, 0x0E, 0x10]
             var data: [UInt8] = []
-            if record.type == 1 {
-                data = record.value.split(separator: ".").compactMap { UInt8($0) }
+            if record.type == 1 || record.type == 28 {
+                data = Self.address(record.value)
                 out += [0, UInt8(data.count)] + data
             } else {
                 let lengthAt = out.count
@@ -162,6 +163,14 @@ final class Zone: Sendable {
             }
         }
         return out
+    }
+
+    /// The bytes of a dotted IPv4 or a textual IPv6 address.
+    static func address(_ text: String) -> [UInt8] {
+        var v4 = in_addr(), v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return []
     }
 
     /// Writes a name, as a pointer when it was written before as a whole.
