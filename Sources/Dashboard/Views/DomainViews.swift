@@ -49,7 +49,8 @@ extension DashboardRenderer {
             for target in RequiredRecord.records(for: domain, dnsTarget: detail.dnsTarget ?? "").filter({ $0.role == .target }) {
                 let found = verdict(target.name, .target)
                 lines += withVerdict(verdictSpans(found) + [Span("target  ", Style(.muted)), Span("CNAME ", Style(.normal, bold: true)),
-                                                           Span(target.name), Span(" → DNS target", Style(.muted))], found, width: width)
+                                                           Span(target.name), Span(glyphs == .ascii ? " -> DNS target" : " → DNS target", Style(.muted))],
+                                     found, width: width)
             }
             let records = domain.certificateValidationRecords ?? []
             if records.isEmpty {
@@ -70,7 +71,7 @@ extension DashboardRenderer {
                     lines.append([Span("  "), Span(part, Style(role, bold: true))])
                 }
             } else {
-                lines.append([Span(detail.domainsChecking ? "  checking the records in DNS…" : "  not checked in DNS yet (v checks)", Style(.muted))])
+                lines.append([Span(detail.domainsChecking ? "  checking the records in DNS" + glyphs.ellipsis : "  not checked in DNS yet (v checks)", Style(.muted))])
             }
         }
         return (lines, anchor)
