@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "AppRunnerLocal",
             dependencies: [
-                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs",
+                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "DNSClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -62,9 +62,16 @@ let package = Package(
         ),
         // JMESPath (--query): lexer, parser, interpreter and built-in functions, no dependencies.
         .target(name: "JMESPath", swiftSettings: strict),
+        // DNS wire client (messages, UDP with TCP fallback over NIO, resolv.conf, CNAME chains): used by the
+        // domain checker in RunnerDeckKit and by Local App Runner's --domain-validation dns.
+        .target(
+            name: "DNSClient",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         .target(
             name: "RunnerDeckKit",
-            dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "CloudWatch"],
+            dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "CloudWatch", "DNSClient"],
             swiftSettings: strict
         ),
         .systemLibrary(
@@ -80,7 +87,7 @@ let package = Package(
         .target(
             name: "RunnerDeckCLI",
             dependencies: [
-                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath",
+                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath", "DNSClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -103,6 +110,8 @@ let package = Package(
             dependencies: [
                 "AWSCore", "AppRunner", "AppRunnerLocal",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
@@ -111,9 +120,9 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "DNSClient", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "DNSClient", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNSClient", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath"], exclude: ["compliance"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckCLITests", dependencies: ["RunnerDeckCLI", "RunnerDeckKit", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
     ],

@@ -43,6 +43,8 @@ public actor LocalAppRunner: AppRunnerAPI {
     var storeBusy = false
     var storeWaiters: [CheckedContinuation<Void, Never>] = []
     var ticker: Task<Void, Never>?
+    /// Asks the DNS about domains awaiting validation (`--domain-validation dns`), see DomainValidation.
+    var dnsValidator: Task<Void, Never>?
 
     static let defaultScalingName = "DefaultConfiguration"
     static let metaDefaultScaling = "defaultScaling"
@@ -83,11 +85,14 @@ public actor LocalAppRunner: AppRunnerAPI {
                 await self.tick()
             }
         }
+        startDNSValidation(interval: interval)
     }
 
     func stopTicker() {
         ticker?.cancel()
         ticker = nil
+        dnsValidator?.cancel()
+        dnsValidator = nil
     }
 
     /// Brings every lifecycle up to the clock and persists what changed. A write that fails is logged and

@@ -16,6 +16,10 @@ extension LocalAppRunner {
         } else if elapsed < wait * 0.2 {
             status = .creating
             records = nil
+        } else if options.domainValidationResolver != nil {
+            // Validated by DNS: pending until the records resolve, then binding for half the wait.
+            let since = domain.validatedAt.map { now.timeIntervalSince($0) }
+            status = since.map { $0 < wait * 0.5 ? .bindingCertificate : .active } ?? .pendingCertificateDnsValidation
         } else if elapsed < wait {
             status = .pendingCertificateDnsValidation
         } else if elapsed < wait * 1.5 {
@@ -23,7 +27,8 @@ extension LocalAppRunner {
         } else {
             status = .active
         }
-        if elapsed >= wait, domain.domainName.count <= 64 {
+        let validated = options.domainValidationResolver == nil ? elapsed >= wait : domain.validatedAt != nil
+        if validated, domain.domainName.count <= 64 {
             records = records?.map { var record = $0; record.status = .success; return record }
         }
         return CustomDomain(domainName: domain.domainName, enableWWWSubdomain: domain.www, certificateValidationRecords: records, status: status)

@@ -1,4 +1,5 @@
 import AppRunner
+import DNSClient
 import Foundation
 
 /// Settings of a Local App Runner control plane.
@@ -11,19 +12,24 @@ public struct LocalOptions: Sendable {
     public var domainValidationSeconds: Double
     /// Probability that a deployment (StartDeployment or UpdateService) fails and rolls back.
     public var failureProbability: Double
+    /// With a resolver, a custom domain leaves `pending_certificate_dns_validation` only once every
+    /// validation record resolves through it (`--domain-validation dns`), instead of after a fixed time.
+    public var domainValidationResolver: DNSResolver?
     /// Services per region (unverified for AWS; set high enough for test suites).
     var serviceQuota: Int
     /// How much of the service logs is kept (tests set it small).
     var logRetention = LogRetention()
 
     public init(region: String = "us-east-1", accountId: String = "123456789012", operationSeconds: Double = 6,
-                domainValidationSeconds: Double? = nil, failureProbability: Double = 0, serviceQuota: Int = 100) {
+                domainValidationSeconds: Double? = nil, failureProbability: Double = 0, serviceQuota: Int = 100,
+                domainValidationResolver: DNSResolver? = nil) {
         self.region = region
         self.accountId = accountId
         self.operationSeconds = max(0, operationSeconds)
         self.domainValidationSeconds = domainValidationSeconds ?? max(1, operationSeconds * 2)
         self.failureProbability = min(1, max(0, failureProbability))
         self.serviceQuota = serviceQuota
+        self.domainValidationResolver = domainValidationResolver
     }
 }
 
@@ -52,6 +58,8 @@ struct DomainRecord: Codable, Sendable {
     var disassociatedAt: Date?
     /// Validation records, fixed at association; shown from `pending_certificate_dns_validation` on.
     var records: [CertificateValidationRecord]
+    /// When every validation record was first seen in DNS (`--domain-validation dns` only).
+    var validatedAt: Date?
 }
 
 struct OperationRecord: Codable, Sendable {

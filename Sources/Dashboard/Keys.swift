@@ -40,6 +40,7 @@ enum DashboardAction: String, CaseIterable, Sendable, Hashable {
     case logs, applicationLogs, logSource, follow, search, nextMatch, previousMatch, jumpToTime, wrap
     case pause, resume, deploy, deployImage, delete, associate, disassociate
     case copy
+    case checkDNS, exportRecords
     case refresh, command, help, quit
 }
 
@@ -143,6 +144,8 @@ struct KeyRegistry: Sendable {
             b([.char("/")], "/", .filter, "filter", "Filter services by name, or by status: /status:failed, /paused, /status:rollback", views: [.services]),
             b([.char("!")], "!", .attention, "attention", "Show only services in progress, failed or rolled back (again: all)", views: [.services]),
             b([.char("s")], "s", .sort, "sort", "Cycle the sort column", views: [.services]),
+            b([.char("v")], "v", .checkDNS, "check DNS", "Check every record of the domains in DNS now (it also runs by itself every minute while a domain is pending)", views: [.domains]),
+            b([.char("e")], "e", .exportRecords, "export", "Write the selected domain's DNS records to a zone file in the current directory, and say where", views: [.domains]),
             b([.char("p")], "p", .pause, "pause", "Pause the service (asks first)", changes: true, views: serviceViews),
             b([.char("r")], "r", .resume, "resume", "Resume the service (asks first)", changes: true, views: serviceViews),
             b([.char("d")], "d", .deploy, "deploy", "Start a deployment (asks first)", changes: true, views: serviceViews),

@@ -2,6 +2,7 @@ import AppRunner
 import CNCurses
 import Foundation
 import Logging
+import RunnerDeckKit
 
 /// How `runnerdeck` opens the dashboard.
 public struct DashboardOptions: Sendable, Hashable {
@@ -25,10 +26,13 @@ public struct DashboardOptions: Sendable, Hashable {
     public var demo: Bool
     /// Why `:region`/`:profile` cannot apply (demo, a fixed endpoint); nil when they can.
     public var contextFixed: String?
+    /// The DNS server the Domains view's check asks (`HOST[:PORT]`); nil: resolv.conf's.
+    public var nameserver: String?
 
     public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, refreshSeconds: Double = 10,
                 fastRefreshSeconds: Double = 2, readOnly: Bool = false, noColor: Bool = false, logFile: String? = nil,
-                synchronizedOutput: Bool = false, demo: Bool = false, contextFixed: String? = nil) {
+                synchronizedOutput: Bool = false, demo: Bool = false, contextFixed: String? = nil, nameserver: String? = nil) {
+        self.nameserver = nameserver
         self.profile = profile
         self.region = region
         self.endpoint = endpoint
@@ -85,6 +89,7 @@ public func runDashboard(options: DashboardOptions,
         context: options.context,
         configuration: StoreConfiguration(slowInterval: options.refreshSeconds, fastInterval: options.fastRefreshSeconds, readOnly: options.readOnly),
         logger: logger,
+        domainChecker: options.nameserver.flatMap { try? DomainChecker(nameserver: $0) } ?? .system(),
         onChange: { state in mailbox.post(state) }
     )
     let settings = UILoop.Settings(options: options, noColor: noColor, glyphs: utf8 ? .unicode : .ascii,

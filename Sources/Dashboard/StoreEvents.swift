@@ -10,6 +10,8 @@ enum StoreEvent: Sendable {
     case focus(StoreFocus)
     case perform(ServiceAction, serviceArn: String, serviceName: String)
     case switchContext(region: String?, profile: String?, endpoint: String?, demo: Bool)
+    case checkDomains(serviceArn: String)
+    case exportDomain(serviceArn: String, domain: String)
 }
 
 /// One ordered stream from the UI thread to the store: the UI thread only enqueues (never blocks),
@@ -56,6 +58,10 @@ final class StoreEvents: Sendable {
             await store.setFocus(focus)
         case .perform(let action, let arn, let name):
             _ = await store.perform(action, serviceArn: arn, serviceName: name)
+        case .checkDomains(let arn):
+            await store.checkDomains(serviceArn: arn)
+        case .exportDomain(let arn, let domain):
+            await store.exportDomain(serviceArn: arn, domain: domain)
         case .switchContext(let region, let profile, let endpoint, let demo):
             do {
                 let api = try await makeAPI(region, profile)

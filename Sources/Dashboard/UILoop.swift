@@ -118,6 +118,10 @@ enum UILoop {
                         controller.ui.message = "copied \(what) (OSC 52; in tmux this needs set-clipboard on)"
                     case .perform(let change, let arn, let name):
                         events.send(.perform(change, serviceArn: arn, serviceName: name))
+                    case .checkDomains(let arn):
+                        events.send(.checkDomains(serviceArn: arn))
+                    case .exportDomain(let arn, let domain):
+                        events.send(.exportDomain(serviceArn: arn, domain: domain))
                     case .switchRegion(let region):
                         events.send(.switchContext(region: region, profile: state.context.profile, endpoint: state.context.endpoint, demo: state.context.demo))
                         controller.ui.openServiceArn = nil

@@ -6,6 +6,7 @@ import CloudWatch
 import CloudWatchLogs
 import Dashboard
 import Foundation
+import RunnerDeckKit
 
 /// `runnerdeck [dashboard]`: the full-screen dashboard (the default command).
 struct DashboardCommand: AsyncParsableCommand {
@@ -29,7 +30,13 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between refreshes while nothing is in progress (default 10).", valueName: "seconds"))
     var refresh: Double?
 
+    @Option(help: ArgumentHelp("DNS server the Domains view checks the records with (default: those of /etc/resolv.conf).", valueName: "host[:port]"))
+    var nameserver: String?
+
     func validate() throws {
+        if let nameserver {
+            do { _ = try DomainChecker(nameserver: nameserver) } catch { throw ValidationError("--nameserver: \(error)") }
+        }
         if let refresh, !(refresh >= 1 && refresh <= 3600) {
             throw ValidationError("--refresh must be between 1 and 3600 seconds")
         }
@@ -56,7 +63,8 @@ struct DashboardCommand: AsyncParsableCommand {
             logFile: environment.variables["RUNNERDECK_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             demo: globals.demo,
             contextFixed: globals.demo ? "the demo fleet runs in one region, in process"
-                : globals.endpointURL.map { "--endpoint-url \($0) serves one region and one set of credentials" }
+                : globals.endpointURL.map { "--endpoint-url \($0) serves one region and one set of credentials" },
+            nameserver: nameserver
         )
         // The options for `:region NAME` and `:profile NAME`, as the dashboard asks for them.
         @Sendable func chosen(_ region: String?, _ profile: String?) -> GlobalOptions {

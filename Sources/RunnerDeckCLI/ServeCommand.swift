@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunnerLocal
 import ArgumentParser
+import DNSClient
 import Foundation
 import Logging
 
@@ -18,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
               aws apprunner list-services --endpoint-url http://127.0.0.1:8080 --region us-east-1
               runnerdeck serve --port 8080 --seed demo --operation-seconds 30
               runnerdeck serve --host 0.0.0.0 --port 8080 --access-key-id AKIDLOCAL --secret-access-key s3cret
+              runnerdeck serve --domain-validation dns --nameserver 127.0.0.1:5353
 
             Failure injection: tag a service `runnerdeck:fail-deployments=true` and its deployments fail and \
             roll back; create with the tag `runnerdeck:fail-create=true` and the create fails; \
@@ -42,6 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds a custom domain waits for DNS validation (default: twice --operation-seconds).")
     var domainSeconds: Double?
+
+    @Option(help: ArgumentHelp("How a custom domain gets validated: time (after --domain-seconds) or dns (once its validation records resolve).", valueName: "time|dns"))
+    var domainValidation: String = "time"
+
+    @Option(help: ArgumentHelp("With --domain-validation dns: the DNS server to ask (default: those of /etc/resolv.conf).", valueName: "host[:port]"))
+    var nameserver: String?
 
     @Option(help: "Probability (0–1) that a deployment fails and rolls back.")
     var failureProbability: Double = 0
@@ -80,6 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
     var bodyTimeout: Double = 30
 
     func validate() throws {
+        guard domainValidation == "time" || domainValidation == "dns" else { throw ValidationError("--domain-validation must be time or dns") }
+        if nameserver != nil && domainValidation != "dns" { throw ValidationError("--nameserver goes with --domain-validation dns") }
+        if let nameserver {
+            do { _ = try DNSServer(parsing: nameserver) } catch { throw ValidationError("--nameserver: \(error)") }
+        }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         for (name, value) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout)] where !(value.isFinite && value > 0 && value <= 3600) {
             throw ValidationError("\(name) must be a number of seconds above 0 and at most 3600")
@@ -103,6 +116,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else { throw ValidationError("--account-id must be 12 digits") }
     }
 
+    /// The resolver of `--domain-validation dns` (nil: validation after a fixed time).
+    func validationResolver() throws -> DNSResolver? {
+        guard domainValidation == "dns" else { return nil }
+        return try nameserver.map { DNSResolver(servers: [try DNSServer(parsing: $0)]) } ?? DNSResolver.system()
+    }
+
     func run() async throws {
         var credentials: AWSCredentials?
         if let accessKeyId, let secretAccessKey {
@@ -111,7 +130,8 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = LocalServerConfiguration(
             host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,
             options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
-                                  domainValidationSeconds: domainSeconds, failureProbability: failureProbability),
+                                  domainValidationSeconds: domainSeconds, failureProbability: failureProbability,
+                                  domainValidationResolver: try validationResolver()),
             credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed,
             accessLogPath: accessLog,
             limits: FrontDoorLimits(maxConnections: maxConnections ?? FrontDoorLimits.defaultMaxConnections(),

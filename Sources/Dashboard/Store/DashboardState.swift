@@ -48,6 +48,12 @@ public struct ServiceDetailState: Sendable, Hashable {
     /// The last hour of the service's metrics (``MetricSpec/overview``, 1-minute periods), read at most
     /// once a minute while the detail view shows it; nil before the first read.
     public var metrics: ServiceMetricsState?
+    /// The DNS check of each domain (by name), kept across refreshes; see DashboardStore+Domains.
+    public var domainChecks: [String: DomainCheck] = [:]
+    /// When the domains were last checked in DNS; nil before the first check.
+    public var domainsCheckedAt: Date?
+    /// A DNS check is running.
+    public var domainsChecking = false
 
     public init(serviceArn: String, service: Service? = nil, operations: [OperationSummary] = [], domains: [CustomDomain] = [],
                 dnsTarget: String? = nil, vpcDNSTargets: [VpcDNSTarget] = [], tags: [Tag] = [], loaded: Bool = false) {

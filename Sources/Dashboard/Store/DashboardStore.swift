@@ -109,13 +109,22 @@ actor DashboardStore {
     private var wakeTask: Task<Void, Never>?
     private var followTasks: [String: Task<Void, Never>] = [:]
     private var fillingRows = false
+    /// Asks the DNS about the open service's domains (see DashboardStore+Domains).
+    let domainChecker: DomainChecker
+    /// The running DNS check, if any.
+    var domainCheckTask: Task<Void, Never>?
+    /// Where `e` writes a domain's zone file.
+    let exportDirectory: String
     /// Refreshes made since start (for tests and the log).
     private(set) var refreshCount = 0
 
     public init(api: any AppRunnerAPI, cloudWatch: CloudWatchClients = CloudWatchClients(), context: DashboardContext,
                 configuration: StoreConfiguration = StoreConfiguration(),
                 clock: any WallClock = SystemClock(), logger: Logger = Logger(label: "runnerdeck.store"),
+                domainChecker: DomainChecker = .system(), exportDirectory: String = FileManager.default.currentDirectoryPath,
                 onChange: @escaping @Sendable (DashboardState) -> Void = { _ in }) {
+        self.domainChecker = domainChecker
+        self.exportDirectory = exportDirectory
         self.api = api
         self.logsAPI = cloudWatch.logs ?? (api as? any CloudWatchLogsAPI)
         self.metricsAPI = cloudWatch.metrics ?? (api as? any CloudWatchAPI)
@@ -229,6 +238,7 @@ actor DashboardStore {
                     await refreshDeploymentLog(arn: arn, generation: generation)
                     await refreshDetailMetrics(arn: arn, generation: generation)
                 }
+                if focus.view == .domains { checkDomainsIfDue(serviceArn: arn) }
             }
             if focus.view == .resources {
                 try await refreshResources(api: api, generation: generation)
@@ -408,6 +418,9 @@ actor DashboardStore {
         if previous?.serviceArn == arn, let previous {
             state.detail?.deploymentLog = previous.deploymentLog
             state.detail?.metrics = previous.metrics
+            state.detail?.domainChecks = previous.domainChecks
+            state.detail?.domainsCheckedAt = previous.domainsCheckedAt
+            state.detail?.domainsChecking = previous.domainsChecking
         }
         if let index = state.services.firstIndex(where: { $0.arn == arn }) {
             state.services[index].service = service

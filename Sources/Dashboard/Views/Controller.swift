@@ -197,9 +197,24 @@ struct DashboardController: Sendable {
                 let domains = state.detail?.serviceArn == target.arn ? state.detail?.domains ?? [] : []
                 guard !domains.isEmpty else { ui.message = "no custom domain to copy"; return [.redraw] }
                 let domain = domains[min(ui.domainSelection, domains.count - 1)]
-                return [.copy(Self.zoneLines(domain, dnsTarget: state.detail?.dnsTarget), what: "the DNS records of \(domain.domainName)")]
+                let records = RequiredRecord.records(for: domain, dnsTarget: state.detail?.dnsTarget ?? "", vpcDNSTargets: state.detail?.vpcDNSTargets ?? [])
+                let text = (try? DomainExport.render(records, as: .zone)) ?? ""
+                return [.copy(text, what: "the DNS records of \(domain.domainName)")]
             }
             return [.copy(target.arn, what: "the ARN of \(target.name)")]
+        case .checkDNS:
+            guard let target = target(state: state), state.detail?.serviceArn == target.arn, state.detail?.loaded == true else {
+                ui.message = "no service open"
+                return [.redraw]
+            }
+            guard !(state.detail?.domains.isEmpty ?? true) else { ui.message = "no custom domain to check"; return [.redraw] }
+            ui.message = "checking the DNS records…"
+            return [.checkDomains(serviceArn: target.arn), .redraw]
+        case .exportRecords:
+            guard let target = target(state: state) else { ui.message = "no service open"; return [.redraw] }
+            let domains = state.detail?.serviceArn == target.arn ? state.detail?.domains ?? [] : []
+            guard !domains.isEmpty else { ui.message = "no custom domain to export"; return [.redraw] }
+            return [.exportDomain(serviceArn: target.arn, domain: domains[min(ui.domainSelection, domains.count - 1)].domainName)]
         case .refresh:
             return [.refresh, .redraw]
         case .command:
@@ -222,20 +237,6 @@ struct DashboardController: Sendable {
         ui.scroll[.detail] = 0
         ui.scroll[.domains] = 0
         ui.domainSelection = 0
-    }
-
-    /// A domain's records as zone-file lines, ready to paste: the CNAME to the DNS target and every
-    /// certificate validation record.
-    static func zoneLines(_ domain: CustomDomain, dnsTarget: String?) -> String {
-        var lines: [String] = []
-        if let dnsTarget { lines.append("\(domain.domainName). CNAME \(dnsTarget).") }
-        for record in domain.certificateValidationRecords ?? [] {
-            guard let name = record.name, let value = record.value else { continue }
-            let fqdn = name.hasSuffix(".") ? name : name + "."
-            let target = value.hasSuffix(".") ? value : value + "."
-            lines.append("\(fqdn) \(record.type ?? "CNAME") \(target)")
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     mutating func switchView(_ view: ViewKind) {

@@ -228,69 +228,6 @@ extension DashboardRenderer {
         return lines
     }
 
-    // MARK: Custom domains
-
-    /// Lines and the index of the selected domain's first line.
-    func domainLines(state: DashboardState, ui: UIState, width: Int) -> ([Line], Int?) {
-        guard let arn = ui.openServiceArn else {
-            return ([[Span("No service open: select one in Services (1) and press Enter, then 3.", Style(.muted))]], nil)
-        }
-        guard let detail = state.detail, detail.serviceArn == arn, detail.loaded else {
-            return ([[Span("Loading custom domains…", Style(.muted))]], nil)
-        }
-        var lines: [Line] = []
-        lines += field("DNS target", detail.dnsTarget, width: width, indent: 0, labelWidth: 12, style: Style(.normal, bold: true))
-        for target in detail.vpcDNSTargets {
-            lines += field("VPC target", "\(target.domainName ?? "?") (VPC \(target.vpcId ?? "?"))", width: width, indent: 0, labelWidth: 12)
-        }
-        for part in "Point each domain at the DNS target with a CNAME (or ALIAS at the apex), and add every validation record below.".wrapped(toWidth: max(20, width - 1)) {
-            lines.append([Span(part, Style(.muted))])
-        }
-        if detail.domains.isEmpty {
-            lines.append([])
-            lines.append([Span("No custom domains. Press a to associate one.", Style(.muted))])
-            return (lines, nil)
-        }
-        var anchor: Int?
-        let selected = min(max(0, ui.domainSelection), detail.domains.count - 1)
-        for (i, domain) in detail.domains.enumerated() {
-            lines.append([])
-            if i == selected { anchor = lines.count }
-            let (statusText, statusStyle) = Self.domainStatus(domain.status)
-            var head: Line = [
-                Span(i == selected ? glyphs.pointer + " " : "  ", Style(.normal, bold: true)),
-                Span(domain.domainName, Style(.normal, bold: true, reverse: i == selected)),
-                Span("  "), Span(statusText, statusStyle),
-                Span("  www: \(domain.enableWWWSubdomain ? "yes" : "no")", Style(.muted)),
-            ]
-            if domain.status == .pendingCertificateDnsValidation { head.append(Span("  (add the records below)", Style(.warn))) }
-            lines.append(head)
-            let records = domain.certificateValidationRecords ?? []
-            if records.isEmpty {
-                lines.append([Span("    no validation records yet", Style(.muted))])
-            }
-            for (n, record) in records.enumerated() {
-                let status = record.status?.rawValue ?? "?"
-                let role: ColorRole = record.status == .success ? .ok : (record.status == .failed ? .error : .warn)
-                lines.append([Span("    record \(n + 1)  ", Style(.muted)), Span(record.type ?? "?", Style(.normal, bold: true)), Span("  "), Span(status, Style(role))])
-                lines += field("name", record.name, width: width, indent: 6, labelWidth: 5)
-                lines += field("value", record.value, width: width, indent: 6, labelWidth: 5)
-            }
-        }
-        return (lines, anchor)
-    }
-
-    static func domainStatus(_ status: CustomDomainAssociationStatus) -> (String, Style) {
-        let text = status.rawValue.uppercased()
-        switch status {
-        case .active: return (text, Style(.ok))
-        case .createFailed, .deleteFailed: return (text, Style(.error, bold: true))
-        case .pendingCertificateDnsValidation, .creating, .bindingCertificate: return (text, Style(.warn))
-        case .deleting: return (text, Style(.muted))
-        case .unknown: return (text, .plain)
-        }
-    }
-
     // MARK: Resources
 
     func resourceLines(state: DashboardState, now: Date, width: Int) -> [Line] {

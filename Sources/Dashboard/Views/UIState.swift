@@ -60,6 +60,10 @@ enum Effect: Sendable, Hashable {
     case copy(String, what: String)
     /// The answer to question `id` of ``DashboardQuestions``; nil cancels it.
     case answer(id: Int, text: String?)
+    /// Check the open service's domains in DNS now.
+    case checkDomains(serviceArn: String)
+    /// Write a domain's records to a zone file.
+    case exportDomain(serviceArn: String, domain: String)
 }
 
 /// Everything about the screen that is not App Runner state: view, selection, filter, sort, prompt.
