@@ -70,7 +70,8 @@ struct PauseCommand: AsyncParsableCommand {
             Examples:
               runnerdeck pause web-api
               runnerdeck pause web-api --wait --timeout 600
-            """
+            """,
+        aliases: ["pause-service"]
     )
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var waitOptions: WaitOptions
@@ -89,8 +90,10 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               runnerdeck resume web-api
-              runnerdeck resume web-api --wait && curl https://$(runnerdeck describe web-api --output json | jq -r .Service.ServiceUrl)
-            """
+              runnerdeck resume web-api --wait && \\
+                  curl "https://$(runnerdeck describe web-api --query Service.ServiceUrl)"
+            """,
+        aliases: ["resume-service"]
     )
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var waitOptions: WaitOptions
@@ -112,9 +115,11 @@ struct DeployCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck deploy web-api
-              runnerdeck deploy web-api --wait --timeout 900 || echo "deployment did not land"
+              runnerdeck deploy web-api --wait --timeout 900 || \\
+                  echo "deployment did not land"
               runnerdeck deploy web-api --output json | jq -r .OperationId
-            """
+            """,
+        aliases: ["start-deployment"]
     )
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var waitOptions: WaitOptions
@@ -136,7 +141,8 @@ struct DeleteCommand: AsyncParsableCommand {
             Examples:
               runnerdeck delete old-api --yes
               runnerdeck delete old-api --yes --wait
-            """
+            """,
+        aliases: ["delete-service"]
     )
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var waitOptions: WaitOptions

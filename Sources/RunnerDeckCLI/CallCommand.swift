@@ -15,7 +15,7 @@ struct CallCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck call ListServices
-              runnerdeck call DescribeCustomDomains --input '{"ServiceArn": "arn:aws:apprunner:…"}'
+              runnerdeck call DescribeCustomDomains --input '{"ServiceArn": "arn:…"}'
               runnerdeck call create-auto-scaling-configuration --input @asc.json
               echo '{"MaxResults": 5}' | runnerdeck call ListConnections --input @-
             """

@@ -16,16 +16,13 @@ struct DashboardCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               runnerdeck                                  # the current profile and region
-              runnerdeck --demo                           # Local App Runner's demo fleet, no account needed
+              runnerdeck --demo               # Local App Runner's demo fleet, no account
               runnerdeck --profile prod --region eu-west-1 --read-only
               runnerdeck --endpoint-url http://127.0.0.1:8080 --refresh 5
             """
     )
 
     @OptionGroup var globals: GlobalOptions
-
-    @Flag(name: .customLong("read-only"), help: "Turn every action that changes something off.")
-    var readOnly: Bool = false
 
     @Option(help: ArgumentHelp("Seconds between refreshes while nothing is in progress (default 10).", valueName: "seconds"))
     var refresh: Double?
@@ -58,7 +55,7 @@ struct DashboardCommand: AsyncParsableCommand {
                 : globals.region ?? environment.variables["AWS_REGION"] ?? environment.variables["AWS_DEFAULT_REGION"],
             endpoint: globals.demo ? "Local App Runner (demo, in process)" : globals.endpointURL,
             refreshSeconds: refresh ?? 10,
-            readOnly: readOnly,
+            readOnly: globals.readOnly,
             noColor: globals.noColor,
             logFile: environment.variables["RUNNERDECK_LOG_FILE"].flatMap { $0.isEmpty ? nil : $0 },
             demo: globals.demo,

@@ -26,11 +26,14 @@ struct DomainsCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck domains web-api
-              runnerdeck domains web-api --output text | cut -f4-6      # name, type, value of each record
+              runnerdeck domains web-api --output text | cut -f4-6  # name, type, value
               runnerdeck domains web-api --check --nameserver 205.251.192.10
-              runnerdeck domains web-api --export route53 --domain shop.example.com > batch.json
-              aws route53 change-resource-record-sets --hosted-zone-id Z123 --change-batch file://batch.json
-            """
+              runnerdeck domains web-api --export route53 --domain shop.example.com \\
+                  > batch.json
+              aws route53 change-resource-record-sets --hosted-zone-id Z123 \\
+                  --change-batch file://batch.json
+            """,
+        aliases: ["describe-custom-domains"]
     )
 
     @OptionGroup var globals: GlobalOptions

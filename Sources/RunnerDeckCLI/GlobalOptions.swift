@@ -42,6 +42,9 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(help: "Use Local App Runner's demo fleet in process instead of AWS.")
     public var demo: Bool = false
 
+    @Flag(name: .customLong("read-only"), help: "Refuse everything that changes something: the dashboard's actions, and pause, resume, deploy, delete and call of any operation but Describe* and List* (exit 252).")
+    public var readOnly: Bool = false
+
     @Option(name: .customLong("cli-read-timeout"), help: ArgumentHelp(
         "Seconds an attempt may take to receive the whole response before it is cancelled and retried; 0 means no timeout (default 60).",
         valueName: "seconds"))

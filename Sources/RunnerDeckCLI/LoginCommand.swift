@@ -15,7 +15,7 @@ struct LoginCommand: AsyncParsableCommand {
             refreshed without asking while its refresh token lasts.
 
             Examples:
-              runnerdeck login --profile dev          # a profile with sso_session or sso_start_url
+              runnerdeck login --profile dev          # sso_session or sso_start_url in it
               runnerdeck login --sso-session my-sso   # a [sso-session my-sso] section
             """
     )

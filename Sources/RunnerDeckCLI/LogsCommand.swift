@@ -24,7 +24,8 @@ struct LogsCommand: AsyncParsableCommand {
               runnerdeck logs web-api --operation latest
               runnerdeck logs web-api --application --since 1h --filter ERROR
               runnerdeck logs web-api --application --follow
-              runnerdeck logs web-api --since 2026-11-30T05:00:00Z --output json | jq -r '.events[].message'
+              runnerdeck logs web-api --since 2026-11-30T05:00:00Z --output json | \\
+                  jq -r '.events[].message'
             """
     )
 

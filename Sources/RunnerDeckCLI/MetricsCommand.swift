@@ -19,7 +19,8 @@ struct MetricsCommand: AsyncParsableCommand {
             Examples:
               runnerdeck metrics web-api
               runnerdeck metrics web-api --since 24h --period 3600
-              runnerdeck metrics web-api --output json | jq '.MetricDataResults[] | {Label, Values}'
+              runnerdeck metrics web-api --output json | \\
+                  jq '.MetricDataResults[] | {Label, Values}'
             """
     )
 

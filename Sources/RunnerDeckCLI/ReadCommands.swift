@@ -14,10 +14,11 @@ struct ServicesCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck services
-              runnerdeck services --output json | jq -r '.ServiceSummaryList[].ServiceName'
+              runnerdeck services --query 'ServiceSummaryList[].ServiceName' --output text
               runnerdeck services --output text | cut -f1,2
               runnerdeck services --region eu-west-1 --profile prod
-            """
+            """,
+        aliases: ["list-services"]
     )
 
     @OptionGroup var globals: GlobalOptions
@@ -57,9 +58,10 @@ struct DescribeCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck describe web-api
-              runnerdeck describe arn:aws:apprunner:us-east-1:123456789012:service/web-api/0123456789abcdef0123456789abcdef
+              runnerdeck describe "$SERVICE_ARN"
               runnerdeck describe web-api --output json | jq -r .Service.Status
-            """
+            """,
+        aliases: ["describe-service"]
     )
 
     @OptionGroup var globals: GlobalOptions
@@ -88,9 +90,12 @@ struct OperationsCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck operations web-api
-              runnerdeck operations web-api --max-results 1 --output json | jq -r '.OperationSummaryList[0].Status'
-              runnerdeck operations web-api --output text | awk -F'\\t' '$3 != "SUCCEEDED"'
-            """
+              runnerdeck operations web-api --max-results 1 --output text \\
+                  --query 'OperationSummaryList[0].Status'
+              runnerdeck operations web-api --output text | \\
+                  awk -F'\\t' '$3 != "SUCCEEDED"'
+            """,
+        aliases: ["list-operations"]
     )
 
     @OptionGroup var globals: GlobalOptions

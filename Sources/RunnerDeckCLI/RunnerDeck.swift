@@ -21,7 +21,7 @@ struct RunnerDeckCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck --demo
-              runnerdeck services --output json | jq -r '.ServiceSummaryList[].ServiceName'
+              runnerdeck services --query 'ServiceSummaryList[].ServiceName' --output text
               runnerdeck deploy web-api --wait --timeout 900
               runnerdeck logs web-api --operation latest
               runnerdeck metrics web-api --since 24h --period 3600
@@ -44,6 +44,14 @@ struct RunnerDeckCommand: AsyncParsableCommand {
             WaitCommand.self, LogsCommand.self, MetricsCommand.self,
             CallCommand.self, ServeCommand.self, LoginCommand.self,
         ]
+    }
+}
+
+extension RunnerDeckCommand {
+    /// Every word that names a command: the names and their aliases (`list-services` for `services`, so
+    /// scripts port by replacing `aws apprunner` with `runnerdeck`).
+    static var commandWords: Set<String> {
+        Set(subcommandTypes.flatMap { [$0.configuration.commandName].compactMap { $0 } + $0.configuration.aliases })
     }
 }
 
@@ -94,13 +102,17 @@ private func runCommand(_ arguments: [String]) async -> Int32 {
     let environment = CLIEnvironment.current
     var command: any ParsableCommand
     do {
-        command = try RunnerDeckCommand.parseAsRoot(hoistingGlobalOptions(arguments))
+        command = try RunnerDeckCommand.parseAsRoot(awsStyleServiceArn(hoistingGlobalOptions(arguments)))
     } catch {
         if let hint = unknownCommandHint(arguments) {
             environment.standardError.write(hint + "\n")
             return ExitStatus.usage
         }
         return reportParserError(error, environment: environment)
+    }
+    if let refusal = ReadOnly.refusal(for: command) {
+        environment.standardError.write(ErrorReport.line(for: refusal) + "\n")
+        return refusal.exitStatus
     }
     do {
         if var asyncCommand = command as? any AsyncParsableCommand {
@@ -131,7 +143,7 @@ private func runCommand(_ arguments: [String]) async -> Int32 {
 func unknownCommandHint(_ arguments: [String]) -> String? {
     guard let word = arguments.first, !word.hasPrefix("-") else { return nil }
     let commands = RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName }
-    guard !commands.contains(word) else { return nil }
+    guard !RunnerDeckCommand.commandWords.contains(word) else { return nil }
     let near = Suggestions.nearest(to: word, in: commands, limit: 3, maxDistance: 2)
     guard !near.isEmpty else { return nil }
     return "runnerdeck: UsageError: unknown command '\(word)'; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? (runnerdeck --help lists the commands)"
@@ -149,13 +161,39 @@ private func reportParserError(_ error: any Error, environment: CLIEnvironment) 
     return code == .validationFailure ? ExitStatus.usage : code.rawValue
 }
 
+/// `--service-arn ARN` (the AWS CLI's spelling) becomes the service argument of the commands that take one,
+/// so `aws apprunner describe-service --service-arn ARN` runs as `runnerdeck describe-service --service-arn ARN`.
+func awsStyleServiceArn(_ arguments: [String]) -> [String] {
+    let takers: Set<String> = ["describe", "describe-service", "operations", "list-operations", "domains", "describe-custom-domains",
+                               "pause", "pause-service", "resume", "resume-service", "deploy", "start-deployment", "delete", "delete-service",
+                               "logs", "metrics"]
+    guard let command = arguments.first, takers.contains(command) else { return arguments }
+    var result: [String] = [command]
+    var index = 1
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--service-arn", index + 1 < arguments.count {
+            result.append(arguments[index + 1])
+            index += 2
+            continue
+        }
+        if argument.hasPrefix("--service-arn=") {
+            result.append(String(argument.dropFirst("--service-arn=".count)))
+        } else {
+            result.append(argument)
+        }
+        index += 1
+    }
+    return result
+}
+
 /// Lets global options come before the command, as with `aws`: `runnerdeck --region eu-west-1 services`
 /// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
 /// (they go to the dashboard).
 func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
     let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout", "--mfa-code"]
-    let flags: Set<String> = ["--no-color", "--debug", "--demo"]
-    let commands = Set(RunnerDeckCommand.subcommandTypes.compactMap { $0.configuration.commandName })
+    let flags: Set<String> = ["--no-color", "--debug", "--demo", "--read-only"]
+    let commands = RunnerDeckCommand.commandWords
     var leading: [String] = []
     var index = 0
     while index < arguments.count {
@@ -174,7 +212,7 @@ func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
     guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
     // A command with subcommands (`wait operation`) takes the options after the subcommand.
     var path = [arguments[index]]
-    let type = RunnerDeckCommand.subcommandTypes.first { $0.configuration.commandName == arguments[index] }
+    let type = RunnerDeckCommand.subcommandTypes.first { $0.configuration.commandName == arguments[index] || $0.configuration.aliases.contains(arguments[index]) }
     let subcommands = Set((type?.configuration.subcommands ?? []).compactMap { $0.configuration.commandName })
     if index + 1 < arguments.count, subcommands.contains(arguments[index + 1]) {
         path.append(arguments[index + 1])

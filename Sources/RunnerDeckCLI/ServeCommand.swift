@@ -16,9 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               runnerdeck serve --port 8080 --state apprunner.sqlite
-              aws apprunner list-services --endpoint-url http://127.0.0.1:8080 --region us-east-1
+              aws apprunner list-services --region us-east-1 \\
+                  --endpoint-url http://127.0.0.1:8080
               runnerdeck serve --port 8080 --seed demo --operation-seconds 30
-              runnerdeck serve --host 0.0.0.0 --port 8080 --access-key-id AKIDLOCAL --secret-access-key s3cret
+              runnerdeck serve --host 0.0.0.0 --port 8080 \\
+                  --access-key-id AKIDLOCAL --secret-access-key s3cret
               runnerdeck serve --domain-validation dns --nameserver 127.0.0.1:5353
 
             Failure injection: tag a service `runnerdeck:fail-deployments=true` and its deployments fail and \
