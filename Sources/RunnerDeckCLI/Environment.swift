@@ -36,8 +36,10 @@ struct FileDescriptorSink: OutputSink {
                 return Foundation.write(descriptor, base + offset, buffer.count - offset)
             }
             if written < 0 {
-                if errno == EINTR { continue }
-                return  // a closed pipe: nothing sensible to do with the rest
+                let error = errno
+                if error == EINTR { continue }
+                if descriptor == 1 { OutputFailure.standardOutputFailed(error) }
+                return
             }
             offset += written
         }
@@ -45,6 +47,20 @@ struct FileDescriptorSink: OutputSink {
 
     /// True when the descriptor is a terminal.
     var isTerminal: Bool { isatty(descriptor) == 1 }
+}
+
+/// What happens when the process's stdout cannot be written: a closed pipe (`| head` has read enough)
+/// ends the command at once and quietly, exit 0; any other error (a full disk, a closed descriptor)
+/// ends it with a message on stderr and exit 255, instead of carrying on as if the output had gone out.
+enum OutputFailure {
+    static func standardOutputFailed(_ error: Int32) -> Never {
+        if error != EPIPE {
+            let message = "runnerdeck: could not write the output: \(String(cString: strerror(error)))\n"
+            _ = message.withCString { Foundation.write(2, $0, strlen($0)) }
+        }
+        // _exit: other threads may still run; nothing is buffered (output goes through write(2)).
+        _exit(error == EPIPE ? ExitStatus.success : ExitStatus.other)
+    }
 }
 
 /// Collects everything written, for tests and for callers that want the text.

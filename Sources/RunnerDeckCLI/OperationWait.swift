@@ -237,7 +237,8 @@ enum Interrupt {
         if let source {
             return try await race(body, signals: source.stream)
         }
-        guard enabled else { return try await body() }
+        // A SIGINT the parent set to be ignored (a background job of a script) stays ignored.
+        guard enabled, !sigintIgnored() else { return try await body() }
         let (signals, continuation) = AsyncStream<Void>.makeStream()
         signal(SIGINT, SIG_IGN)
         let dispatchSource = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -249,6 +250,13 @@ enum Interrupt {
             signal(SIGINT, SIG_DFL)
         }
         return try await race(body, signals: signals)
+    }
+
+    /// True when SIGINT's disposition is "ignore" (inherited from the parent process).
+    static func sigintIgnored() -> Bool {
+        var current = sigaction()
+        guard sigaction(SIGINT, nil, &current) == 0 else { return false }
+        return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// `body`'s result, or ``CLIInterrupted`` as soon as `signals` yields.

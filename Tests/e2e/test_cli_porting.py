@@ -45,3 +45,36 @@ def test_read_only_lets_reads_run(cli_endpoint, service):
                                                                                       json.dumps({"ServiceArn": service})]):
         p = cli_endpoint.rd(*args, "--read-only", "--output", "json")
         assert p.returncode == 0, (args, p.stderr)
+
+
+# ---- signals and output errors (issue 18 item 7) -----------------------------------------------
+
+def test_an_inherited_ignored_sigint_stays_ignored_while_waiting(cli_endpoint, service):
+    """A background job of a script has SIGINT ignored: Ctrl-C in the terminal must not end its wait."""
+    import signal
+    import subprocess
+    import time
+    from cli_fixtures import BIN, ENV
+    process = subprocess.Popen(["sh", "-c", 'trap "" INT; exec "$0" "$@"', str(BIN), "deploy", service, "--wait",
+                                "--endpoint-url", cli_endpoint.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(0.4)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "interrupted" not in err
+
+
+def test_a_full_disk_is_an_error_and_a_closed_pipe_ends_quietly(cli_endpoint, service):
+    import subprocess
+    from cli_fixtures import BIN, ENV
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([str(BIN), "services", "--output", "json", "--endpoint-url", cli_endpoint.url], stdout=full,
+                           stderr=subprocess.PIPE, text=True, env=ENV, timeout=60)
+    assert p.returncode == 255 and "could not write the output: No space left on device" in p.stderr, p.stderr
+    follow = subprocess.Popen([str(BIN), "logs", service, "--application", "--follow", "--since", "1h", "--endpoint-url", cli_endpoint.url],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    first = [follow.stdout.readline() for _ in range(2)]
+    assert all(first), first
+    follow.stdout.close()  # what `| head -2` does once it has its lines
+    assert follow.wait(timeout=30) == 0
+    assert follow.stderr.read() == b""
