@@ -22,17 +22,19 @@ struct ServicesCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var pagination: PaginationOptions
 
     func run() async throws {
         let context = CommandContext(globals: globals)
         let api = try await context.makeAPI()
-        var all: [ServiceSummary] = []
-        for try await page in api.listServicesPaginator(ListServicesRequest()) {
-            all += page.serviceSummaryList
+        let (all, nextToken) = try await pagination.collect { (token: String?, size: Int?) -> (items: [ServiceSummary], next: String?) in
+            let page = try await api.listServices(ListServicesRequest(nextToken: token, maxResults: size))
+            return (page.serviceSummaryList, page.nextToken)
         }
+        defer { context.writeNextToken(nextToken) }
         switch context.format {
         case .json:
-            try context.writeJSON(ListServicesResponse(serviceSummaryList: all))
+            try context.writeJSON(ListServicesResponse(serviceSummaryList: all, nextToken: nextToken))
         case .table, .text:
             let rows: [[TableCell]] = all.map { summary in
                 [
@@ -100,27 +102,32 @@ struct OperationsCommand: AsyncParsableCommand {
 
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "The service's name or ARN.") var service: String
-    @Option(name: .customLong("max-results"), help: "Show at most this many operations (the newest).")
+    @Option(name: .customLong("max-results"), help: "Show at most this many operations (the newest); the same as --max-items.")
     var maxResults: Int?
+    @OptionGroup var pagination: PaginationOptions
 
     func validate() throws {
         if let maxResults, maxResults < 1 { throw ValidationError("--max-results must be at least 1") }
+        if maxResults != nil, pagination.maxItems != nil { throw ValidationError("--max-results and --max-items say the same: give one") }
     }
 
     func run() async throws {
         let context = CommandContext(globals: globals)
         let api = try await context.makeAPI()
         let arn = try await ServiceResolver(api: api).resolveArn(service)
-        var all: [OperationSummary] = []
-        let pageSize = maxResults.map { min($0, 20) }
-        for try await page in api.listOperationsPaginator(ListOperationsRequest(serviceArn: arn, maxResults: pageSize)) {
-            all += page.operationSummaryList ?? []
-            if let maxResults, all.count >= maxResults { break }
+        var pages = pagination
+        if let maxResults {
+            pages.maxItems = maxResults
+            pages.pageSize = pages.pageSize ?? min(maxResults, 20)
         }
-        if let maxResults { all = Array(all.prefix(maxResults)) }
+        let (all, nextToken) = try await pages.collect { (token: String?, size: Int?) -> (items: [OperationSummary], next: String?) in
+            let page = try await api.listOperations(ListOperationsRequest(serviceArn: arn, nextToken: token, maxResults: size))
+            return (page.operationSummaryList ?? [], page.nextToken)
+        }
+        defer { context.writeNextToken(nextToken) }
         switch context.format {
         case .json:
-            try context.writeJSON(ListOperationsResponse(operationSummaryList: all))
+            try context.writeJSON(ListOperationsResponse(operationSummaryList: all, nextToken: nextToken))
         case .table, .text:
             let rows: [[TableCell]] = all.map { operation in
                 var duration = ""
