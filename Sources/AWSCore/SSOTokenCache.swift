@@ -161,7 +161,8 @@ enum JSONCacheFile {
 
 /// Python's `json.dumps(value, sort_keys=True)` (separators `", "` and `": "`, or `","`/`":"` when
 /// `compact`, non-ASCII escaped as `\uXXXX`), which the AWS CLI hashes for its cache keys.
-enum PythonJSON {
+/// JSON as Python's `json.dumps` writes it (the AWS CLI's cache files and tokens).
+public enum PythonJSON {
     static func dumps(_ value: JSONCacheValue, compact: Bool = false) -> String {
         let (item, key) = compact ? (",", ":") : (", ", ": ")
         switch value {
@@ -175,7 +176,8 @@ enum PythonJSON {
         }
     }
 
-    static func quote(_ text: String) -> String {
+    /// A string as `json.dumps` quotes it: ASCII only, `\uXXXX` escapes.
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for unit in text.utf16 {
             switch unit {

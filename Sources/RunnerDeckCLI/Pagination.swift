@@ -1,3 +1,4 @@
+import AWSCore
 import ArgumentParser
 import Foundation
 
@@ -31,7 +32,7 @@ struct PaginationOptions: ParsableArguments {
 /// base64 of `{"NextToken": <service token or null>, "boto_truncate_amount": <items to skip>}`.
 enum PaginationToken {
     static func encode(serviceToken: String?, skip: Int?) -> String {
-        var json = "{\"NextToken\": " + (serviceToken.map(pythonJSONString) ?? "null")
+        var json = "{\"NextToken\": " + (serviceToken.map(PythonJSON.quote) ?? "null")
         if let skip { json += ", \"boto_truncate_amount\": \(skip)" }
         json += "}"
         return Data(json.utf8).base64EncodedString()
@@ -44,25 +45,6 @@ enum PaginationToken {
         let skip = (object["boto_truncate_amount"] as? NSNumber)?.intValue ?? 0
         guard skip >= 0 else { return nil }
         return (object["NextToken"] as? String, skip)
-    }
-
-    /// A string as Python's `json.dumps` writes it (ASCII only, `\uXXXX` escapes).
-    static func pythonJSONString(_ text: String) -> String {
-        var out = "\""
-        for unit in text.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: out += String(format: "\\u%04x", unit)
-            }
-        }
-        return out + "\""
     }
 }
 
