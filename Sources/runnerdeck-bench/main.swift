@@ -1,6 +1,6 @@
 // runnerdeck-bench: the figures RunnerDeck promises, measured (never asserted in timed tests).
 //
-//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|all]
+//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|query|all]
 import Dashboard
 import Foundation
 
@@ -49,5 +49,13 @@ if which == "logs" || which == "all" {
         report("logs and metrics views", try await LogsBench.run(rss: residentMiB))
     } catch {
         report("logs and metrics views", "failed: \(error)")
+    }
+}
+
+if which == "query" || which == "all" {
+    do {
+        report("query", try QueryBench.run())
+    } catch {
+        report("query", "failed: \(error)")
     }
 }
