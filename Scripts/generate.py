@@ -144,6 +144,9 @@ class Generator:
         if t == "list":
             return "[%s]" % self.swift_type(s["member"]["shape"])
         if t == "map":
+            # String-keyed maps keep their order (as received, as given): AWSCore's AWSMap.
+            if self.shape(s["key"]["shape"])["type"] == "string":
+                return "AWSMap<%s>" % self.swift_type(s["value"]["shape"])
             return "[%s: %s]" % (self.swift_type(s["key"]["shape"]), self.swift_type(s["value"]["shape"]))
         if t == "structure":
             return shape_name

@@ -15,13 +15,17 @@ public enum AWSModelJSON {
         return decoder
     }
 
+    /// `value` as JSON; the maps in it (``AWSMap``) keep their order, which Foundation's encoder loses.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try makeEncoder().encode(value)
+        let order = JSONKeyOrder()
+        let data = try JSONKeyOrder.$current.withValue(order) { try makeEncoder().encode(value) }
+        return OrderedJSON.reordering(data, by: order.recorded)
     }
 
+    /// `data` as a `T`; the maps in it (``AWSMap``) keep the document's order.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let body = data.isEmpty ? Data("{}".utf8) : data
-        return try makeDecoder().decode(type, from: body)
+        return try JSONKeyOrder.$current.withValue(JSONKeyOrder(document: body)) { try makeDecoder().decode(type, from: body) }
     }
 }
 

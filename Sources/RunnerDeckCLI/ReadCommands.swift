@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import ArgumentParser
 import Foundation
@@ -215,8 +216,5 @@ enum ServiceRecord {
     }
 
     /// Only the names of environment variables and secrets, never their values.
-    static func names(_ values: [String: String]?) -> String? {
-        guard let values, !values.isEmpty else { return nil }
-        return values.keys.sorted().joined(separator: ", ")
-    }
+    static func names(_ values: AWSMap<String>?) -> String? { Format.names(values) }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 
 /// Text formatting shared by the views.
@@ -69,5 +70,12 @@ extension Format {
         guard value.isFinite else { return "-" }
         if abs(value) >= 1e12 { return String(format: "%.0f", value) }
         return trim((value * 100).rounded() / 100)
+    }
+
+    /// A map's names only, in the order App Runner gave them (values may be secrets and are never
+    /// shown); nil for none.
+    public static func names(_ map: AWSMap<String>?) -> String? {
+        guard let map, !map.isEmpty else { return nil }
+        return map.keys.joined(separator: ", ")
     }
 }

@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 @testable import Dashboard
 @testable import RunnerDeckKit
@@ -6,7 +7,7 @@ import Testing
 
 let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
-func sampleService(_ name: String, status: ServiceStatus = .running, env: [String: String] = ["DATABASE_URL": "postgres://user:hunter2@db/prod", "LOG_LEVEL": "debug"]) -> Service {
+func sampleService(_ name: String, status: ServiceStatus = .running, env: AWSMap<String> = ["DATABASE_URL": "postgres://user:hunter2@db/prod", "LOG_LEVEL": "debug"]) -> Service {
     let arn = "arn:aws:apprunner:us-east-1:123456789012:service/\(name)/0123456789abcdef0123456789abcdef"
     return Service(
         serviceName: name, serviceId: "0123456789abcdef0123456789abcdef", serviceArn: arn, serviceUrl: "abcde12345.us-east-1.awsapprunner.com",

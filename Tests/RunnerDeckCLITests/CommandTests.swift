@@ -147,7 +147,8 @@ func makeDouble(secondsPerCall: Double = 4, operationSeconds: Double = 10) async
         let ops = try #require(try all.json()["OperationSummaryList"] as? [[String: Any]])
         #expect(ops.compactMap { $0["Type"] as? String } == ["START_DEPLOYMENT", "CREATE_SERVICE"])
         let one = await runCLI(["operations", arn, "--max-results", "1", "--output", "text"], api: api)
-        #expect(one.out.split(separator: "\n").count == 1 && one.out.contains("\tSTART_DEPLOYMENT\tSUCCEEDED\t"))
+        let lines = one.out.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("\tSTART_DEPLOYMENT\tSUCCEEDED\t") && lines[1].hasPrefix("NEXTTOKEN\t"), "\(one.out)")
         let table = await runCLI(["operations", "web-api", "--output", "table"], api: api)
         #expect(table.out.hasPrefix("ID") && table.out.contains("CREATE_SERVICE"))
     }

@@ -46,15 +46,16 @@ import Testing
         #expect(try CLIJSON.render(ListServicesResponse(serviceSummaryList: [])) == "{\n    \"ServiceSummaryList\": []\n}\n")
     }
 
-    @Test func stringsAreEscapedLikePythonAndMapsSorted() throws {
+    /// Issue 18 item 6: a map keeps the order it was given (as received from the wire), not sorted.
+    @Test func stringsAreEscapedLikePythonAndMapsKeepTheirOrder() throws {
         #expect(JSONNode.quote("a\"b\\c\nd\u{1}é/") == #""a\"b\\c\nd\u0001é/""#)
         let config = ImageConfiguration(runtimeEnvironmentVariables: ["Z": "1", "A": "2", "M": "3"], port: "8000")
         #expect(try CLIJSON.render(config) == """
             {
                 "RuntimeEnvironmentVariables": {
+                    "Z": "1",
                     "A": "2",
-                    "M": "3",
-                    "Z": "1"
+                    "M": "3"
                 },
                 "Port": "8000"
             }

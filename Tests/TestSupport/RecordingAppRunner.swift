@@ -46,7 +46,7 @@ public actor RecordingAppRunner: AWSJSONTransport {
     /// its creation so it is RUNNING. Returns its ARN.
     @discardableResult
     public nonisolated func addService(_ name: String, image: String = "public.ecr.aws/nginx/nginx:latest",
-                                       env: [String: String]? = nil, tags: [Tag]? = nil) async throws -> String {
+                                       env: AWSMap<String>? = nil, tags: [Tag]? = nil) async throws -> String {
         let created = try await local.createService(CreateServiceRequest(
             serviceName: name,
             sourceConfiguration: SourceConfiguration(imageRepository: ImageRepository(

@@ -409,7 +409,7 @@ public struct CodeConfigurationValues: AppRunnerShape {
     public var port: String?
     /// The environment variables that are available to your running App Runner service. An array of
     /// key-value pairs.
-    public var runtimeEnvironmentVariables: [String: String]?
+    public var runtimeEnvironmentVariables: AWSMap<String>?
     /// An array of key-value pairs representing the secrets and parameters that get referenced to your
     /// service as an environment variable. The supported values are either the full Amazon Resource
     /// Name (ARN) of the Secrets Manager secret or the full ARN of the parameter in the Amazon Web
@@ -420,15 +420,15 @@ public struct CodeConfigurationValues: AppRunnerShape {
     /// specified.
     /// - Currently, cross account referencing of Amazon Web Services Systems Manager Parameter Store
     /// parameter is not supported.
-    public var runtimeEnvironmentSecrets: [String: String]?
+    public var runtimeEnvironmentSecrets: AWSMap<String>?
 
     public init(
         runtime: Runtime,
         buildCommand: String? = nil,
         startCommand: String? = nil,
         port: String? = nil,
-        runtimeEnvironmentVariables: [String: String]? = nil,
-        runtimeEnvironmentSecrets: [String: String]? = nil
+        runtimeEnvironmentVariables: AWSMap<String>? = nil,
+        runtimeEnvironmentSecrets: AWSMap<String>? = nil
     ) {
         self.runtime = runtime
         self.buildCommand = buildCommand
@@ -1962,7 +1962,7 @@ public struct HealthCheckConfiguration: AppRunnerShape {
 public struct ImageConfiguration: AppRunnerShape {
     /// Environment variables that are available to your running App Runner service. An array of
     /// key-value pairs.
-    public var runtimeEnvironmentVariables: [String: String]?
+    public var runtimeEnvironmentVariables: AWSMap<String>?
     /// An optional command that App Runner runs to start the application in the source image. If
     /// specified, this command overrides the Docker image’s default start command.
     public var startCommand: String?
@@ -1980,13 +1980,13 @@ public struct ImageConfiguration: AppRunnerShape {
     /// specified.
     /// - Currently, cross account referencing of Amazon Web Services Systems Manager Parameter Store
     /// parameter is not supported.
-    public var runtimeEnvironmentSecrets: [String: String]?
+    public var runtimeEnvironmentSecrets: AWSMap<String>?
 
     public init(
-        runtimeEnvironmentVariables: [String: String]? = nil,
+        runtimeEnvironmentVariables: AWSMap<String>? = nil,
         startCommand: String? = nil,
         port: String? = nil,
-        runtimeEnvironmentSecrets: [String: String]? = nil
+        runtimeEnvironmentSecrets: AWSMap<String>? = nil
     ) {
         self.runtimeEnvironmentVariables = runtimeEnvironmentVariables
         self.startCommand = startCommand

@@ -1,3 +1,4 @@
+import AWSCore
 import AppRunner
 import Foundation
 import RunnerDeckKit
@@ -171,11 +172,7 @@ extension DashboardRenderer {
         }
     }
 
-    static func names(_ variables: [String: String]?) -> String {
-        guard let variables, !variables.isEmpty else { return "(none)" }
-        // Names only: values may be secrets and are never shown.
-        return variables.keys.sorted().joined(separator: ", ")
-    }
+    static func names(_ variables: AWSMap<String>?) -> String { Format.names(variables) ?? "(none)" }
 
     /// The operation timeline: one row per operation with a bar placing it in time.
     func timelineLines(_ operations: [OperationSummary], now: Date, width: Int) -> [Line] {
