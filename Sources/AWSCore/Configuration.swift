@@ -88,10 +88,12 @@ public struct AWSClientConfiguration: Sendable {
     public var environment: [String: String]
     /// FIPS and dual-stack, for the endpoints resolved from rule sets (this one's and `forService`'s).
     public var endpointVariant: AWSEndpointVariant
+    /// The CA bundle and certificate verification (`--ca-bundle`, `AWS_CA_BUNDLE`, `ca_bundle`, `--no-verify-ssl`).
+    public var tls: AWSTLSSettings
 
     public init(service: AWSServiceInfo, region: String, endpoint: URL, profile: String, credentialProvider: any AWSCredentialProvider,
                 credentialSource: String, maxAttempts: Int, endpointIsCustom: Bool, environment: [String: String],
-                endpointVariant: AWSEndpointVariant = AWSEndpointVariant()) {
+                endpointVariant: AWSEndpointVariant = AWSEndpointVariant(), tls: AWSTLSSettings = AWSTLSSettings()) {
         self.service = service
         self.region = region
         self.endpoint = endpoint
@@ -102,6 +104,7 @@ public struct AWSClientConfiguration: Sendable {
         self.endpointIsCustom = endpointIsCustom
         self.environment = environment
         self.endpointVariant = endpointVariant
+        self.tls = tls
     }
 
     /// Resolves in the AWS CLI's order.
@@ -110,7 +113,9 @@ public struct AWSClientConfiguration: Sendable {
     /// - Endpoint: `endpointURL` → ``AWSEndpointResolver/configuredEndpoint(service:profile:config:environment:)``
     ///   → the service's endpoint rule set for the region, FIPS and dual-stack (``AWSEndpointVariant``).
     /// - Max attempts: `maxAttempts` → `AWS_MAX_ATTEMPTS` → profile `max_attempts` → 3.
-    /// - Credentials: `credentials` → ``AWSCredentialProviderChain/standard(profile:environment:httpClient:)``, cached.
+    /// - Credentials: `credentials` → ``AWSCredentialProviderChain/standard(profile:environment:httpClient:)``, cached;
+    ///   none with `signRequests` false (`--no-sign-request`): requests go unsigned.
+    /// - TLS: ``AWSTLSSettings/resolve(caBundle:verifyCertificates:profile:config:environment:)``.
     public static func resolve(
         service: AWSServiceInfo,
         profile: String? = nil,
@@ -118,6 +123,9 @@ public struct AWSClientConfiguration: Sendable {
         endpointURL: String? = nil,
         credentials: AWSCredentials? = nil,
         maxAttempts: Int? = nil,
+        signRequests: Bool = true,
+        caBundle: String? = nil,
+        verifyCertificates: Bool = true,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient = AWSCredentialHTTPClient.shared
     ) throws -> AWSClientConfiguration {
@@ -134,6 +142,8 @@ public struct AWSClientConfiguration: Sendable {
             throw AWSConfigurationError.invalidSetting(name: "region", value: resolvedRegion, reason: "a region looks like us-east-1")
         }
         let variant = try AWSEndpointVariant.resolve(profile: profileName, config: config, environment: environment)
+        let tls = try AWSTLSSettings.resolve(caBundle: caBundle, verifyCertificates: verifyCertificates, profile: profileName,
+                                             config: config, environment: environment)
         let (endpoint, endpointIsCustom) = try Self.endpoint(for: service, endpointURL: endpointURL, region: resolvedRegion, profile: profileName,
                                                              config: config, environment: environment, variant: variant)
         let attempts: Int
@@ -152,7 +162,10 @@ public struct AWSClientConfiguration: Sendable {
         }
         let provider: any AWSCredentialProvider
         let source: String
-        if let credentials {
+        if !signRequests {
+            provider = AnonymousCredentialProvider()
+            source = "none (--no-sign-request: requests are not signed)"
+        } else if let credentials {
             provider = StaticCredentialProvider(credentials)
             source = "explicit"
         } else {
@@ -161,7 +174,7 @@ public struct AWSClientConfiguration: Sendable {
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,
                                       credentialProvider: provider, credentialSource: source, maxAttempts: attempts,
-                                      endpointIsCustom: endpointIsCustom, environment: environment, endpointVariant: variant)
+                                      endpointIsCustom: endpointIsCustom, environment: environment, endpointVariant: variant, tls: tls)
     }
 
     /// The same settings for another service: region, profile, the credential provider itself (so
@@ -174,7 +187,7 @@ public struct AWSClientConfiguration: Sendable {
                                                    config: config, environment: environment, variant: endpointVariant)
         return AWSClientConfiguration(service: service, region: region, endpoint: endpoint, profile: profile,
                                       credentialProvider: credentialProvider, credentialSource: credentialSource, maxAttempts: maxAttempts,
-                                      endpointIsCustom: custom, environment: environment, endpointVariant: endpointVariant)
+                                      endpointIsCustom: custom, environment: environment, endpointVariant: endpointVariant, tls: tls)
     }
 
     /// `endpointURL`, else the configured endpoint of `service`, else its rule set's (a configured
