@@ -496,6 +496,53 @@ class Generator:
         P.append("    public static func typed(_ error: AWSResponseError) -> any Error {\n        error.typed(modeled)\n    }\n}\n")
         return "".join(P)
 
+    def skeleton(self, name, stack):
+        """The placeholder request botocore's ArgumentGenerator builds (`aws ... --generate-cli-skeleton`),
+        except that an enum takes its first value where botocore picks one at random."""
+        shape = self.shape(name)
+        stack.append(name)
+        try:
+            t = shape["type"]
+            if t == "structure":
+                if stack.count(name) > 1:
+                    return {}
+                return {m: self.skeleton(ms["shape"], stack) for m, ms in shape.get("members", {}).items()}
+            if t == "list":
+                return [self.skeleton(shape["member"]["shape"], stack)]
+            if t == "map":
+                return {"KeyName": self.skeleton(shape["value"]["shape"], stack)}
+            if t == "string":
+                return shape["enum"][0] if "enum" in shape else ""
+            if t in ("integer", "long"):
+                return 0
+            if t in ("float", "double"):
+                return 0.0
+            if t == "boolean":
+                return True
+            if t == "timestamp":
+                return "1970-01-01T00:00:00"
+            return None
+        finally:
+            stack.pop()
+
+    def gen_skeletons(self):
+        P = [self.header, "import Foundation\n\n"]
+        P.append("extension %sOperation {\n" % self.prefix)
+        P.append("    /// The request's JSON skeleton as `aws %s <operation> --generate-cli-skeleton` prints it (the\n"
+                 % self.service.botocore[0])
+        P.append("    /// model's members in order, placeholder values; an enum shows its first value).\n")
+        P.append("    public var requestSkeleton: String {\n        switch self {\n")
+        for op in sorted(self.ops):
+            o = self.ops[op]
+            value = self.skeleton(o["input"]["shape"], []) if "input" in o else {}
+            text = json.dumps(value, indent=4)
+            if '"#' in text:
+                raise ValueError("%s's skeleton cannot be a raw string literal" % op)
+            body = "\n".join(("            " + line) if line else line for line in text.split("\n"))
+            P.append('        case .%s:\n            return #"""\n%s\n            """#\n' % (lower_camel(op), body))
+        P.append("        }\n    }\n}\n")
+        return "".join(P)
+
     def files(self):
         shapes = self.gen_shapes()  # fills self.patterns
         return {
@@ -506,6 +553,7 @@ class Generator:
             "Patterns.swift": self.gen_patterns(),
             "Client.swift": self.gen_client(),
             "EndpointRules.swift": endpoint_rules_source(self.service.module),
+            "Skeletons.swift": self.gen_skeletons(),
         }
 
 
