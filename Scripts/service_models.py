@@ -92,9 +92,12 @@ class RuleSet:
 
 
 # Every service runnerdeck calls resolves its endpoint from its rule set: the generated modules', and
-# STS (assume-role, web identity) in AWSCore. The partitions they read are botocore's partitions.json.
+# in AWSCore STS (assume-role, web identity), SSO and SSO OIDC. The partitions they read are botocore's partitions.json.
 RULE_SETS = [RuleSet(s.botocore[0], s.botocore, s.module, s.info, s.title) for s in SERVICES] + [
     RuleSet("sts", ("sts", "2011-06-15"), "AWSCore", "sts", "STS"),
+    # For the SSO credential provider (the portal's GetRoleCredentials, and SSO OIDC's CreateToken).
+    RuleSet("sso", ("sso", "2019-06-10"), "AWSCore", "sso", "IAM Identity Center (SSO)"),
+    RuleSet("sso-oidc", ("sso-oidc", "2019-06-10"), "AWSCore", "ssoOIDC", "IAM Identity Center OIDC (SSO OIDC)"),
 ]
 PARTITIONS_ASSET = "endpoints/partitions.json"
 

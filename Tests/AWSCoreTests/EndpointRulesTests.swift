@@ -38,6 +38,23 @@ import Testing
         }
     }
 
+    /// For the SSO credential provider: the hosts botocore 1.43 sends GetRoleCredentials and CreateToken to.
+    @Test func ssoAndOIDCMatchBotocore() throws {
+        let expected: [(AWSEndpointRuleSet, String, Bool, Bool, String)] = [
+            (.sso, "us-east-1", false, false, "https://portal.sso.us-east-1.amazonaws.com"),
+            (.sso, "us-gov-west-1", true, false, "https://portal.sso.us-gov-west-1.amazonaws.com"),
+            (.sso, "cn-north-1", false, true, "https://portal.sso.cn-north-1.api.amazonwebservices.com.cn"),
+            (.sso, "eu-west-1", true, true, "https://portal.sso-fips.eu-west-1.api.aws"),
+            (.ssoOIDC, "us-east-1", false, false, "https://oidc.us-east-1.amazonaws.com"),
+            (.ssoOIDC, "us-gov-west-1", true, false, "https://oidc.us-gov-west-1.amazonaws.com"),
+            (.ssoOIDC, "cn-north-1", false, true, "https://oidc.cn-north-1.api.amazonwebservices.com.cn"),
+            (.ssoOIDC, "eu-west-1", true, true, "https://oidc-fips.eu-west-1.api.aws"),
+        ]
+        for (rules, region, fips, dualStack, url) in expected {
+            #expect(try rules.resolve(region: region, useFIPS: fips, useDualStack: dualStack).url == url, "\(rules.name) \(region) \(fips) \(dualStack)")
+        }
+    }
+
     @Test func partitions() throws {
         #expect(AWSPartitions.standard.ids.first == "aws")
         #expect(AWSPartitions.standard.ids.contains("aws-cn"))
