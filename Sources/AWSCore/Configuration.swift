@@ -169,7 +169,9 @@ public struct AWSClientConfiguration: Sendable {
             provider = StaticCredentialProvider(credentials)
             source = "explicit"
         } else {
-            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: httpClient)
+            // The credential sources' requests (STS...) trust what the client's do, unless a client was given.
+            let credentialHTTP = httpClient === AWSCredentialHTTPClient.shared ? AWSCredentialHTTPClient.client(for: tls) : httpClient
+            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: credentialHTTP)
             source = "credential chain (profile \(profileName))"
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,

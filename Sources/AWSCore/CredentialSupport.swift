@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Why credentials could not be had, worded for an operator.
 public enum AWSCredentialsError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -35,12 +36,15 @@ public enum AWSCredentialsError: Error, Sendable, Hashable, CustomStringConverti
 /// The HTTP client credential sources use by default: process-wide (never shut down, like
 /// `HTTPClient.shared`), failing fast on a refused connection (no connect retries inside the pool).
 public enum AWSCredentialHTTPClient {
-    public static let shared: HTTPClient = {
+    public static let shared: HTTPClient = make(tlsConfiguration: nil)
+
+    static func make(tlsConfiguration: TLSConfiguration?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tlsConfiguration = tlsConfiguration
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    }
 }
 
 /// A small HTTP helper for credential sources (STS, container endpoint, instance metadata).

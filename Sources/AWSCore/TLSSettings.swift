@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOSSL
 
 /// How a client checks the server's TLS certificate: the system's trust store, a PEM bundle instead
@@ -46,6 +47,22 @@ public struct AWSTLSSettings: Sendable, Hashable {
         if let caBundle { tls.trustRoots = .file(caBundle) }
         if !verifyCertificates { tls.certificateVerification = .none }
         return tls
+    }
+}
+
+extension AWSCredentialHTTPClient {
+    private static let byTLS = NIOLockedValueBox<[AWSTLSSettings: HTTPClient]>([:])
+
+    /// The HTTP client credential sources (STS...) use with `tls`: ``shared`` for the default settings,
+    /// otherwise one made on first use with the same timeouts and kept for the process (as ``shared`` is).
+    public static func client(for tls: AWSTLSSettings) -> HTTPClient {
+        guard let tlsConfiguration = tls.configuration else { return shared }
+        return byTLS.withLockedValue { clients in
+            if let client = clients[tls] { return client }
+            let client = make(tlsConfiguration: tlsConfiguration)
+            clients[tls] = client
+            return client
+        }
     }
 }
 

@@ -129,6 +129,19 @@ def test_no_verify_ssl_works_and_warns_once(tls_front):
     assert len(lines) == 1 and "--no-verify-ssl" in lines[0] and "not verified" in lines[0], p.stderr
 
 
+def test_credential_calls_trust_the_bundle_too(tls_front, certificate, tmp_path):
+    # assume-role's STS call goes to the TLS front (AWS_ENDPOINT_URL_STS): without the bundle the handshake
+    # fails; with it STS's request reaches Local App Runner, which does not speak STS and answers an error.
+    config = tmp_path / "config"
+    config.write_text("[profile role]\nrole_arn = arn:aws:iam::123456789012:role/ci\ncredential_source = Environment\n")
+    url = f"https://localhost:{tls_front.port}"
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_ENDPOINT_URL_STS": url}
+    refused = rd("call", "ListServices", "--endpoint-url", url, "--profile", "role", env=env)
+    assert refused.returncode != 0 and "assume-role" in refused.stderr and "TLS handshake" in refused.stderr, refused.stderr
+    trusted = rd("call", "ListServices", "--endpoint-url", url, "--profile", "role", "--ca-bundle", str(certificate[0]), env=env)
+    assert trusted.returncode != 0 and "STS answered" in trusted.stderr and "TLS" not in trusted.stderr, trusted.stderr
+
+
 @pytest.fixture(scope="module")
 def keyed_endpoint(serve_module_factory):
     """A server that accepts only requests signed with ENV's keys (the default one accepts any signature)."""
