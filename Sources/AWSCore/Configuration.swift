@@ -30,13 +30,17 @@ public struct AWSEndpointVariant: Sendable, Hashable {
 
 /// Endpoint resolution as the AWS CLI does it.
 enum AWSEndpointResolver {
+    /// `https://<prefix>.<region>.<the partition's DNS suffix>` (`amazonaws.com`, `amazonaws.com.cn`...),
+    /// for a service without a rule set.
+    static func defaultEndpoint(prefix: String, region: String) -> String {
+        let suffix = AWSPartitions.standard.partition(for: region)?.record?["dnsSuffix"]?.string ?? "amazonaws.com"
+        return "https://\(prefix).\(region).\(suffix)"
+    }
+
     /// The endpoint of `service` in `region`: from its endpoint rule set (as botocore resolves it), else
     /// `https://<prefix>.<region>.<the partition's DNS suffix>`.
     static func defaultEndpoint(service: AWSServiceInfo, region: String, variant: AWSEndpointVariant) throws -> String {
-        guard let rules = service.endpointRules else {
-            let suffix = AWSPartitions.standard.partition(for: region)?.record?["dnsSuffix"]?.string ?? "amazonaws.com"
-            return "https://\(service.endpointPrefix).\(region).\(suffix)"
-        }
+        guard let rules = service.endpointRules else { return defaultEndpoint(prefix: service.endpointPrefix, region: region) }
         do {
             return try rules.resolve(region: region, useFIPS: variant.useFIPS, useDualStack: variant.useDualStack).url
         } catch let error as AWSEndpointError {
