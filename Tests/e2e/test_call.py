@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 
+import botocore.session
 import pytest
 from botocore import xform_name
 
@@ -17,8 +18,11 @@ def normalized(text):
     return [re.sub(r'(^\s*(?:"[^"]*": )?)"[^"]+"(,?)$', r'\1"ENUM"\2', line) for line in text.splitlines()]
 
 
-@pytest.mark.parametrize("operation", ["CreateService", "UpdateService", "ListServices", "TagResource",
-                                       "CreateAutoScalingConfiguration", "AssociateCustomDomain", "CreateVpcIngressConnection"])
+# Every operation of the model.
+OPERATIONS = botocore.session.get_session().get_service_model("apprunner").operation_names
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
 def test_skeleton_is_the_aws_clis(operation):
     ours = subprocess.run([str(BIN), "call", operation, "--generate-skeleton"], capture_output=True, text=True, timeout=60, env=ENV)
     assert ours.returncode == 0, ours.stderr
