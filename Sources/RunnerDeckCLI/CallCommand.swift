@@ -53,7 +53,7 @@ struct CallCommand: AsyncParsableCommand {
         if generateSkeleton {
             return context.write(op.requestSkeleton + "\n")
         }
-        let body = try Self.readInput(input)
+        let body = try Self.readInput(input, home: context.environment.variables["HOME"])
         try Self.checkInput(body, for: op)
         let api = try await context.makeAPI()
         let output = try await dispatch(op, body: body, to: api)
@@ -83,13 +83,16 @@ struct CallCommand: AsyncParsableCommand {
 
     /// The request body: inline JSON, `file://PATH` (as the AWS CLI; `@PATH` too), or `-` / `@-` (stdin);
     /// must be a JSON object.
-    static func readInput(_ input: String?, standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> Data {
+    static func readInput(_ input: String?, home: String? = ProcessInfo.processInfo.environment["HOME"],
+                          standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> Data {
         guard let input else { return Data("{}".utf8) }
         let data: Data
         if input == "-" || input == "@-" {
             data = standardInput()
         } else if input.hasPrefix("file://") || input.hasPrefix("@") {
-            let path = input.hasPrefix("@") ? String(input.dropFirst()) : String(input.dropFirst("file://".count))
+            // `~` is $HOME, as the AWS CLI reads file:// paths.
+            var path = input.hasPrefix("@") ? String(input.dropFirst()) : String(input.dropFirst("file://".count))
+            if path == "~" || path.hasPrefix("~/"), let home, !home.isEmpty { path = home + path.dropFirst() }
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw CLIError(.usage, "cannot read the input file '\(path)'")
             }

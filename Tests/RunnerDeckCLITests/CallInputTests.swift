@@ -22,6 +22,9 @@ import Testing
         #expect(try members("-") == ["MaxResults": 4])
         #expect(try members("@-") == ["MaxResults": 4])
         #expect(throws: CLIError.self) { try CallCommand.readInput("file://\(path).missing") }
+        let url = URL(fileURLWithPath: path)
+        let viaHome = try CallCommand.readInput("file://~/" + url.lastPathComponent, home: url.deletingLastPathComponent().path)
+        #expect(try JSONDecoder().decode([String: Int].self, from: viaHome) == ["MaxResults": 3])
         #expect(throws: CLIError.self) { try CallCommand.readInput("[1]") }
     }
 

@@ -57,6 +57,10 @@ def test_input_from_a_file_and_from_stdin(cli_endpoint, service, tmp_path):  # n
     from_stdin = cli_endpoint.rd("call", "DescribeService", "--input", "-", input=request)
     assert from_stdin.returncode == 0, from_stdin.stderr
     assert json.loads(inline.stdout) == json.loads(from_file.stdout) == json.loads(from_stdin.stdout)
+    # ~ is the home directory, as in the AWS CLI.
+    from_home = cli_endpoint.rd("call", "DescribeService", "--input", "file://~/request.json", env=dict(ENV, HOME=str(tmp_path)))
+    assert from_home.returncode == 0, from_home.stderr
+    assert json.loads(from_home.stdout) == json.loads(inline.stdout)
     missing = cli_endpoint.rd("call", "DescribeService", "--input", f"file://{tmp_path}/nope.json")
     assert missing.returncode != 0 and "nope.json" in missing.stderr
 
