@@ -5,7 +5,8 @@
     python3 Scripts/generate.py --check          # exits 1 when the committed sources differ
     python3 Scripts/generate.py --drift          # exits 1 when a committed model differs from the
                                                  # installed botocore's (the subset it would extract)
-    python3 Scripts/generate.py --update-models  # rewrites the committed models from the installed botocore
+    python3 Scripts/generate.py --update-models  # rewrites the committed models (and endpoint rule sets,
+                                                 # partitions) from the installed botocore
 
 The models live in Assets/: App Runner's whole service-2.json (apprunner-2020-05-15.json), and for
 CloudWatch Logs and CloudWatch a *subset* of botocore's model: only the operations this project uses
@@ -14,6 +15,10 @@ Everything the wire needs — shapes, enums, validation rules, the operation lis
 server-side dispatcher and the paginators — comes from there, so the client and Local App Runner
 share one source of truth. The runtime they share (AWSShape, AWSValidation, AWSModelWire...) is in
 AWSCore.
+
+Endpoints come from botocore's endpoint rule sets, committed whole in Assets/endpoints/ with its
+partitions.json (`RULE_SETS` in service_models.py): each module's Generated/EndpointRules.swift embeds
+its rule set (AWSCore's: STS and the partitions), which AWSCore's AWSEndpointRuleSet interprets.
 """
 import html
 import os
@@ -21,7 +26,9 @@ import re
 import sys
 import textwrap
 
-from service_models import SERVICES, drift, load_json, update_models
+import json
+
+from service_models import PARTITIONS_ASSET, ROOT, RULE_SETS, SERVICES, drift, load_json, update_models
 
 SWIFT_KEYWORDS = {
     "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",
@@ -423,6 +430,8 @@ class Generator:
             fields.append(("jsonVersion", swift_string(md["jsonVersion"])))
         if "awsQueryCompatible" in md:
             fields.append(("awsQueryCompatible", "true"))
+        if any(r.module == self.service.module for r in RULE_SETS):
+            fields.append(("endpointRules", "AWSEndpointRuleSet.%s" % self.service.info))
         P.append(",\n".join("        %s: %s" % field for field in fields) + "\n    )\n}\n\n")
         # protocol
         P.append("".join("/// %s\n" % line for line in self.service.api_doc))
@@ -490,6 +499,53 @@ class Generator:
         P.append("    public static func typed(_ error: AWSResponseError) -> any Error {\n        error.typed(modeled)\n    }\n}\n")
         return "".join(P)
 
+    def skeleton(self, name, stack):
+        """The placeholder request botocore's ArgumentGenerator builds (`aws ... --generate-cli-skeleton`),
+        except that an enum takes its first value where botocore picks one at random."""
+        shape = self.shape(name)
+        stack.append(name)
+        try:
+            t = shape["type"]
+            if t == "structure":
+                if stack.count(name) > 1:
+                    return {}
+                return {m: self.skeleton(ms["shape"], stack) for m, ms in shape.get("members", {}).items()}
+            if t == "list":
+                return [self.skeleton(shape["member"]["shape"], stack)]
+            if t == "map":
+                return {"KeyName": self.skeleton(shape["value"]["shape"], stack)}
+            if t == "string":
+                return shape["enum"][0] if "enum" in shape else ""
+            if t in ("integer", "long"):
+                return 0
+            if t in ("float", "double"):
+                return 0.0
+            if t == "boolean":
+                return True
+            if t == "timestamp":
+                return "1970-01-01T00:00:00"
+            return None
+        finally:
+            stack.pop()
+
+    def gen_skeletons(self):
+        P = [self.header, "import Foundation\n\n"]
+        P.append("extension %sOperation {\n" % self.prefix)
+        P.append("    /// The request's JSON skeleton as `aws %s <operation> --generate-cli-skeleton` prints it (the\n"
+                 % self.service.botocore[0])
+        P.append("    /// model's members in order, placeholder values; an enum shows its first value).\n")
+        P.append("    public var requestSkeleton: String {\n        switch self {\n")
+        for op in sorted(self.ops):
+            o = self.ops[op]
+            value = self.skeleton(o["input"]["shape"], []) if "input" in o else {}
+            text = json.dumps(value, indent=4)
+            if '"#' in text:
+                raise ValueError("%s's skeleton cannot be a raw string literal" % op)
+            body = "\n".join(("            " + line) if line else line for line in text.split("\n"))
+            P.append('        case .%s:\n            return #"""\n%s\n            """#\n' % (lower_camel(op), body))
+        P.append("        }\n    }\n}\n")
+        return "".join(P)
+
     def files(self):
         shapes = self.gen_shapes()  # fills self.patterns
         return {
@@ -499,7 +555,50 @@ class Generator:
             "Operations.swift": self.gen_operations(),
             "Patterns.swift": self.gen_patterns(),
             "Client.swift": self.gen_client(),
+            "EndpointRules.swift": endpoint_rules_source(self.service.module),
+            "Skeletons.swift": self.gen_skeletons(),
         }
+
+
+def embedded_json(path):
+    """A committed JSON document as a Swift raw string literal (compact, one line)."""
+    text = json.dumps(load_json(path), separators=(",", ":"), ensure_ascii=False)
+    if '"#' in text:
+        raise ValueError("%s cannot be embedded in a raw string literal" % path)
+    return '#"""\n%s\n"""#' % text
+
+
+def endpoint_rules_source(module):
+    """Generated/EndpointRules.swift of `module`: its rule sets, and in AWSCore the partitions."""
+    rule_sets = [r for r in RULE_SETS if r.module == module]
+    assets = ", ".join("Assets/%s" % a for a in [r.asset for r in rule_sets] + ([PARTITIONS_ASSET] if module == "AWSCore" else []))
+    P = ["// Generated by Scripts/generate.py from %s. Do not edit.\n" % assets]
+    P.append("import Foundation\n\n" if module == "AWSCore" else "import AWSCore\nimport Foundation\n\n")
+    if module == "AWSCore":
+        P.append("extension AWSPartitions {\n    /// botocore's partitions.json.\n")
+        P.append("    public static let standard: AWSPartitions = (try? AWSPartitions(json: %s)) ?? AWSPartitions(partitions: [])\n}\n\n"
+                 % embedded_json(os.path.join(ROOT, "Assets", PARTITIONS_ASSET)))
+    P.append("extension AWSEndpointRuleSet {\n")
+    for n, r in enumerate(rule_sets):
+        P.append("%s    /// %s's endpoint rule set (botocore's %s/%s/endpoint-rule-set-1.json).\n" % (
+            "\n" if n else "", r.title, r.botocore[0], r.botocore[1]))
+        P.append("    public static let %s = AWSEndpointRuleSet(name: %s, json: %s)\n" % (r.swift_name, swift_string(r.name), embedded_json(r.path)))
+    P.append("}\n")
+    return "".join(P)
+
+
+def generate_core(check):
+    """AWSCore's Generated/EndpointRules.swift (STS's rule set and the partitions); the stale names."""
+    path = os.path.join(ROOT, "Sources", "AWSCore", "Generated", "EndpointRules.swift")
+    text = endpoint_rules_source("AWSCore")
+    current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+    if current == text:
+        return []
+    if not check:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return ["AWSCore/EndpointRules.swift"]
 
 
 # -- generation ----------------------------------------------------------------------------------------
@@ -538,6 +637,8 @@ def main():
         names, count = generate(service, check)
         stale += names
         written += count
+    stale += generate_core(check)
+    written += 1
     if check:
         if stale:
             print("generated sources are out of date: %s" % ", ".join(stale), file=sys.stderr)

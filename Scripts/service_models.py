@@ -68,6 +68,40 @@ SERVICES = [
 ]
 
 
+class RuleSet:
+    """An endpoint rule set (botocore's endpoint-rule-set-1.json beside a model), committed whole as
+    Assets/endpoints/<name>.json and embedded by the generator in Sources/<module>/Generated/EndpointRules.swift."""
+
+    def __init__(self, name, botocore, module, swift_name, title):
+        self.name = name
+        self.botocore = botocore  # (service directory, API version) under botocore/data
+        self.module = module
+        self.swift_name = swift_name  # AWSEndpointRuleSet.<swift_name>
+        self.title = title
+
+    @property
+    def asset(self):
+        return "endpoints/%s.json" % self.name
+
+    @property
+    def path(self):
+        return os.path.join(ROOT, "Assets", self.asset)
+
+    def expected(self, data):
+        return load_botocore(data, self, "endpoint-rule-set-1.json")
+
+
+# Every service runnerdeck calls resolves its endpoint from its rule set: the generated modules', and
+# in AWSCore STS (assume-role, web identity), SSO and SSO OIDC. The partitions they read are botocore's partitions.json.
+RULE_SETS = [RuleSet(s.botocore[0], s.botocore, s.module, s.info, s.title) for s in SERVICES] + [
+    RuleSet("sts", ("sts", "2011-06-15"), "AWSCore", "sts", "STS"),
+    # For the SSO credential provider (the portal's GetRoleCredentials, and SSO OIDC's CreateToken).
+    RuleSet("sso", ("sso", "2019-06-10"), "AWSCore", "sso", "IAM Identity Center (SSO)"),
+    RuleSet("sso-oidc", ("sso-oidc", "2019-06-10"), "AWSCore", "ssoOIDC", "IAM Identity Center OIDC (SSO OIDC)"),
+]
+PARTITIONS_ASSET = "endpoints/partitions.json"
+
+
 def botocore_data():
     """botocore's data directory, or None when botocore is not installed."""
     try:
@@ -176,6 +210,11 @@ def drift(pages_by):
             if p and pages_by(service, committed, op) != p.get("input_token"):
                 problems.append("%s: botocore pages %s by %s, the generator by %s" % (
                     service.module, op, p.get("input_token"), pages_by(service, committed, op)))
+    for rule_set in RULE_SETS:
+        if load_json(rule_set.path) != rule_set.expected(data):
+            problems.append("%s: Assets/%s differs from botocore's endpoint rule set" % (rule_set.module, rule_set.asset))
+    if load_json(os.path.join(ROOT, "Assets", PARTITIONS_ASSET)) != load_json(os.path.join(data, "partitions.json")):
+        problems.append("Assets/%s differs from botocore's partitions.json" % PARTITIONS_ASSET)
     if problems:
         print("the committed models differ from botocore %s's (python3 Scripts/generate.py --update-models):" % botocore_version(),
               file=sys.stderr)
@@ -199,4 +238,13 @@ def update_models():
         with open(service.model_path, "w", encoding="utf-8") as f:
             f.write(json.dumps(expected, indent=1, ensure_ascii=False) + "\n")
         print("wrote Assets/%s" % service.asset)
+    documents = [(r.path, r.expected(data)) for r in RULE_SETS]
+    documents.append((os.path.join(ROOT, "Assets", PARTITIONS_ASSET), load_json(os.path.join(data, "partitions.json"))))
+    for path, expected in documents:
+        if os.path.exists(path) and load_json(path) == expected:
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(expected, indent=1, ensure_ascii=False) + "\n")
+        print("wrote %s" % os.path.relpath(path, ROOT))
     return 0

@@ -178,6 +178,8 @@ public enum AWSConfigurationError: Error, Sendable, Hashable, CustomStringConver
     case noRegion(profile: String)
     case invalidEndpoint(String)
     case invalidSetting(name: String, value: String, reason: String)
+    /// The service's endpoint rule set gives no endpoint (e.g. FIPS in a partition without FIPS endpoints).
+    case noEndpoint(service: String, region: String, reason: String)
 
     public var description: String {
         switch self {
@@ -187,6 +189,7 @@ public enum AWSConfigurationError: Error, Sendable, Hashable, CustomStringConver
             return "you must specify a region: use --region, set AWS_REGION, or add 'region' to the profile '\(profile)' (aws configure)"
         case .invalidEndpoint(let url): return "invalid endpoint URL '\(url)': it must be an absolute http or https URL"
         case .invalidSetting(let name, let value, let reason): return "invalid \(name) '\(value)': \(reason)"
+        case .noEndpoint(let service, let region, let reason): return "no \(service) endpoint for region \(region): \(reason)"
         }
     }
 }

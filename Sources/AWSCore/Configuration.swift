@@ -1,12 +1,51 @@
 import AsyncHTTPClient
 import Foundation
 
+/// Which variant of a service's endpoint to use: FIPS, dual-stack (IPv6), both or neither.
+public struct AWSEndpointVariant: Sendable, Hashable {
+    public var useFIPS: Bool
+    public var useDualStack: Bool
+
+    public init(useFIPS: Bool = false, useDualStack: Bool = false) {
+        self.useFIPS = useFIPS
+        self.useDualStack = useDualStack
+    }
+
+    /// `AWS_USE_FIPS_ENDPOINT` → the profile's `use_fips_endpoint`, and `AWS_USE_DUALSTACK_ENDPOINT` →
+    /// `use_dualstack_endpoint`: `true` or `false` (any case); another value is an error rather than
+    /// silently false.
+    static func resolve(profile: String, config: AWSSharedConfig, environment: [String: String]) throws -> AWSEndpointVariant {
+        func flag(_ variable: String, _ key: String) throws -> Bool {
+            guard let text = nonEmpty(environment[variable]) ?? config.value(key, profile: profile) else { return false }
+            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true": return true
+            case "false": return false
+            default: throw AWSConfigurationError.invalidSetting(name: key, value: text, reason: "it must be true or false")
+            }
+        }
+        return AWSEndpointVariant(useFIPS: try flag("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"),
+                                  useDualStack: try flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
+    }
+}
+
 /// Endpoint resolution as the AWS CLI does it.
 enum AWSEndpointResolver {
-    /// `https://<prefix>.<region>.amazonaws.com`, `.amazonaws.com.cn` for China regions.
+    /// `https://<prefix>.<region>.<the partition's DNS suffix>` (`amazonaws.com`, `amazonaws.com.cn`...),
+    /// for a service without a rule set.
     static func defaultEndpoint(prefix: String, region: String) -> String {
-        let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        let suffix = AWSPartitions.standard.partition(for: region)?.record?["dnsSuffix"]?.string ?? "amazonaws.com"
         return "https://\(prefix).\(region).\(suffix)"
+    }
+
+    /// The endpoint of `service` in `region`: from its endpoint rule set (as botocore resolves it), else
+    /// `https://<prefix>.<region>.<the partition's DNS suffix>`.
+    static func defaultEndpoint(service: AWSServiceInfo, region: String, variant: AWSEndpointVariant) throws -> String {
+        guard let rules = service.endpointRules else { return defaultEndpoint(prefix: service.endpointPrefix, region: region) }
+        do {
+            return try rules.resolve(region: region, useFIPS: variant.useFIPS, useDualStack: variant.useDualStack).url
+        } catch let error as AWSEndpointError {
+            throw AWSConfigurationError.noEndpoint(service: service.serviceId, region: region, reason: error.description)
+        }
     }
 
     /// `AppRunner` → `APPRUNNER`, `Elastic Beanstalk` → `ELASTIC_BEANSTALK`.
@@ -51,9 +90,14 @@ public struct AWSClientConfiguration: Sendable {
     var endpointIsCustom: Bool
     /// The environment used (proxy settings are read from it).
     public var environment: [String: String]
+    /// FIPS and dual-stack, for the endpoints resolved from rule sets (this one's and `forService`'s).
+    public var endpointVariant: AWSEndpointVariant
+    /// The CA bundle and certificate verification (`--ca-bundle`, `AWS_CA_BUNDLE`, `ca_bundle`, `--no-verify-ssl`).
+    public var tls: AWSTLSSettings
 
     public init(service: AWSServiceInfo, region: String, endpoint: URL, profile: String, credentialProvider: any AWSCredentialProvider,
-                credentialSource: String, maxAttempts: Int, endpointIsCustom: Bool, environment: [String: String]) {
+                credentialSource: String, maxAttempts: Int, endpointIsCustom: Bool, environment: [String: String],
+                endpointVariant: AWSEndpointVariant = AWSEndpointVariant(), tls: AWSTLSSettings = AWSTLSSettings()) {
         self.service = service
         self.region = region
         self.endpoint = endpoint
@@ -63,15 +107,19 @@ public struct AWSClientConfiguration: Sendable {
         self.maxAttempts = maxAttempts
         self.endpointIsCustom = endpointIsCustom
         self.environment = environment
+        self.endpointVariant = endpointVariant
+        self.tls = tls
     }
 
     /// Resolves in the AWS CLI's order.
     ///
     /// - Region: `region` → `AWS_REGION` → `AWS_DEFAULT_REGION` → profile `region`; none is an error.
     /// - Endpoint: `endpointURL` → ``AWSEndpointResolver/configuredEndpoint(service:profile:config:environment:)``
-    ///   → `https://<endpointPrefix>.<region>.amazonaws.com`.
+    ///   → the service's endpoint rule set for the region, FIPS and dual-stack (``AWSEndpointVariant``).
     /// - Max attempts: `maxAttempts` → `AWS_MAX_ATTEMPTS` → profile `max_attempts` → 3.
-    /// - Credentials: `credentials` → ``AWSCredentialProviderChain/standard(profile:environment:httpClient:)``, cached.
+    /// - Credentials: `credentials` → ``AWSCredentialProviderChain/standard(profile:environment:httpClient:)``, cached;
+    ///   none with `signRequests` false (`--no-sign-request`): requests go unsigned.
+    /// - TLS: ``AWSTLSSettings/resolve(caBundle:verifyCertificates:profile:config:environment:)``.
     public static func resolve(
         service: AWSServiceInfo,
         profile: String? = nil,
@@ -79,6 +127,9 @@ public struct AWSClientConfiguration: Sendable {
         endpointURL: String? = nil,
         credentials: AWSCredentials? = nil,
         maxAttempts: Int? = nil,
+        signRequests: Bool = true,
+        caBundle: String? = nil,
+        verifyCertificates: Bool = true,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient = AWSCredentialHTTPClient.shared,
         mfaCode: MFACodeProvider? = nil
@@ -95,8 +146,11 @@ public struct AWSClientConfiguration: Sendable {
         guard Self.isPlausibleRegion(resolvedRegion) else {
             throw AWSConfigurationError.invalidSetting(name: "region", value: resolvedRegion, reason: "a region looks like us-east-1")
         }
+        let variant = try AWSEndpointVariant.resolve(profile: profileName, config: config, environment: environment)
+        let tls = try AWSTLSSettings.resolve(caBundle: caBundle, verifyCertificates: verifyCertificates, profile: profileName,
+                                             config: config, environment: environment)
         let (endpoint, endpointIsCustom) = try Self.endpoint(for: service, endpointURL: endpointURL, region: resolvedRegion, profile: profileName,
-                                                             config: config, environment: environment)
+                                                             config: config, environment: environment, variant: variant)
         let attempts: Int
         if let maxAttempts {
             attempts = maxAttempts
@@ -113,16 +167,21 @@ public struct AWSClientConfiguration: Sendable {
         }
         let provider: any AWSCredentialProvider
         let source: String
-        if let credentials {
+        if !signRequests {
+            provider = AnonymousCredentialProvider()
+            source = "none (--no-sign-request: requests are not signed)"
+        } else if let credentials {
             provider = StaticCredentialProvider(credentials)
             source = "explicit"
         } else {
-            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: httpClient, mfaCode: mfaCode)
+            // The credential sources' requests (STS...) trust what the client's do, unless a client was given.
+            let credentialHTTP = httpClient === AWSCredentialHTTPClient.shared ? AWSCredentialHTTPClient.client(for: tls) : httpClient
+            provider = AWSCredentialProviderChain.defaultChain(profile: profile, explicit: nil, environment: environment, httpClient: credentialHTTP, mfaCode: mfaCode)
             source = "credential chain (profile \(profileName))"
         }
         return AWSClientConfiguration(service: service, region: resolvedRegion, endpoint: endpoint, profile: profileName,
                                       credentialProvider: provider, credentialSource: source, maxAttempts: attempts,
-                                      endpointIsCustom: endpointIsCustom, environment: environment)
+                                      endpointIsCustom: endpointIsCustom, environment: environment, endpointVariant: variant, tls: tls)
     }
 
     /// The same settings for another service: region, profile, the credential provider itself (so
@@ -132,17 +191,18 @@ public struct AWSClientConfiguration: Sendable {
     public func forService(_ service: AWSServiceInfo, endpointURL: String? = nil) throws -> AWSClientConfiguration {
         let config = try AWSSharedConfig.load(environment: environment)
         let (endpoint, custom) = try Self.endpoint(for: service, endpointURL: endpointURL, region: region, profile: profile,
-                                                   config: config, environment: environment)
+                                                   config: config, environment: environment, variant: endpointVariant)
         return AWSClientConfiguration(service: service, region: region, endpoint: endpoint, profile: profile,
                                       credentialProvider: credentialProvider, credentialSource: credentialSource, maxAttempts: maxAttempts,
-                                      endpointIsCustom: custom, environment: environment)
+                                      endpointIsCustom: custom, environment: environment, endpointVariant: endpointVariant, tls: tls)
     }
 
-    /// `endpointURL`, else the configured endpoint of `service`, else its default; and whether it is not the default.
+    /// `endpointURL`, else the configured endpoint of `service`, else its rule set's (a configured
+    /// endpoint wins over FIPS and dual-stack); and whether it is not the default.
     static func endpoint(for service: AWSServiceInfo, endpointURL: String?, region: String, profile: String, config: AWSSharedConfig,
-                         environment: [String: String]) throws -> (URL, Bool) {
+                         environment: [String: String], variant: AWSEndpointVariant) throws -> (URL, Bool) {
         let configured = nonEmpty(endpointURL) ?? AWSEndpointResolver.configuredEndpoint(service: service, profile: profile, config: config, environment: environment)
-        let endpointText = configured ?? AWSEndpointResolver.defaultEndpoint(prefix: service.endpointPrefix, region: region)
+        let endpointText = try configured ?? AWSEndpointResolver.defaultEndpoint(service: service, region: region, variant: variant)
         guard let endpoint = URL(string: endpointText), let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = endpoint.host, !host.isEmpty else {
             throw AWSConfigurationError.invalidEndpoint(endpointText)

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Why credentials could not be had, worded for an operator.
 public enum AWSCredentialsError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -35,12 +36,15 @@ public enum AWSCredentialsError: Error, Sendable, Hashable, CustomStringConverti
 /// The HTTP client credential sources use by default: process-wide (never shut down, like
 /// `HTTPClient.shared`), failing fast on a refused connection (no connect retries inside the pool).
 public enum AWSCredentialHTTPClient {
-    public static let shared: HTTPClient = {
+    public static let shared: HTTPClient = make(tlsConfiguration: nil)
+
+    static func make(tlsConfiguration: TLSConfiguration?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tlsConfiguration = tlsConfiguration
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    }
 }
 
 /// A small HTTP helper for credential sources (STS, container endpoint, instance metadata).
@@ -113,13 +117,15 @@ struct STSClient: Sendable {
     }
 
     /// STS's endpoint: `AWS_ENDPOINT_URL_STS` → `AWS_ENDPOINT_URL` → profile (`[services]` `sts.endpoint_url`)
-    /// → `https://sts.<region>.amazonaws.com`. Region: `AWS_REGION` → `AWS_DEFAULT_REGION` → profile → us-east-1.
+    /// → STS's endpoint rule set (regional, FIPS and dual-stack as configured). Region: `AWS_REGION` → `AWS_DEFAULT_REGION` → profile → us-east-1.
     public static func resolve(profile: String, config: AWSSharedConfig, environment: [String: String], httpClient: HTTPClient = AWSCredentialHTTPClient.shared) throws -> STSClient {
         let region = nonEmpty(environment["AWS_REGION"]) ?? nonEmpty(environment["AWS_DEFAULT_REGION"])
             ?? config.value("region", profile: profile) ?? "us-east-1"
-        let service = AWSServiceInfo(signingName: "sts", endpointPrefix: "sts", targetPrefix: "", apiVersion: "2011-06-15", serviceId: "STS")
-        let text = AWSEndpointResolver.configuredEndpoint(service: service, profile: profile, config: config, environment: environment)
-            ?? AWSEndpointResolver.defaultEndpoint(prefix: "sts", region: region)
+        let service = AWSServiceInfo(signingName: "sts", endpointPrefix: "sts", targetPrefix: "", apiVersion: "2011-06-15", serviceId: "STS",
+                                     endpointRules: .sts)
+        let text = try AWSEndpointResolver.configuredEndpoint(service: service, profile: profile, config: config, environment: environment)
+            ?? AWSEndpointResolver.defaultEndpoint(service: service, region: region,
+                                                   variant: AWSEndpointVariant.resolve(profile: profile, config: config, environment: environment))
         guard let url = URL(string: text), url.host != nil else { throw AWSConfigurationError.invalidEndpoint(text) }
         return STSClient(endpoint: url, region: region, httpClient: httpClient)
     }

@@ -81,6 +81,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     ///     per call (all attempts); a timed-out attempt is cancelled and, within the call's deadline, retried.
     ///   - environment: proxy settings (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
     ///   - httpClient: a shared client to use (the caller shuts it down); by default one is made.
+    ///   - tls: the trust store (a CA bundle) and whether certificates are verified, for the client's own `HTTPClient`.
     ///   - debug: receives a redacted account of every request and response (`--debug`).
     ///   - now: the clock used for signing (tests inject a skewed one).
     public init(
@@ -93,6 +94,7 @@ public final class AWSJSONClient: AWSJSONTransport {
         timeouts: AWSClientTimeouts = .standard,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient? = nil,
+        tls: AWSTLSSettings = AWSTLSSettings(),
         now: @escaping @Sendable () -> Date = { Date() },
         debug: (@Sendable (String) -> Void)? = nil,
         logger: Logger = Logger(label: "runnerdeck.aws")
@@ -119,6 +121,7 @@ public final class AWSJSONClient: AWSJSONTransport {
             // A refused connection fails the attempt at once; the retry strategy decides what follows.
             configuration.connectionPool.retryConnectionEstablishment = false
             configuration.decompression = .disabled
+            configuration.tlsConfiguration = tls.configuration
             if let proxy = AWSProxySettings.proxySettings(for: endpoint, environment: environment) {
                 if let username = proxy.username {
                     configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: .basic(username: username, password: proxy.password ?? ""))
@@ -145,7 +148,7 @@ public final class AWSJSONClient: AWSJSONTransport {
                   credentials: configuration.credentialProvider, userAgent: userAgent,
                   retry: AWSRetryStrategy(maxAttempts: configuration.maxAttempts, sleeper: sleeper),
                   timeouts: timeouts, environment: configuration.environment, httpClient: httpClient,
-                  debug: debug, logger: logger)
+                  tls: configuration.tls, debug: debug, logger: logger)
     }
 
     static func amount(_ seconds: Double) -> TimeAmount {
@@ -240,8 +243,6 @@ public final class AWSJSONClient: AWSJSONTransport {
     }
 
     func attemptOnce(operation: String, body: Data, attempt: Int, within limit: Double?, onTimeout: AWSClientError) async throws -> Data {
-        let creds = try await credentials.credentials()
-        let signer = SigV4Signer(credentials: creds, region: region, service: service.signingName)
         let path = endpoint.path.isEmpty ? "/" : endpoint.path
         let date = now().addingTimeInterval(await clockOffset.seconds)
         var unsigned: [(name: String, value: String)] = [
@@ -250,7 +251,11 @@ public final class AWSJSONClient: AWSJSONTransport {
             (name: "X-Amz-Target", value: "\(service.targetPrefix).\(operation)"),
         ]
         if service.awsQueryCompatible { unsigned.append((name: "x-amzn-query-mode", value: "true")) }
-        var headers = signer.sign(method: "POST", path: path, query: endpoint.query ?? "", headers: unsigned, body: body, date: date)
+        var headers = unsigned
+        if !(credentials is AnonymousCredentialProvider) {
+            let signer = SigV4Signer(credentials: try await credentials.credentials(), region: region, service: service.signingName)
+            headers = signer.sign(method: "POST", path: path, query: endpoint.query ?? "", headers: unsigned, body: body, date: date)
+        }
         headers.append((name: "User-Agent", value: userAgent))
         headers.append((name: "amz-sdk-request", value: "attempt=\(attempt); max=\(retry.maxAttempts)"))
         var request = HTTPClientRequest(url: endpoint.absoluteString)

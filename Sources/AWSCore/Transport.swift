@@ -18,9 +18,11 @@ public struct AWSServiceInfo: Sendable, Hashable {
     /// The model's `awsQueryCompatible` trait (a former query service, e.g. CloudWatch): requests carry
     /// `x-amzn-query-mode: true` and an error's code is the query code of its `x-amzn-query-error` header.
     public var awsQueryCompatible: Bool
+    /// The service's endpoint rule set; without one the endpoint is `https://<endpointPrefix>.<region>.<dnsSuffix>`.
+    public var endpointRules: AWSEndpointRuleSet?
 
     public init(signingName: String, endpointPrefix: String, targetPrefix: String, apiVersion: String, serviceId: String,
-                jsonVersion: String = "1.0", awsQueryCompatible: Bool = false) {
+                jsonVersion: String = "1.0", awsQueryCompatible: Bool = false, endpointRules: AWSEndpointRuleSet? = nil) {
         self.signingName = signingName
         self.endpointPrefix = endpointPrefix
         self.targetPrefix = targetPrefix
@@ -28,6 +30,7 @@ public struct AWSServiceInfo: Sendable, Hashable {
         self.serviceId = serviceId
         self.jsonVersion = jsonVersion
         self.awsQueryCompatible = awsQueryCompatible
+        self.endpointRules = endpointRules
     }
 
     /// `application/x-amz-json-1.0` or `application/x-amz-json-1.1`.

@@ -27,21 +27,40 @@ struct CallCommand: AsyncParsableCommand {
               completion: .list(AppRunnerOperation.allCases.map(\.rawValue)))
     var operation: String
 
-    @Option(help: ArgumentHelp("The request as JSON, @FILE to read it from a file, or @- for stdin (default {}).", valueName: "json"))
+    @Option(help: ArgumentHelp("The request as JSON, file://PATH to read it from a file, or - for stdin (default {}).", valueName: "json"))
     var input: String?
 
+    @Flag(name: [.customLong("generate-skeleton"), .customLong("generate-cli-skeleton")],
+          help: "Print the request's JSON skeleton (as aws apprunner OPERATION --generate-cli-skeleton) and send nothing.")
+    var generateSkeleton: Bool = false
+
+    @OptionGroup var waitOptions: WaitOptions
+
     func validate() throws {
-        _ = try Self.operation(named: operation)
+        let op = try Self.operation(named: operation)
+        if waitOptions.wait, Self.waitAction(op, body: Data("{}".utf8)) == nil {
+            let starting = AppRunnerOperation.allCases.filter { Self.waitAction($0, body: Data("{}".utf8)) != nil }.map(\.rawValue)
+            throw ValidationError("--wait applies to the operations that start one: \(starting.joined(separator: ", "))")
+        }
+        if generateSkeleton, input != nil || waitOptions.wait {
+            throw ValidationError("--generate-skeleton sends nothing: leave out --input and --wait")
+        }
     }
 
     func run() async throws {
         let context = CommandContext(globals: globals)
         let op = try Self.operation(named: operation)
-        let body = try Self.readInput(input)
+        if generateSkeleton {
+            return context.write(op.requestSkeleton + "\n")
+        }
+        let body = try Self.readInput(input, home: context.environment.variables["HOME"])
         try Self.checkInput(body, for: op)
         let api = try await context.makeAPI()
         let output = try await dispatch(op, body: body, to: api)
-        context.write(try Self.render(op, output))
+        guard waitOptions.wait, let action = Self.waitAction(op, body: body) else {
+            return context.write(try Self.render(op, output))
+        }
+        try await waitForOperation(op, action: action, output: output, context: context, api: api)
     }
 
     /// The operation a user's spelling names: exact, any case, with or without dashes/underscores.
@@ -62,14 +81,18 @@ struct CallCommand: AsyncParsableCommand {
         text.lowercased().filter { $0 != "-" && $0 != "_" }
     }
 
-    /// The request body: inline JSON, `@FILE`, or `@-` (stdin); must be a JSON object.
-    static func readInput(_ input: String?) throws -> Data {
+    /// The request body: inline JSON, `file://PATH` (as the AWS CLI; `@PATH` too), or `-` / `@-` (stdin);
+    /// must be a JSON object.
+    static func readInput(_ input: String?, home: String? = ProcessInfo.processInfo.environment["HOME"],
+                          standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> Data {
         guard let input else { return Data("{}".utf8) }
         let data: Data
-        if input == "@-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else if input.hasPrefix("@") {
-            let path = String(input.dropFirst())
+        if input == "-" || input == "@-" {
+            data = standardInput()
+        } else if input.hasPrefix("file://") || input.hasPrefix("@") {
+            // `~` is $HOME, as the AWS CLI reads file:// paths.
+            var path = input.hasPrefix("@") ? String(input.dropFirst()) : String(input.dropFirst("file://".count))
+            if path == "~" || path.hasPrefix("~/"), let home, !home.isEmpty { path = home + path.dropFirst() }
             guard let contents = FileManager.default.contents(atPath: path) else {
                 throw CLIError(.usage, "cannot read the input file '\(path)'")
             }

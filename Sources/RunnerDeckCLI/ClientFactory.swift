@@ -47,6 +47,9 @@ enum ClientFactory {
                               _ configurations: ResolvedConfigurations) async throws -> AWSClientConfiguration {
         do {
             let base = try await configurations.base(globals, environment: environment.variables)
+            if globals.noVerifySSL, await configurations.firstWarning() {
+                environment.standardError.write("warning: --no-verify-ssl: TLS certificates are not verified; anyone on the path can read and change the requests\n")
+            }
             return service == .appRunner ? base : try base.forService(service, endpointURL: globals.endpointURL)
         } catch let error as AWSConfigurationError {
             throw CLIError(.configuration, error.description)
@@ -73,6 +76,7 @@ enum ClientFactory {
             retry: AWSRetryStrategy(maxAttempts: configuration.maxAttempts),
             timeouts: globals.timeouts,
             environment: configuration.environment,
+            tls: configuration.tls,
             debug: debug
         )
         await OpenClients.current.add(client)
@@ -86,17 +90,26 @@ actor ResolvedConfigurations {
     private var last: (key: [String?], variables: [String: String], configuration: AWSClientConfiguration)?
     /// Asks for MFA codes (`mfa_serial`) until the dashboard takes the screen.
     nonisolated let mfaPrompt = MFAPrompt()
+    private var warned = false
 
     func base(_ globals: GlobalOptions, environment variables: [String: String]) throws -> AWSClientConfiguration {
-        let key = [globals.profile, globals.region, globals.endpointURL, globals.mfaCode]
+        let key = [globals.profile, globals.region, globals.endpointURL, globals.mfaCode, globals.caBundle, String(globals.noSignRequest),
+                   String(globals.noVerifySSL)]
         if let last, last.key == key, last.variables == variables { return last.configuration }
         let configuration = try AWSClientConfiguration.resolve(
             service: .appRunner, profile: globals.profile, region: globals.region,
-            endpointURL: globals.endpointURL, environment: variables,
+            endpointURL: globals.endpointURL, signRequests: !globals.noSignRequest, caBundle: globals.caBundle,
+            verifyCertificates: !globals.noVerifySSL, environment: variables,
             mfaCode: mfaPrompt.provider(code: globals.mfaCode, profile: globals.profile ?? variables["AWS_PROFILE"] ?? variables["AWS_DEFAULT_PROFILE"] ?? "default")
         )
         last = (key, variables, configuration)
         return configuration
+    }
+
+    /// True the first time only: a warning is printed once per command, not once per client.
+    func firstWarning() -> Bool {
+        defer { warned = true }
+        return !warned
     }
 }
 

@@ -45,6 +45,17 @@ struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("read-only"), help: "Refuse everything that changes something: the dashboard's actions, and pause, resume, deploy, delete and call of any operation but Describe* and List* (exit 252).")
     public var readOnly: Bool = false
 
+    @Flag(name: .customLong("no-sign-request"), help: "Send requests unsigned; no credentials are looked up.")
+    var noSignRequest: Bool = false
+
+    @Option(name: .customLong("ca-bundle"), help: ArgumentHelp(
+        "A PEM file of the certificates to trust for TLS instead of the system's (default: AWS_CA_BUNDLE, the profile's ca_bundle).",
+        valueName: "path"))
+    var caBundle: String?
+
+    @Flag(name: .customLong("no-verify-ssl"), help: "Do not verify TLS certificates (prints a warning; for test endpoints only).")
+    var noVerifySSL: Bool = false
+
     @Option(name: .customLong("cli-read-timeout"), help: ArgumentHelp(
         "Seconds an attempt may take to receive the whole response before it is cancelled and retried; 0 means no timeout (default 60).",
         valueName: "seconds"))

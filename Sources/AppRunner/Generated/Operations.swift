@@ -60,7 +60,8 @@ extension AWSServiceInfo {
         endpointPrefix: "apprunner",
         targetPrefix: "AppRunner",
         apiVersion: "2020-05-15",
-        serviceId: "AppRunner"
+        serviceId: "AppRunner",
+        endpointRules: AWSEndpointRuleSet.appRunner
     )
 }
 

@@ -25,7 +25,8 @@ extension AWSServiceInfo {
         targetPrefix: "GraniteServiceVersion20100801",
         apiVersion: "2010-08-01",
         serviceId: "CloudWatch",
-        awsQueryCompatible: true
+        awsQueryCompatible: true,
+        endpointRules: AWSEndpointRuleSet.cloudWatch
     )
 }
 

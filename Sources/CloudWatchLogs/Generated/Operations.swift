@@ -28,7 +28,8 @@ extension AWSServiceInfo {
         targetPrefix: "Logs_20140328",
         apiVersion: "2014-03-28",
         serviceId: "CloudWatch Logs",
-        jsonVersion: "1.1"
+        jsonVersion: "1.1",
+        endpointRules: AWSEndpointRuleSet.cloudWatchLogs
     )
 }
 
