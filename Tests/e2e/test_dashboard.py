@@ -182,8 +182,11 @@ def test_dashboard_drives_services(server, services, pane_factory):
     pane.wait_gone("e2e-api")
     assert "e2e-web" in pane.text()
 
-    # Open the detail: environment variable names, never values.
+    # Open the detail: what is happening first (issue 10); the configuration a page down, with the
+    # environment variable names, never values.
     pane.keys("Enter")
+    pane.wait_for("Operations (newest first)")
+    pane.keys("PageDown")
     pane.wait_for("Source")
     pane.wait_for("SECRET_TOKEN")
     assert "hunter2" not in pane.text()
@@ -267,6 +270,10 @@ def test_ascii_vt100_80x24(server, services, pane_factory):
     assert all(ord(c) < 128 for c in text), "non-ASCII output under LANG=C: %r" % [c for c in text if ord(c) >= 128]
     assert "Terminal too small" not in text
     pane.keys("Enter")
+    pane.wait_for("Operations (newest first)")
+    pane.wait_for("Last hour")
+    assert all(ord(c) < 128 for c in pane.text()), "non-ASCII detail under LANG=C"  # sparklines in ASCII too
+    pane.keys(*["j"] * 20)  # vt100 has no PageDown key
     pane.wait_for("Source")
     pane.keys("q")
     pane.wait_gone("RunnerDeck", 15)
