@@ -100,7 +100,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "runnerdeck-bench",
-            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatch", "CloudWatchLogs", "Dashboard", "JMESPath", "RunnerDeckKit"],
+            dependencies: ["AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatch", "CloudWatchLogs", "Dashboard", "RunnerDeckCLI", "RunnerDeckKit"],
             swiftSettings: strict
         ),
         // Test support shared by the test targets (not a product): TestServer, ManualClock, TempDir, waitUntil,

@@ -55,11 +55,11 @@ struct CommandContext: Sendable {
     func writeError(_ text: String) { environment.standardError.write(text) }
 
     func writeJSON<T: Encodable>(_ value: T) throws {
-        let json = try CLIJSON.render(value, timestamps: timestamps)
-        guard let query = globals.compiledQuery else { return write(json) }
+        guard let query = globals.compiledQuery else { return write(try CLIJSON.render(value, timestamps: timestamps)) }
         // As the AWS CLI: the query reads the JSON the command would print (member names, timestamps
-        // as text), and its result is printed as JSON, or as text with --output text.
-        let result = try query.search(JMESValue(json: Data(json.utf8)))
+        // as text), and its result is printed as JSON, or as text with --output text. It reads the
+        // tree that JSON would be written from, so a query costs no writing and reading of text.
+        let result = try query.search(JMESValue(try CLIJSON.tree(value, timestamps: timestamps)))
         write((globals.output ?? settings.output) == .text ? QueryText.render(result) : result.jsonText(pretty: true) + "\n")
     }
 }

@@ -16,6 +16,11 @@ enum CLIJSON {
         try OrderedJSONEncoder(dateText: { timestamps.json($0, timeZone: timeZone) }).encode(value) + "\n"
     }
 
+    /// The tree `render` writes from (what `--query` reads).
+    static func tree<T: Encodable>(_ value: T, timestamps: TimestampFormat = .iso8601) throws -> JSONNode {
+        try OrderedJSONEncoder(dateText: { timestamps.json($0) }).tree(value)
+    }
+
     /// `value` on one line (a JSON Lines record), with a trailing newline.
     public static func renderLine<T: Encodable>(_ value: T, timestamps: TimestampFormat = .iso8601) throws -> String {
         try OrderedJSONEncoder(dateText: { timestamps.json($0) }, compact: true).encode(value) + "\n"

@@ -9,11 +9,16 @@ struct OrderedJSONEncoder {
     var compact = false
 
     func encode<T: Encodable>(_ value: T) throws -> String {
+        var out = ""
+        try tree(value).write(to: &out, depth: compact ? nil : 0)
+        return out
+    }
+
+    /// `value` as a tree of JSON values, before it is written (what `--query` reads, without text).
+    func tree<T: Encodable>(_ value: T) throws -> JSONNode {
         let root = JSONNode()
         try JSONNodeEncoder.store(value, into: root, path: [], dateText: dateText)
-        var out = ""
-        root.write(to: &out, depth: compact ? nil : 0)
-        return out
+        return root
     }
 }
 
@@ -21,7 +26,10 @@ struct OrderedJSONEncoder {
 final class JSONNode {
     enum Content {
         case empty
+        /// JSON text: a number, true, false, null, or a date as the encoder's `dateText` wrote it.
         case scalar(String)
+        /// A string, not yet quoted.
+        case string(String)
         case object([(String, JSONNode)])
         case array([JSONNode])
     }
@@ -59,6 +67,8 @@ final class JSONNode {
             out += "null"
         case .scalar(let text):
             out += text
+        case .string(let text):
+            out += JSONNode.quote(text)
         case .object(let members):
             if members.isEmpty { out += "{}"; return }
             out += "{"
@@ -88,6 +98,8 @@ final class JSONNode {
             out += "null"
         case .scalar(let text):
             out += text
+        case .string(let text):
+            out += JSONNode.quote(text)
         case .object(let members):
             out += "{" + members.map { member in
                 var item = JSONNode.quote(member.0) + ": "
@@ -137,7 +149,7 @@ struct JSONNodeEncoder: Encoder {
     static func store<T: Encodable>(_ value: T, into node: JSONNode, path: [any CodingKey], dateText: @escaping @Sendable (Date) -> String) throws {
         switch value {
         case let date as Date: node.content = .scalar(dateText(date))
-        case let string as String: node.content = .scalar(JSONNode.quote(string))
+        case let string as String: node.content = .string(string)
         case let bool as Bool: node.content = .scalar(bool ? "true" : "false")
         case let int as Int: node.content = .scalar(String(int))
         case let int as Int64: node.content = .scalar(String(int))
@@ -149,7 +161,7 @@ struct JSONNodeEncoder: Encoder {
             node.content = .object([])
             for key in map.keys.sorted() {
                 let child = JSONNode()
-                child.content = .scalar(JSONNode.quote(map[key] ?? ""))
+                child.content = .string(map[key] ?? "")
                 node.append(key: key, child)
             }
         default:

@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|query|all]
 import Dashboard
+import RunnerDeckCLI
 import Foundation
 
 let which = CommandLine.arguments.dropFirst().first ?? "all"
@@ -54,7 +55,7 @@ if which == "logs" || which == "all" {
 
 if which == "query" || which == "all" {
     do {
-        report("query", try QueryBench.run())
+        report("query", try QueryBenchmarks.run())
     } catch {
         report("query", "failed: \(error)")
     }
