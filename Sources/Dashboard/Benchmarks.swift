@@ -104,4 +104,41 @@ public enum DashboardBenchmarks {
                                         firstPaintBytes: firstBytes, idleRefreshBytes: idleBytes,
                                         oneStatusChangeBytes: statusBytes, selectionMoveBytes: moveBytes)
     }
+
+    /// Bytes an idle dashboard and one following a deployment write to the terminal in a minute (a
+    /// frame a second, refreshes every 10 s idle and every 2 s in progress), with the clock and with
+    /// `--no-clock`: what a slow link carries.
+    public static func bytesPerMinute(services count: Int = 50, width: Int = 100, height: Int = 30) -> String {
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        let renderer = DashboardRenderer(glyphs: .unicode)
+        func minute(deploying: Bool, clock: Bool) -> Int {
+            var state = state(services: count, now: now)
+            if deploying {
+                let arn = state.services[0].arn
+                state.services[0].summary.status = .operationInProgress
+                state.services[0].currentOperation = OperationSummary(id: "op", type: .startDeployment, status: .inProgress, targetArn: arn,
+                                                                      startedAt: now.addingTimeInterval(-30))
+            }
+            var ui = UIState()
+            ui.showClock = clock
+            var controller = DashboardController(ui: ui)
+            controller.reconcile(state: state, height: height)
+            var painter = DiffPainter()
+            var sink = ANSIByteSink()
+            painter.paint(renderer.render(state: state, ui: controller.ui, now: now, width: width, height: height), to: &sink)
+            sink.reset()
+            var total = 0
+            for second in 1...60 {
+                let at = now.addingTimeInterval(Double(second))
+                if second % (deploying ? 2 : 10) == 0 { state.lastRefresh = at }
+                painter.paint(renderer.render(state: state, ui: controller.ui, now: at, width: width, height: height), to: &sink)
+                total += sink.bytes.count
+                sink.reset()
+            }
+            return total
+        }
+        return String(format: "bytes written per minute at %dx%d, %d services: idle %d (with --no-clock %d); a deployment in progress %d (with --no-clock %d)",
+                      width, height, count, minute(deploying: false, clock: true), minute(deploying: false, clock: false),
+                      minute(deploying: true, clock: true), minute(deploying: true, clock: false))
+    }
 }

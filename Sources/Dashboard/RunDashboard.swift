@@ -28,6 +28,9 @@ public struct DashboardOptions: Sendable, Hashable {
     public var contextFixed: String?
     /// The DNS server the Domains view's check asks (`HOST[:PORT]`); nil: resolv.conf's.
     public var nameserver: String?
+    /// No clock and no ticking "refreshed N s ago" in the header (`--no-clock`): an idle dashboard then
+    /// writes nothing between refreshes, for the slowest links.
+    public var noClock = false
 
     public init(profile: String? = nil, region: String? = nil, endpoint: String? = nil, refreshSeconds: Double = 10,
                 fastRefreshSeconds: Double = 2, readOnly: Bool = false, noColor: Bool = false, logFile: String? = nil,

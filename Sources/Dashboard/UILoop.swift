@@ -54,6 +54,7 @@ enum UILoop {
         let options = settings.options
         var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds),
                                                          contextFixed: options.contextFixed))
+        controller.ui.showClock = !options.noClock
         if let note = terminal.fallbackNote {
             logger.notice("\(note)")
             controller.ui.message = note

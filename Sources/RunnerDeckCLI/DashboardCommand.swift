@@ -27,6 +27,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between refreshes while nothing is in progress (default 10).", valueName: "seconds"))
     var refresh: Double?
 
+    @Flag(name: .customLong("no-clock"), help: "No clock and no ticking refresh age in the header: an idle dashboard writes nothing between refreshes (slow links).")
+    var noClock = false
+
     @Option(help: ArgumentHelp("DNS server the Domains view checks the records with (default: those of /etc/resolv.conf).", valueName: "host[:port]"))
     var nameserver: String?
 
@@ -48,7 +51,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let factory: AppRunnerAPIFactory = environment.makeAPI ?? { options in
             try await ClientFactory.makeAPI(options, environment: environment, configurations: configurations)
         }
-        let options = DashboardOptions(
+        var options = DashboardOptions(
             profile: globals.profile ?? environment.variables["AWS_PROFILE"],
             // The demo fleet lives in Local App Runner's own region, whatever the environment says.
             region: globals.demo ? LocalOptions().region
@@ -63,6 +66,7 @@ struct DashboardCommand: AsyncParsableCommand {
                 : globals.endpointURL.map { "--endpoint-url \($0) serves one region and one set of credentials" },
             nameserver: nameserver
         )
+        options.noClock = noClock
         // The options for `:region NAME` and `:profile NAME`, as the dashboard asks for them.
         @Sendable func chosen(_ region: String?, _ profile: String?) -> GlobalOptions {
             var chosen = base

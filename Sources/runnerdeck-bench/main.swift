@@ -42,6 +42,7 @@ if which == "dashboard" || which == "all" {
         let result = DashboardBenchmarks.run(services: 1000, width: width, height: height, iterations: 300)
         report("dashboard \(width)x\(height)", result.description)
     }
+    report("dashboard bytes", DashboardBenchmarks.bytesPerMinute())
     report("dashboard memory", String(format: "resident with 1,000 services loaded and rendered: %.1f MiB", residentMiB()))
 }
 

@@ -96,9 +96,12 @@ struct DashboardRenderer: Sendable {
         } else if let last = state.lastRefresh, now.timeIntervalSince(last) > ui.staleAfter {
             flags.append(Span(" STALE ", Style(.warn, bold: true, reverse: true)))
         }
-        let clock = Span(" \(Format.clock(now)) UTC ", Style(.normal, bold: true, reverse: true))
+        let clock = Span(ui.showClock ? " \(Format.clock(now)) UTC " : "", Style(.normal, bold: true, reverse: true))
         let refreshed: (full: String, short: String)
-        if let last = state.lastRefresh {
+        if let last = state.lastRefresh, !ui.showClock {
+            // Nothing that ticks by itself: the header changes only when a refresh does.
+            refreshed = ("refreshed \(Format.clock(last)) UTC ", Format.clock(last) + " ")
+        } else if let last = state.lastRefresh {
             let age = "(\(Format.age(now.timeIntervalSince(last))) ago)"
             refreshed = ("refreshed \(Format.clock(last)) \(age)", age)
         } else {

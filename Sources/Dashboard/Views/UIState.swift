@@ -87,6 +87,8 @@ struct UIState: Sendable, Hashable {
     public var readOnly: Bool
     /// After this many seconds without a successful refresh the header says STALE.
     var staleAfter: Double
+    /// The header shows the clock and how long ago the last refresh was (off with `--no-clock`).
+    var showClock = true
 
     /// Why `:region` and `:profile` cannot apply (the demo fleet or a fixed `--endpoint-url` serve
     /// one place); nil when they can.
