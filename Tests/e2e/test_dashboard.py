@@ -515,11 +515,18 @@ def test_the_logs_view_follows_a_deployment_and_searches_it(server, services, pa
     assert re.search(r"^>.*[Hh]ealth check", screen, re.M), screen  # the current match is marked
     pane.keys("G")
     pane.wait_for("FOLLOWING")
-    # o steps through the sources: the older operation (the creation), then the service's events,
-    # where the deployment's start and end are.
+    # o steps through the sources: each older operation of the timeline (other tests of this module
+    # may have paused and resumed the service), then the service's events, where the deployment's
+    # start and end are.
+    title = re.search(r"deployment log of DEPLOY ([0-9a-f]{7})", pane.text()).group(1)
     pane.keys("o")
-    pane.wait_for("deployment log of CREATE", 15)
-    pane.keys("o")
+    wait_until(lambda: title not in pane.text().splitlines()[2], 15, what="o to leave the newest operation's log")
+    assert "deployment log of" in pane.text().splitlines()[2]
+    for _ in range(8):
+        if "service events and deployments" in pane.text():
+            break
+        pane.keys("o")
+        time.sleep(0.5)
     pane.wait_for("service events and deployments", 15)
     pane.wait_for(re.compile(r"events +\[AppRunner\] Deployment"), 30)
     pane.keys("q")
