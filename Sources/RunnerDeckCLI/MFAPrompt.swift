@@ -75,9 +75,11 @@ final class MFAPrompt: @unchecked Sendable {
                     return
                 }
                 defer { close(descriptor) }
-                _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
+                // Echo off first, then the prompt (as getpass does): turning echo off discards what was
+                // typed before (TCSAFLUSH), so it must happen before anyone sees the prompt and types.
                 let restore = hideInput(descriptor)
                 defer { restore() }
+                _ = prompt.withCString { write(descriptor, $0, strlen($0)) }
                 var line: [UInt8] = []
                 var byte: UInt8 = 0
                 while line.count < 256 {
