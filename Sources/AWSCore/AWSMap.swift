@@ -46,11 +46,8 @@ public struct AWSMap<Value: Sendable & Hashable & Codable>: Sendable, Hashable, 
     }
 
     public var keys: [String] { entries.map(\.key) }
-    public var values: [Value] { entries.map(\.value) }
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
-    /// The same pairs as a dictionary (the order is lost).
-    public var dictionary: [String: Value] { Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }) }
 
     public func makeIterator() -> IndexingIterator<[Element]> {
         entries.map { (key: $0.key, value: $0.value) }.makeIterator()

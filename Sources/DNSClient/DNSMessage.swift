@@ -33,7 +33,8 @@ public struct DNSResponseCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let formatError = DNSResponseCode(rawValue: 1)
     public static let serverFailure = DNSResponseCode(rawValue: 2)
     public static let nameError = DNSResponseCode(rawValue: 3)
-    public static let notImplemented = DNSResponseCode(rawValue: 4)
+    /// RFC 1035's NOTIMP: the server does not support this kind of query.
+    public static let notImp = DNSResponseCode(rawValue: 4)
     public static let refused = DNSResponseCode(rawValue: 5)
 
     public var description: String {

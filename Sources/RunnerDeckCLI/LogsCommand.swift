@@ -69,7 +69,7 @@ struct LogsCommand: AsyncParsableCommand {
         var start = now.addingTimeInterval(-600)
         var operationId: String?
         if let operation {
-            let summary = try await Self.operation(operation, serviceArn: arn, api: api)
+            let summary = try await ServiceResolver(api: api).operation(operation, serviceArn: arn)
             operationId = summary.id ?? operation
             start = summary.startedAt ?? start
         }
@@ -104,23 +104,6 @@ struct LogsCommand: AsyncParsableCommand {
                 if await !tail.isBehind { try await Task.sleep(for: environment.pollInterval) }
             }
         }
-    }
-
-    /// The operation `idOrLatest` names among the service's operations (newest first).
-    static func operation(_ idOrLatest: String, serviceArn: String, api: any AppRunnerAPI) async throws -> OperationSummary {
-        let wanted = idOrLatest.trimmingCharacters(in: .whitespaces)
-        if wanted.lowercased() == "latest" {
-            let page = try await api.listOperations(ListOperationsRequest(serviceArn: serviceArn, maxResults: 1))
-            guard let newest = page.operationSummaryList?.first else {
-                throw CLIError(.notFound, "\(ResourceARN.name(serviceArn)) has no operations yet, so there is no latest deployment log")
-            }
-            return newest
-        }
-        let follower = OperationFollower(api: api, serviceArn: serviceArn, operationId: wanted)
-        guard let found = try await follower.find() else {
-            throw CLIError(.notFound, "no operation \(wanted) on \(ResourceARN.name(serviceArn)) (runnerdeck operations \(ResourceARN.name(serviceArn)) lists them)")
-        }
-        return found
     }
 }
 

@@ -56,4 +56,21 @@ struct ServiceResolver: Sendable {
         }
         throw CLIError(.notFound, "no service named '\(name)' among the \(names.count) service(s) of this region (runnerdeck services lists them)")
     }
+
+    /// The operation `idOrLatest` (an id, or `latest`) names among the service's operations (newest first).
+    func operation(_ idOrLatest: String, serviceArn: String) async throws -> OperationSummary {
+        let wanted = idOrLatest.trimmingCharacters(in: .whitespaces)
+        if wanted.lowercased() == "latest" {
+            let page = try await api.listOperations(ListOperationsRequest(serviceArn: serviceArn, maxResults: 1))
+            guard let newest = page.operationSummaryList?.first else {
+                throw CLIError(.notFound, "\(ResourceARN.name(serviceArn)) has no operations yet, so there is no latest one")
+            }
+            return newest
+        }
+        let follower = OperationFollower(api: api, serviceArn: serviceArn, operationId: wanted)
+        guard let found = try await follower.find() else {
+            throw CLIError(.notFound, "no operation \(wanted) on \(ResourceARN.name(serviceArn)) (runnerdeck operations \(ResourceARN.name(serviceArn)) lists them)")
+        }
+        return found
+    }
 }

@@ -44,7 +44,7 @@ struct WaitOperationCommand: AsyncParsableCommand {
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var timeoutOption: WaitTimeoutOption
     @Argument(help: "The service's name or ARN.") var service: String
-    @Argument(help: "The operation's id (as printed by pause, resume, deploy, delete and operations).") var operationId: String
+    @Argument(help: "The operation's id (as printed by pause, resume, deploy, delete and operations), or latest.") var operationId: String
 
     func run() async throws {
         let context = CommandContext(globals: globals)
@@ -52,13 +52,9 @@ struct WaitOperationCommand: AsyncParsableCommand {
         let arn = try await ServiceResolver(api: api).resolveArn(service)
         let name = ResourceARN.name(arn)
         // The type decides only the progress label and whether a vanished service counts as deleted.
-        let known = try await api.listOperationsPaginator(ListOperationsRequest(serviceArn: arn))
-            .collect(maxPages: 50) { $0.operationSummaryList ?? [] }.first { $0.id == operationId }
-        guard let known else {
-            throw CLIError(.notFound, "no operation \(operationId) on \(name) (runnerdeck operations \(name) lists them)")
-        }
+        let known = try await ServiceResolver(api: api).operation(operationId, serviceArn: arn)
         let action: ServiceAction = known.type == .deleteService ? .delete : .deploy
-        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: operationId, action: action,
+        try await OperationWait(context: context, api: api, serviceArn: arn, operationId: known.id ?? operationId, action: action,
                                 timeout: timeoutOption.timeout, startResponse: EmptyDocument(),
                                 label: "Waiting for \(known.type?.rawValue ?? "operation") on \(name)").run()
     }
@@ -185,33 +181,34 @@ struct StateWait<Value: Sendable>: Sendable {
         let progress = ProgressLine(sink: environment.standardError, enabled: environment.errorIsTerminal, label: label)
         let deadline = Date().addingTimeInterval(timeout)
         let (check, label, timeout) = (self.check, self.label, self.timeout)
-        defer { Task { await progress.clear() } }
-        return try await Interrupt.run(enabled: environment.handlesSignals, source: environment.interrupts) {
-            try await progress.whileTicking {
-                var last = "not read yet"
-                while true {
-                    let (status, outcome) = try await check()
-                    last = status
-                    await progress.update(status: status)
-                    switch outcome {
-                    case .done(let value):
-                        await progress.clear()
-                        return value
-                    case .failed(let why):
-                        await progress.clear()
-                        throw CLIError(.operationFailed, why)
-                    case .waiting:
-                        break
+        let waited: Result<Value, any Error>
+        do {
+            waited = .success(try await Interrupt.run(enabled: environment.handlesSignals, source: environment.interrupts) {
+                try await progress.whileTicking {
+                    var last = "not read yet"
+                    while true {
+                        let (status, outcome) = try await check()
+                        last = status
+                        await progress.update(status: status)
+                        switch outcome {
+                        case .done(let value): return value
+                        case .failed(let why): throw CLIError(.operationFailed, why)
+                        case .waiting: break
+                        }
+                        let left = deadline.timeIntervalSinceNow
+                        guard left > 0 else {
+                            throw CLIError(.timeout, "timed out after \(Format.duration(timeout)): \(label.prefix(1).lowercased() + label.dropFirst()) (last status: \(last)); it carries on in App Runner")
+                        }
+                        try await Task.sleep(for: min(environment.pollInterval, .milliseconds(Int(left * 1000) + 1)))
                     }
-                    let left = deadline.timeIntervalSinceNow
-                    guard left > 0 else {
-                        await progress.clear()
-                        throw CLIError(.timeout, "timed out after \(Format.duration(timeout)): \(label.prefix(1).lowercased() + label.dropFirst()) (last status: \(last)); it carries on in App Runner")
-                    }
-                    try await Task.sleep(for: min(environment.pollInterval, .milliseconds(Int(left * 1000) + 1)))
                 }
-            }
+            })
+        } catch {
+            waited = .failure(error)
         }
+        // Cleared whatever the outcome, before the result or the error is printed.
+        await progress.clear()
+        return try waited.get()
     }
 }
 
