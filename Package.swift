@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -22,7 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: FullFoundation would link DateFormatter (and with it ICU) into the static binary, and
+        // ConfigurationSupport swift-configuration, which nothing here uses (#17).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -87,12 +89,16 @@ let package = Package(
         .target(
             name: "RunnerDeckCLI",
             dependencies: [
-                "AppRunner", "AWSCore", "AppRunnerLocal", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath", "DNSClient",
+                "AppRunner", "AWSCore", "AppRunnerLocal", "BuildInfo", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath", "DNSClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        // The version and the git commit of the build (`runnerdeck --version`), the commit written by the
+        // BuildCommit plugin at build time (#17).
+        .target(name: "BuildInfo", swiftSettings: strict, plugins: ["BuildCommit"]),
+        .plugin(name: "BuildCommit", capability: .buildTool()),
         .executableTarget(
             name: "runnerdeck",
             dependencies: ["RunnerDeckCLI"],

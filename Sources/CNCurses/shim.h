@@ -28,6 +28,20 @@ static inline int rd_terminfo_probe(const char *term) {
     return usable ? 2 : 1;
 }
 
+/// The `colors` number of a terminfo entry (-1 when it has none or does not exist).
+static inline int rd_terminfo_colors(const char *term) {
+    int err = 0;
+    if (setupterm((char *)term, STDOUT_FILENO, &err) != OK) return -1;
+    int colors = tigetnum((char *)"colors");
+    TERMINAL *probe = cur_term;
+    set_curterm(NULL);
+    del_curterm(probe);
+    return colors;
+}
+
+/// The `colors` number of the terminal curses draws on (-1 when none).
+static inline int rd_screen_colors(void) { return tigetnum((char *)"colors"); }
+
 static inline int rd_color_pair(int n) { return (int)COLOR_PAIR(n); }
 static inline int rd_attr_bold(void) { return (int)A_BOLD; }
 static inline int rd_attr_reverse(void) { return (int)A_REVERSE; }

@@ -49,7 +49,7 @@ enum UILoop {
         var asking: Int?
         let events = StoreEvents(store: store, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch)
         defer { events.finish() }
-        logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.colors)"])
+        logger.info("dashboard started", metadata: ["utf8": "\(settings.glyphs == .unicode)", "colors": "\(terminal.depth)"])
 
         let options = settings.options
         var controller = DashboardController(ui: UIState(readOnly: options.readOnly, staleAfter: max(30, 3 * options.refreshSeconds),

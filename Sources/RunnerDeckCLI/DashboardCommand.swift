@@ -15,8 +15,8 @@ struct DashboardCommand: AsyncParsableCommand {
         abstract: "Open the full-screen dashboard (the default when no command is given).",
         discussion: """
             Examples:
-              runnerdeck                                  # the current profile and region
-              runnerdeck --demo               # Local App Runner's demo fleet, no account
+              runnerdeck           # the current profile and region
+              runnerdeck --demo    # Local App Runner's demo fleet, no account
               runnerdeck --profile prod --region eu-west-1 --read-only
               runnerdeck --endpoint-url http://127.0.0.1:8080 --refresh 5
             """

@@ -1,10 +1,11 @@
 import AppRunner
 import ArgumentParser
+import BuildInfo
 import Foundation
 import RunnerDeckKit
 
-/// The version printed by `--version` and sent in the User-Agent.
-let runnerDeckVersion = "0.1.0"
+/// The version sent in the User-Agent (`--version` adds the commit).
+let runnerDeckVersion = BuildInfo.version
 
 /// `runnerdeck`: the dashboard by default, plus `serve` and the scripting commands.
 struct RunnerDeckCommand: AsyncParsableCommand {
@@ -16,8 +17,10 @@ struct RunnerDeckCommand: AsyncParsableCommand {
             region (or, with --demo, on Local App Runner's demo fleet in process). The commands share the \
             options --profile, --region, --endpoint-url, --output table|json|text, --no-color, --debug and --demo.
 
-            Exit status: 0 success, 1 API or operation failure, 2 usage error, 130 interrupted. Errors are one \
-            line on stderr with the error code, message and request id.
+            Exit status: 0 success, 1 `domains --check` found a record to fix, 3 a wait gave up at --timeout, \
+            4 the operation rolled back, 130 interrupted, 252 usage, 253 configuration or credentials, 254 the \
+            service answered an error, 255 anything else. Errors are one line on stderr with the error code, \
+            message and request id.
 
             Examples:
               runnerdeck --demo
@@ -28,7 +31,7 @@ struct RunnerDeckCommand: AsyncParsableCommand {
               runnerdeck call ListAutoScalingConfigurations
               runnerdeck --generate-completion-script zsh > _runnerdeck
             """,
-        version: runnerDeckVersion,
+        version: BuildInfo.description,
         subcommands: RunnerDeckCommand.subcommandTypes,
         defaultSubcommand: DashboardCommand.self
     )

@@ -315,6 +315,41 @@ def test_a_term_unknown_here_falls_back_and_says_so(server, services, pane_facto
     assert_terminal_restored(pane, "RESTORED-AFTER-FALLBACK")
 
 
+COLOUR_SGR = re.compile(r"\x1b\[[0-9;]*?(?<![0-9])3[0-7](?:;[0-9;]*)?m")
+
+
+@pytest.mark.parametrize("term,extra,depth", [
+    ("xterm-256color", {}, 256),
+    ("xterm", {}, 8),
+    ("xterm", {"COLORTERM": "truecolor"}, 256),
+    ("vt100", {}, 0),
+    ("xterm-256color", {"NO_COLOR": "1"}, 0),
+])
+def test_one_palette_at_each_colour_depth(server, services, pane_factory, term, extra, depth):
+    """Issue 17: the one palette drawn at the terminal's depth: 256 colours, the 8 standard ones, or none
+    (vt100, NO_COLOR); COLORTERM=truecolor on an 8-colour TERM draws with its -256color entry."""
+    endpoint, _ = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8"})
+    settings = " ".join("%s=%s" % item for item in sorted(dict(extra, TERM=term).items()))
+    pane.run("env %s %s" % (settings, dashboard_command(endpoint)))
+    pane.wait_for("e2e-web")
+    pane.wait_for("RUNNING")
+    screen = subprocess.run(["tmux", "-L", pane.socket, "capture-pane", "-p", "-e", "-t", pane.name],
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    has_256 = "38;5;" in screen
+    has_8 = COLOUR_SGR.search(screen) is not None
+    if depth == 256:
+        assert has_256, screen
+    elif depth == 8:
+        assert has_8 and not has_256, screen
+    else:
+        assert not has_8 and not has_256, screen
+    if extra.get("COLORTERM"):
+        pane.wait_for("COLORTERM=truecolor with TERM=xterm (8 colours); drawing as xterm-256color")
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
 def test_dumb_terminal_says_what_is_missing(server):
     """Issue 9 bug 7: TERM=dumb has a terminfo entry; what it lacks is cursor addressing."""
     endpoint, _ = server

@@ -41,9 +41,22 @@ enum TerminfoProbe {
     /// The terminfo entry to draw with: TERM's own, or the first fallback this host has (with the line
     /// that says so). A terminal that exists but cannot address the cursor is refused: no fallback
     /// would make it draw.
-    static func choose(_ term: String, probe: (String) -> Result = check) throws -> (name: String, note: String?) {
+    ///
+    /// `COLORTERM=truecolor` (or `24bit`) says the terminal draws far more colours than an 8-colour TERM
+    /// such as `xterm` or `screen` claims (a common mismatch over ssh and in multiplexers): then the
+    /// entry's `-256color` sibling draws, when this host has it.
+    static func choose(_ term: String, colorTerm: String? = nil, probe: (String) -> Result = check,
+                       colors: (String) -> Int = colorCount) throws -> (name: String, note: String?) {
         switch probe(term) {
-        case .usable: return (term, nil)
+        case .usable:
+            if let colorTerm, ["truecolor", "24bit"].contains(colorTerm.lowercased()), !term.hasSuffix("-256color") {
+                let count = colors(term)
+                let sibling = term + "-256color"
+                if count >= 0, count < 256, probe(sibling) == .usable, colors(sibling) == 256 {
+                    return (sibling, "COLORTERM=\(colorTerm) with TERM=\(term) (\(count) colours); drawing as \(sibling)")
+                }
+            }
+            return (term, nil)
         case .noCursorAddressing: throw TerminalError.incapableTerminal(term)
         case .missing:
             for candidate in fallbacks where probe(candidate) == .usable {
@@ -52,6 +65,8 @@ enum TerminfoProbe {
             throw TerminalError.unknownTerminal(term)
         }
     }
+
+    static func colorCount(_ term: String) -> Int { Int(rd_terminfo_colors(term)) }
 
     static func check(_ term: String) -> Result {
         switch rd_terminfo_probe(term) {
@@ -65,7 +80,7 @@ enum TerminfoProbe {
 /// The ncurses screen. Used from exactly one thread (the UI loop's); not Sendable on purpose.
 final class CursesTerminal {
     private var screen: OpaquePointer?
-    let colors: Bool
+    let depth: ColorDepth
     private var active = false
 
     /// The terminal's modes as the shell left them, put back before every stop (Ctrl-Z), whatever
@@ -81,7 +96,7 @@ final class CursesTerminal {
         haveShellModes = tcgetattr(STDIN_FILENO, &shellModes) == 0
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
         guard !term.isEmpty else { throw TerminalError.unsetTerminal }
-        let choice = try TerminfoProbe.choose(term)
+        let choice = try TerminfoProbe.choose(term, colorTerm: ProcessInfo.processInfo.environment["COLORTERM"])
         fallbackNote = choice.note
         // ncurses reads ESCDELAY at start-up; set_escdelay below makes it explicit as well.
         guard let screen = newterm(choice.name, rd_stdout(), rd_stdin()) else { throw TerminalError.unknownTerminal(term) }
@@ -97,17 +112,17 @@ final class CursesTerminal {
         set_escdelay(50)
         curs_set(0)
         leaveok(rd_stdscr(), true)
-        var useColors = false
-        if !noColor, has_colors() {
-            start_color()
+        var depth = ColorDepth.detect(colors: Int(rd_screen_colors()), noColor: noColor)
+        if depth != .none, has_colors(), start_color() != rd_err() {
             use_default_colors()
-            // Pair n for role n: foreground one of the 8 standard colours, background the terminal's.
+            // Pair n for role n: the role's foreground at this depth, background the terminal's.
             for role in ColorRole.allCases {
-                if let fg = Palette.foreground(role) { init_pair(Int16(role.rawValue), Int16(fg), -1) }
+                if let fg = Palette.foreground(role, depth: depth) { init_pair(Int16(role.rawValue), Int16(fg), -1) }
             }
-            useColors = true
+        } else {
+            depth = .none
         }
-        colors = useColors
+        self.depth = depth
     }
 
     /// Rows and columns.
@@ -183,7 +198,7 @@ final class CursesTerminal {
             clearok(rd_stdscr(), true)
             painter.invalidate()
         }
-        var sink = CursesSink(colors: colors)
+        var sink = CursesSink(depth: depth)
         painter.paint(frame, to: &sink)
         wnoutrefresh(rd_stdscr())
         if synchronizedOutput { writeRaw("\u{1B}[?2026h") }
@@ -244,7 +259,7 @@ final class CursesTerminal {
 
 /// Paints through ncurses: cursor moves and attributes on stdscr, UTF-8 text with waddnstr.
 struct CursesSink: PaintSink {
-    let colors: Bool
+    let depth: ColorDepth
 
     mutating func beginFrame() {}
     mutating func endFrame() {}
@@ -255,12 +270,12 @@ struct CursesSink: PaintSink {
 
     mutating func setStyle(_ style: Style) {
         var attrs = rd_attr_normal()
-        if style.bold || (!colors && (style.role == .error || style.role == .warn)) { attrs |= rd_attr_bold() }
+        if style.bold || (depth == .none && (style.role == .error || style.role == .warn)) { attrs |= rd_attr_bold() }
         if style.reverse { attrs |= rd_attr_reverse() }
         if style.underline { attrs |= rd_attr_underline() }
-        if style.dim || style.role == .muted { attrs |= rd_attr_dim() }
+        if style.dim || (style.role == .muted && Palette.foreground(.muted, depth: depth) == nil) { attrs |= rd_attr_dim() }
         var pair: Int16 = 0
-        if colors, Palette.foreground(style.role) != nil { pair = Int16(style.role.rawValue) }
+        if Palette.foreground(style.role, depth: depth) != nil { pair = Int16(style.role.rawValue) }
         wattr_set(rd_stdscr(), attr_t(UInt32(bitPattern: attrs)), pair, nil)
     }
 

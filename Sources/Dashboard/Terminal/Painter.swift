@@ -87,15 +87,15 @@ struct DiffPainter: Sendable {
 /// bytes a refresh costs and by tests.
 struct ANSIByteSink: PaintSink {
     public private(set) var bytes: [UInt8] = []
-    var colors: Bool
+    var depth: ColorDepth
     /// Wraps each frame in synchronized-output codes (`ESC[?2026h` … `ESC[?2026l`).
     var synchronizedOutput: Bool
     private var cursorRow = -1
     private var cursorColumn = -1
     private var style: Style?
 
-    public init(colors: Bool = true, synchronizedOutput: Bool = false) {
-        self.colors = colors
+    public init(depth: ColorDepth = .ansi8, synchronizedOutput: Bool = false) {
+        self.depth = depth
         self.synchronizedOutput = synchronizedOutput
     }
 
@@ -124,7 +124,7 @@ struct ANSIByteSink: PaintSink {
         if newStyle.dim { codes.append("2") }
         if newStyle.underline { codes.append("4") }
         if newStyle.reverse { codes.append("7") }
-        if colors, let fg = Palette.foreground(newStyle.role) { codes.append("3\(fg)") }
+        if let fg = Palette.foreground(newStyle.role, depth: depth) { codes.append(depth == .ansi256 ? "38;5;\(fg)" : "3\(fg)") }
         append("\u{1B}[" + codes.joined(separator: ";") + "m")
     }
 
@@ -140,16 +140,49 @@ struct ANSIByteSink: PaintSink {
     private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
 }
 
-/// The 8-colour palette: colour role → standard colour number (0 black … 7 white), nil = default.
-enum Palette {
-    static func foreground(_ role: ColorRole) -> Int? {
-        switch role {
-        case .normal, .title, .muted: return nil
-        case .ok: return 2
-        case .warn: return 3
-        case .error: return 1
-        case .info: return 6
-        case .accent: return 5
+/// How many colours the terminal draws: from its terminfo entry's `colors`, none with `--no-color` / `NO_COLOR`.
+public enum ColorDepth: Sendable, Hashable {
+    case none
+    /// The 8 standard colours (also 16- and 88-colour terminals: the 8 are the ones every theme keeps).
+    case ansi8
+    /// The xterm 256-colour palette (its cube and greys).
+    case ansi256
+
+    /// `colors` is the terminfo number (-1 when the entry has none). Direct-colour entries (`xterm-direct`,
+    /// 2^24 colours) take RGB values above 7 rather than palette indexes, so they draw the 8.
+    public static func detect(colors: Int, noColor: Bool) -> ColorDepth {
+        if noColor || colors < 8 { return .none }
+        return colors == 256 ? .ansi256 : .ansi8
+    }
+}
+
+/// The one palette: colour role → colour number at each depth, nil = the terminal's default foreground.
+/// Without colour the roles still read: errors and warnings bold, muted dim (``CursesSink``).
+public enum Palette {
+    public static func foreground(_ role: ColorRole, depth: ColorDepth) -> Int? {
+        switch depth {
+        case .none: return nil
+        case .ansi8:
+            switch role {
+            case .normal, .title, .muted: return nil
+            case .ok: return 2
+            case .warn: return 3
+            case .error: return 1
+            case .info: return 6
+            case .accent: return 5
+            }
+        case .ansi256:
+            // Mid-brightness cube colours, readable on dark and light backgrounds; muted is a grey rather
+            // than the dim attribute, which many terminals ignore.
+            switch role {
+            case .normal, .title: return nil
+            case .ok: return 34
+            case .warn: return 172
+            case .error: return 160
+            case .info: return 38
+            case .accent: return 134
+            case .muted: return 244
+            }
         }
     }
 }
