@@ -61,7 +61,7 @@ glibc=$(objdump -T "$stage/runnerdeck" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/G
 cat > "$stage/INSTALL" <<EOF
 RunnerDeck $("$stage/runnerdeck" --version) for Linux $arch
 
-Needs glibc $glibc or newer (`ldd --version` tells which a host has).
+Needs glibc $glibc or newer ("ldd --version" tells which one a host has).
 Nothing else: the Swift runtime, ncurses, SQLite and zlib are inside the binary.
 
 Run it where it is:
