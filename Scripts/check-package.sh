@@ -92,19 +92,22 @@ print("sections: " + ", ".join("%s %.1f MB" % (k, mb(v)) for k, v in sorted(sect
 if os.path.exists(link_map):
     # Input section sizes per library or module, from the link map (gold's format: section, address, size, file).
     sizes = collections.Counter()
-    pending = None
+    section = ""
     for line in open(link_map, errors="replace"):
+        named = re.match(r"^ (\.\S+)", line)
+        if named:
+            section = named.group(1)  # gold writes a long section name on a line of its own
         m = re.match(r"^\s*(\.\S+)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.(?:o|a\(.*\)))\s*$", line)
-        if m:
+        if m and not section.startswith((".debug", ".comment", ".note")):
             path = m.group(3)
             lib = re.sub(r"\(.*\)$", "", path)
             if lib.endswith(".a"):
                 lib = os.path.basename(lib)
             else:  # an object of the build: its module's directory (BoringSSL's C files sit deeper)
                 parts = lib.split("/")
-                lib = next((p for p in parts if p.endswith(".build")), parts[-2]).replace(".build", "")
+                lib = next((p for p in parts if p.endswith(".build") and p != ".build"), parts[-2]).replace(".build", "")
             sizes[lib] += int(m.group(2), 16)
-    print("largest contributors (input sections kept, before strip):")
+    print("largest contributors (allocated input sections the link kept):")
     for lib, size in sizes.most_common(12):
         print("  %-40s %6.1f MB" % (lib, mb(size)))
 PY
