@@ -350,6 +350,28 @@ def test_one_palette_at_each_colour_depth(server, services, pane_factory, term, 
     pane.wait_gone("RunnerDeck", 15)
 
 
+@pytest.mark.parametrize("variable", ["TERMINFO", "TERMINFO_DIRS"])
+def test_a_terminfo_entry_of_its_own_is_found_where_the_environment_says(server, services, pane_factory, tmp_path, variable):
+    """Issue 17: TERMINFO and TERMINFO_DIRS are honoured: a TERM only a private terminfo directory knows
+    draws with its own entry (its 256 colours), with no fallback."""
+    endpoint, _ = server
+    source = subprocess.run(["infocmp", "-x", "xterm-256color"], capture_output=True, text=True, check=True).stdout
+    source = re.sub(r"^xterm-256color\|[^,\n]*,", "rd-laptop-term|a terminal only this test's directory knows,", source, count=1, flags=re.M)
+    (tmp_path / "rd-laptop-term.src").write_text(source)
+    subprocess.run(["tic", "-x", "-o", str(tmp_path / "terminfo"), str(tmp_path / "rd-laptop-term.src")], check=True, timeout=30)
+    directory = str(tmp_path / "terminfo") + (":" if variable == "TERMINFO_DIRS" else "")
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8"})
+    pane.run("env TERM=rd-laptop-term %s=%s %s" % (variable, directory, dashboard_command(endpoint)))
+    pane.wait_for("e2e-web")
+    pane.wait_for("RUNNING")
+    assert "no terminfo entry" not in pane.text()
+    screen = subprocess.run(["tmux", "-L", pane.socket, "capture-pane", "-p", "-e", "-t", pane.name],
+                            capture_output=True, text=True, check=True, timeout=30).stdout
+    assert "38;5;" in screen, screen
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+
+
 def test_dumb_terminal_says_what_is_missing(server):
     """Issue 9 bug 7: TERM=dumb has a terminfo entry; what it lacks is cursor addressing."""
     endpoint, _ = server
