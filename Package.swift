@@ -25,7 +25,6 @@ let package = Package(
         // No default traits: FullFoundation would link DateFormatter (and with it ICU) into the static binary, and
         // ConfigurationSupport swift-configuration, which nothing here uses (#17).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
@@ -51,8 +50,7 @@ let package = Package(
         .target(
             name: "AppRunnerLocal",
             dependencies: [
-                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "DNSClient",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "DNSClient", "CSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +73,12 @@ let package = Package(
             name: "RunnerDeckKit",
             dependencies: ["AppRunner", "AWSCore", "CloudWatchLogs", "CloudWatch", "DNSClient"],
             swiftSettings: strict
+        ),
+        // SQLite through its C API (the system libsqlite3), for Local App Runner's store.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         .systemLibrary(
             name: "CNCurses",
@@ -126,7 +130,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "AppRunnerTests", dependencies: ["AppRunner", "AWSCore", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], exclude: ["samples.json"], swiftSettings: strict),
         .testTarget(name: "CloudWatchTests", dependencies: ["CloudWatchLogs", "CloudWatch", "AWSCore", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "DNSClient", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AppRunnerLocalTests", dependencies: ["AppRunnerLocal", "CSQLite", "DNSClient", "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RunnerDeckKitTests", dependencies: ["RunnerDeckKit", "DNSClient", "AppRunner", "AWSCore", "AppRunnerLocal", "CloudWatchLogs", "CloudWatch", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")], swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DNSClient", "RunnerDeckKit", "AppRunner", "AppRunnerLocal", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "JMESPathTests", dependencies: ["JMESPath"], exclude: ["compliance"], swiftSettings: strict),

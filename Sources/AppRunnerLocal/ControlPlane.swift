@@ -81,7 +81,9 @@ public actor LocalAppRunner: AppRunnerAPI {
         ticker = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(0.05, interval) * 1_000_000_000))
-                guard let self else { return }
+                // Not once more after stopTicker (the cancelled sleep returns at once): that tick would keep
+                // the control plane, and its store, past the server's end, so the WAL would not be folded back.
+                guard !Task.isCancelled, let self else { return }
                 await self.tick()
             }
         }

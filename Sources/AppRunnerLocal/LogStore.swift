@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One stored log event of a service log group (deployment logs and service events). Events are written
 /// when an operation starts, with the times at which the operation reaches each step; readers see only
@@ -29,8 +28,8 @@ struct StoredLogStream: Sendable, Equatable {
 }
 
 extension LocalStore {
-    static func createLogTable(_ db: Database) throws {
-        try db.execute(sql: """
+    static func createLogTable(_ db: SQLiteConnection) throws {
+        try db.execute("""
             CREATE TABLE IF NOT EXISTS log_events (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 grp TEXT NOT NULL,
@@ -39,24 +38,24 @@ extension LocalStore {
                 message TEXT NOT NULL
             )
             """)
-        try db.execute(sql: "CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (grp, ts, seq)")
+        try db.execute("CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (grp, ts, seq)")
     }
 
     /// Appends `events`, then trims every group written to to `retention` (measured from the newest event).
-    static func append(_ events: [StoredLogEvent], retention: LogRetention, in db: Database) throws {
+    static func append(_ events: [StoredLogEvent], retention: LogRetention, in db: SQLiteConnection) throws {
         guard !events.isEmpty else { return }
         for event in events {
-            try db.execute(sql: "INSERT INTO log_events (grp, stream, ts, message) VALUES (?, ?, ?, ?)",
-                           arguments: [event.group, event.stream, event.timestamp, event.message])
+            try db.execute("INSERT INTO log_events (grp, stream, ts, message) VALUES (?, ?, ?, ?)",
+                           [.text(event.group), .text(event.stream), .integer(event.timestamp), .text(event.message)])
         }
         let newest = events.map(\.timestamp).max() ?? 0
         let oldest = newest - Int64(retention.maxAge * 1000)
-        try db.execute(sql: "DELETE FROM log_events WHERE ts < ?", arguments: [oldest])
+        try db.execute("DELETE FROM log_events WHERE ts < ?", [.integer(oldest)])
         for group in Set(events.map(\.group)).sorted() {
-            try db.execute(sql: """
+            try db.execute("""
                 DELETE FROM log_events WHERE grp = ? AND seq NOT IN (
                     SELECT seq FROM log_events WHERE grp = ? ORDER BY ts DESC, seq DESC LIMIT ?)
-                """, arguments: [group, group, max(0, retention.maxEventsPerGroup)])
+                """, [.text(group), .text(group), .integer(Int64(max(0, retention.maxEventsPerGroup)))])
         }
     }
 
@@ -64,44 +63,44 @@ extension LocalStore {
     /// `after` (timestamp, sequence) when given, at most `limit`.
     func logEvents(group: String, streams: Set<String>? = nil, from: Int64, through: Int64,
                    after: (Int64, Int64)? = nil, limit: Int) async throws -> [StoredLogEvent] {
-        try await writer.read { db in
-            var sql = "SELECT seq, stream, ts, message FROM log_events WHERE grp = ? AND ts >= ? AND ts <= ?"
-            var arguments: StatementArguments = [group, from, through]
-            if let after {
-                sql += " AND (ts > ? OR (ts = ? AND seq > ?))"
-                arguments += [after.0, after.0, after.1]
-            }
-            if let streams {
-                sql += " AND stream IN (\(streams.map { _ in "?" }.joined(separator: ",")))"
-                arguments += StatementArguments(streams.sorted())
-            }
-            sql += " ORDER BY ts, seq LIMIT ?"
-            arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                StoredLogEvent(group: group, stream: row["stream"], timestamp: row["ts"], message: row["message"], sequence: row["seq"])
+        var sql = "SELECT seq, stream, ts, message FROM log_events WHERE grp = ? AND ts >= ? AND ts <= ?"
+        var arguments: [SQLiteValue] = [.text(group), .integer(from), .integer(through)]
+        if let after {
+            sql += " AND (ts > ? OR (ts = ? AND seq > ?))"
+            arguments += [.integer(after.0), .integer(after.0), .integer(after.1)]
+        }
+        if let streams {
+            sql += " AND stream IN (\(streams.map { _ in "?" }.joined(separator: ",")))"
+            arguments += streams.sorted().map { .text($0) }
+        }
+        sql += " ORDER BY ts, seq LIMIT ?"
+        arguments.append(.integer(Int64(max(0, limit))))
+        return try await database.perform { [sql, arguments] db in
+            try db.fetchAll(sql, arguments).map { row in
+                StoredLogEvent(group: group, stream: try row.text(1), timestamp: try row.int64(2), message: try row.text(3), sequence: try row.int64(0))
             }
         }
     }
 
     /// The streams of `group` with an event at or before `through`.
     func logStreams(group: String, through: Int64) async throws -> [StoredLogStream] {
-        try await writer.read { db in
-            try Row.fetchAll(db, sql: """
+        try await database.perform { db in
+            try db.fetchAll("""
                 SELECT stream, MIN(ts) AS first, MAX(ts) AS last FROM log_events
                 WHERE grp = ? AND ts <= ? GROUP BY stream ORDER BY stream
-                """, arguments: [group, through]).map { row in
-                StoredLogStream(name: row["stream"], first: row["first"], last: row["last"])
+                """, [.text(group), .integer(through)]).map { row in
+                StoredLogStream(name: try row.text(0), first: try row.int64(1), last: try row.int64(2))
             }
         }
     }
 
     /// How many events the store holds (all groups).
     func logEventCount() async throws -> Int {
-        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_events") ?? 0 }
+        try await database.perform { db in Int(try db.fetchOne("SELECT COUNT(*) FROM log_events")?.int64(0) ?? 0) }
     }
 
     /// Moves every stored event `milliseconds` back in time (the demo's backdated history).
     func shiftLogEvents(back milliseconds: Int64) async throws {
-        try await writer.write { db in try db.execute(sql: "UPDATE log_events SET ts = ts - ?", arguments: [milliseconds]) }
+        try await database.write { db in try db.execute("UPDATE log_events SET ts = ts - ?", [.integer(milliseconds)]) }
     }
 }

@@ -1,6 +1,6 @@
 import AppRunner
+import CSQLite
 import Foundation
-import GRDB
 
 #if canImport(Glibc)
 import Glibc
@@ -88,14 +88,14 @@ typealias StoredRecords = [RecordKind: [(id: String, json: Data)]]
 /// Local App Runner's SQLite store: every record as JSON of its Codable form, keyed by kind and id.
 /// WAL on a file; in memory for the demo and tests. Writes go through at once, so nothing accepted
 /// is lost on `kill -9`. Opening is synchronous (once, at start); every later access goes through
-/// GRDB's async API, so SQLite waits off Swift's cooperative threads.
+/// ``SQLiteDatabase``'s async API, so SQLite waits off Swift's cooperative threads.
 ///
 /// A file is used by one store at a time, whatever name reaches it (a symlink, a hard link): the store
 /// holds an exclusive `flock` on the file itself, and SQLite runs in exclusive locking mode, so its WAL
 /// index lives in memory and there is no `-shm` file (one that cannot be written made SQLite fault
 /// with SIGBUS). Other programs (the `sqlite3` shell) can read the file once the server has stopped.
 final class LocalStore: Sendable {
-    let writer: any DatabaseWriter
+    let database: SQLiteDatabase
     /// The state file, open and `flock`ed while the store is open; the kernel drops the lock when the
     /// process dies (kill -9 included).
     private let lockDescriptor: Int32
@@ -116,18 +116,17 @@ final class LocalStore: Sendable {
         }
         do {
             if let path {
-                var configuration = Configuration()
-                configuration.prepareDatabase { db in
+                database = try SQLiteDatabase(.file(path))
+                try database.sync { db in
                     // Before the first WAL access, so SQLite never creates a shared-memory index.
-                    try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
-                    let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                    try db.execute("PRAGMA locking_mode = EXCLUSIVE")
+                    let mode = try db.fetchOne("PRAGMA journal_mode = WAL").map { try $0.text(0) }
                     guard mode?.lowercased() == "wal" else {
-                        throw DatabaseError(resultCode: .SQLITE_CANTOPEN, message: "the file cannot use a write-ahead log (journal mode \(mode ?? "unknown"))")
+                        throw SQLiteError(code: SQLITE_CANTOPEN, message: "the file cannot use a write-ahead log (journal mode \(mode ?? "unknown"))")
                     }
                 }
-                writer = try DatabaseQueue(path: path, configuration: configuration)
             } else {
-                writer = try DatabaseQueue()
+                database = try SQLiteDatabase(.memory)
             }
         } catch {
             // Not fully initialised, so deinit will not run: let go of the lock here.
@@ -135,8 +134,9 @@ final class LocalStore: Sendable {
             throw error
         }
         // From here a throw runs deinit, which lets go of the lock.
-        try writer.write { db in
-            try db.execute(sql: """
+        try database.sync { db in
+            try db.transaction {
+                try db.execute("""
                 CREATE TABLE IF NOT EXISTS records (
                     kind TEXT NOT NULL,
                     id TEXT NOT NULL,
@@ -144,84 +144,72 @@ final class LocalStore: Sendable {
                     PRIMARY KEY (kind, id)
                 )
                 """)
-            try Self.createLogTable(db)
+                try Self.createLogTable(db)
+            }
         }
     }
 
     deinit {
         // SQLite first (it checkpoints on close under its own lock), then the file and its flock: closing
         // any descriptor of the file drops the process's POSIX locks, SQLite's included.
-        try? (writer as? DatabaseQueue)?.close()
+        database.close()
         if lockDescriptor >= 0 { close(lockDescriptor) }
     }
 
     /// Makes the database refuse (or accept again) every write, as a full disk or a read-only file would
-    /// (tests of the failed-write path): SQLite rolls back each transaction at its commit.
+    /// (tests of the failed-write path): SQLite rolls back each transaction at its commit, which fails as a
+    /// write to a read-only file does.
     func setReadOnly(_ readOnly: Bool) async throws {
-        try await writer.writeWithoutTransaction { db in
-            if readOnly {
-                db.add(transactionObserver: CommitVeto.shared, extent: .observerLifetime)
-            } else {
-                db.remove(transactionObserver: CommitVeto.shared)
-            }
-        }
+        try await database.perform { db in db.vetoCommits(readOnly) }
     }
 
     /// Writes every change (and log events, trimmed to `retention`) in one transaction: all of them are stored, or none.
     func save(_ changes: [RecordChange], logs: [StoredLogEvent] = [], retention: LogRetention = LogRetention()) async throws {
         guard !changes.isEmpty || !logs.isEmpty else { return }
-        try await writer.write { db in
-            try Self.apply(changes, in: db)
-            try Self.append(logs, retention: retention, in: db)
+        do {
+            try await database.write { db in
+                try Self.apply(changes, in: db)
+                try Self.append(logs, retention: retention, in: db)
+            }
+        } catch let error as SQLiteError where error.code == csqlite_constraint_commithook() {
+            // Only ``setReadOnly(_:)`` sets a commit hook.
+            throw SQLiteError(code: SQLITE_READONLY, message: "attempt to write a readonly database", sql: error.sql)
         }
     }
 
     /// The synchronous form of ``save(_:)``, for opening a store (nothing else runs yet).
     func saveWhileOpening(_ changes: [RecordChange]) throws {
         guard !changes.isEmpty else { return }
-        try writer.write { db in try Self.apply(changes, in: db) }
+        try database.sync { db in try db.transaction { try Self.apply(changes, in: db) } }
     }
 
     func loadAll() async throws -> StoredRecords {
-        try await writer.read { db in try Self.fetchAll(db) }
+        try await database.perform { db in try Self.fetchAll(db) }
     }
 
     /// The synchronous form of ``loadAll()``, for opening a store (nothing else runs yet).
     func loadAllWhileOpening() throws -> StoredRecords {
-        try writer.read { db in try Self.fetchAll(db) }
+        try database.sync { db in try Self.fetchAll(db) }
     }
 
-    private static func apply(_ changes: [RecordChange], in db: Database) throws {
+    private static func apply(_ changes: [RecordChange], in db: SQLiteConnection) throws {
         for change in changes {
             if let json = change.json {
-                try db.execute(sql: "INSERT OR REPLACE INTO records (kind, id, json) VALUES (?, ?, ?)",
-                               arguments: [change.kind.rawValue, change.id, json])
+                try db.execute("INSERT OR REPLACE INTO records (kind, id, json) VALUES (?, ?, ?)",
+                               [.text(change.kind.rawValue), .text(change.id), .blob(json)])
             } else {
-                try db.execute(sql: "DELETE FROM records WHERE kind = ? AND id = ?", arguments: [change.kind.rawValue, change.id])
+                try db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [.text(change.kind.rawValue), .text(change.id)])
             }
         }
     }
 
     /// Rows of kinds this version does not know are left alone (a newer version wrote them).
-    private static func fetchAll(_ db: Database) throws -> StoredRecords {
+    private static func fetchAll(_ db: SQLiteConnection) throws -> StoredRecords {
         var records: StoredRecords = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT kind, id, json FROM records ORDER BY rowid") {
-            guard let kind = RecordKind(rawValue: row["kind"]) else { continue }
-            records[kind, default: []].append((id: row["id"], json: row["json"]))
+        for row in try db.fetchAll("SELECT kind, id, json FROM records ORDER BY rowid") {
+            guard let kind = RecordKind(rawValue: try row.text(0)) else { continue }
+            records[kind, default: []].append((id: try row.text(1), json: try row.data(2)))
         }
         return records
     }
-}
-
-/// Refuses every commit, as SQLite does on a read-only file (``LocalStore/setReadOnly(_:)``).
-private final class CommitVeto: TransactionObserver, Sendable {
-    static let shared = CommitVeto()
-
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { true }
-    func databaseDidChange(with event: DatabaseEvent) {}
-    func databaseWillCommit() throws {
-        throw DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
-    }
-    func databaseDidCommit(_ db: Database) {}
-    func databaseDidRollback(_ db: Database) {}
 }
