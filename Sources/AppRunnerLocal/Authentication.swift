@@ -23,6 +23,14 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
             refusal.headers[.connection] = "close"  // answered before the body: it is not read
             return refusal
         }
+        // Any region is served, but its name ends up in ARNs and host names: it must look like one.
+        guard LocalPartition.isRegionName(checked.authorization.region) else {
+            var refusal = LocalHTTPHandler.error(status: 403, code: "InvalidSignatureException",
+                                                 message: "Credential should be scoped to a valid region, not '\(checked.authorization.region)'.",
+                                                 requestId: LocalIDs.uuid(), service: service)
+            refusal.headers[.connection] = "close"
+            return refusal
+        }
         var request = request
         switch await LocalHTTPHandler.collectBody(&request, upTo: maxBodyBytes) {
         case .refused(let response):
@@ -49,5 +57,29 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
             headers.append((name: field.name.rawName, value: field.value))
         }
         return SigV4Verifier.RequestHead(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers)
+    }
+}
+
+/// What a request is for: the partition (the account whose key signed it, the region its scope names) and
+/// the API its target names. Read from the `Authorization` header, which authentication has checked when
+/// the endpoint has credentials; without, it is taken as sent, and a request that names no usable region or
+/// key (unsigned, `--no-sign-request`) is the default partition's.
+struct RequestScopes: Sendable {
+    let accounts: LocalAccounts
+    let defaultPartition: LocalPartition
+
+    struct Scope: Sendable {
+        var partition: LocalPartition
+        var service: AWSServiceInfo
+    }
+
+    func scope(of request: Request) -> Scope {
+        let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
+        var partition = defaultPartition
+        if let header = request.headers[.authorization], let authorization = SigV4Authorization(header: header) {
+            if LocalPartition.isRegionName(authorization.region) { partition.region = authorization.region }
+            if let account = accounts.accountId(forAccessKey: authorization.accessKeyId) { partition.accountId = account }
+        }
+        return Scope(partition: partition, service: LocalHTTPHandler.service(forTarget: target) ?? .appRunner)
     }
 }

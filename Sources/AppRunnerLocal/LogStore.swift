@@ -100,8 +100,12 @@ extension LocalStore {
         try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM log_events") ?? 0 }
     }
 
-    /// Moves every stored event `milliseconds` back in time (the demo's backdated history).
-    func shiftLogEvents(back milliseconds: Int64) async throws {
-        try await writer.write { db in try db.execute(sql: "UPDATE log_events SET ts = ts - ?", arguments: [milliseconds]) }
+    /// Moves every stored event of `groups` `milliseconds` back in time (the demo's backdated history).
+    func shiftLogEvents(back milliseconds: Int64, groups: [String]) async throws {
+        try await writer.write { db in
+            for group in groups {
+                try db.execute(sql: "UPDATE log_events SET ts = ts - ? WHERE grp = ?", arguments: [milliseconds, group])
+            }
+        }
     }
 }
