@@ -3,6 +3,7 @@ import AppRunner
 @testable import AppRunnerLocal
 import CloudWatchLogs
 import Foundation
+import Logging
 import Testing
 
 /// Issue 13, Local App Runner: one endpoint answers for every region (the SigV4 scope's) and, with
@@ -139,6 +140,42 @@ import Testing
         } catch let error as AWSResponseError {
             #expect(error.code == "InvalidSignatureException")
             #expect(error.statusCode == 403)
+        }
+    }
+
+    @Test func aFileFromBeforePartitionsLoadsAndEachPartitionLoadsOnlyItsOwn() async throws {
+        let directory = try TempDir()
+        defer { directory.remove() }
+        let path = directory.url.appendingPathComponent("legacy.sqlite").path
+        let east = LocalOptions(operationSeconds: 0.1)
+        var chosen = ""
+        do {
+            let plane = try LocalAppRunner(options: east, path: path)
+            _ = try await plane.createService(CreateServiceRequest(serviceName: "old-service", sourceConfiguration: Self.image))
+            chosen = try await plane.createAutoScalingConfiguration(CreateAutoScalingConfigurationRequest(autoScalingConfigurationName: "old-scale"))
+                .autoScalingConfiguration.autoScalingConfigurationArn ?? ""
+            _ = try await plane.updateDefaultAutoScalingConfiguration(UpdateDefaultAutoScalingConfigurationRequest(autoScalingConfigurationArn: chosen))
+            // Written as files before partitions did: the chosen default under the key `defaultScaling`.
+            try await plane.store.save([RecordChange(kind: .meta, id: plane.metaDefaultScaling, json: nil),
+                                        RecordChange(kind: .meta, id: LocalAppRunner.legacyMetaDefaultScaling, json: try AppRunnerJSON.encode(chosen))])
+        }
+        do {
+            let reopened = try LocalAppRunner(options: east, path: path)
+            #expect(try await reopened.listServices(ListServicesRequest()).serviceSummaryList.compactMap(\.serviceName) == ["old-service"])
+            let defaults = try await reopened.listAutoScalingConfigurations(ListAutoScalingConfigurationsRequest())
+                .autoScalingConfigurationSummaryList.filter { $0.isDefault == true }.compactMap(\.autoScalingConfigurationArn)
+            #expect(defaults == [chosen])
+        }
+        // A fleet on the file: the records are the default partition's, another account and region have none.
+        let fleet = try LocalFleet(options: east, path: path, logger: Logger(label: "test"))
+        let own = try await fleet.plane(east.partition)
+        #expect(try await own.listServices(ListServicesRequest()).serviceSummaryList.compactMap(\.serviceName) == ["old-service"])
+        for other in [LocalPartition(accountId: "123456789013", region: "us-east-1"), LocalPartition(accountId: "123456789012", region: "eu-west-1")] {
+            let plane = try await fleet.plane(other)
+            #expect(try await plane.listServices(ListServicesRequest()).serviceSummaryList.isEmpty)
+            let scalings = try await plane.listAutoScalingConfigurations(ListAutoScalingConfigurationsRequest()).autoScalingConfigurationSummaryList
+            #expect(scalings.compactMap(\.autoScalingConfigurationArn) == [LoadedState.builtInScalingArn(east.on(other))])
+            #expect(scalings.first?.isDefault == true)
         }
     }
 

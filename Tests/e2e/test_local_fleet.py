@@ -63,13 +63,13 @@ def test_regions_and_accounts_are_apart_and_survive_a_restart(serve_factory, tmp
     east = client(served, "us-east-1")
     west = client(served, "eu-west-1")
     other = client(served, "us-east-1", second["key"], second["secret"])
-    arn_east = east.create_service(ServiceName="web", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
+    arn_east = east.create_service(ServiceName="web-us", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
     arn_west = west.create_service(ServiceName="web-eu", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
-    arn_other = other.create_service(ServiceName="web", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
-    assert arn_east.startswith("arn:aws:apprunner:us-east-1:123456789012:service/web/")
+    arn_other = other.create_service(ServiceName="web-us", SourceConfiguration=IMAGE)["Service"]["ServiceArn"]
+    assert arn_east.startswith("arn:aws:apprunner:us-east-1:123456789012:service/web-us/")
     assert arn_west.startswith("arn:aws:apprunner:eu-west-1:123456789012:service/web-eu/")
-    assert arn_other.startswith("arn:aws:apprunner:us-east-1:123456789013:service/web/")
-    assert calm(lambda: names(east)) == ["web"]
+    assert arn_other.startswith("arn:aws:apprunner:us-east-1:123456789013:service/web-us/")
+    assert calm(lambda: names(east)) == ["web-us"]
     assert names(west) == ["web-eu"]
     assert [s["ServiceArn"] for s in other.list_services()["ServiceSummaryList"]] == [arn_other]
     assert names(client(served, "eu-west-1", second["key"], second["secret"])) == []
@@ -90,7 +90,7 @@ def test_regions_and_accounts_are_apart_and_survive_a_restart(serve_factory, tmp
     assert served.stop() == 0
     again = start(serve_factory, state)
     accounts(again)
-    assert names(client(again, "us-east-1")) == ["web"]
+    assert names(client(again, "us-east-1")) == ["web-us"]
     assert names(client(again, "eu-west-1")) == ["web-eu"]
     assert [s["ServiceArn"] for s in client(again, "us-east-1", second["key"], second["secret"])
             .list_services()["ServiceSummaryList"]] == [arn_other]
