@@ -17,6 +17,9 @@ import Logging
 /// serves its services' CloudWatch Logs and metrics: ServiceLogs (deployment logs, stored in LogStore),
 /// ServiceActivity, ApplicationLogs and Metrics (computed on read), LogsAPI and MetricsAPI; ServiceRouting
 /// tells the three services apart on the HTTP endpoint.
+///
+/// One control plane holds one account in one region (``LocalPartition``); the endpoint runs one per
+/// partition a request names, all over one store (``LocalFleet``).
 public actor LocalAppRunner: AppRunnerAPI {
     public nonisolated let options: LocalOptions
     let clock: any WallClock

@@ -26,8 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
               runnerdeck serve --port 8080 --state apprunner.sqlite
               aws apprunner list-services --region us-east-1 \\
                   --endpoint-url http://127.0.0.1:8080
-              runnerdeck serve --port 8080 --access-key-id AKIDLOCAL --secret-access-key s3cret \\
-                  --accounts 2 --throttle 5 --throttle eu-west-1=0.5
+              runnerdeck serve --port 8080 --accounts 2 --throttle 5 \\
+                  --access-key-id AKIDLOCAL --secret-access-key s3cret
               runnerdeck serve --port 8080 --seed demo --operation-seconds 30
               runnerdeck serve --host 0.0.0.0 --port 8080 \\
                   --access-key-id AKIDLOCAL --secret-access-key s3cret
