@@ -193,7 +193,7 @@ struct ServeCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("injecting faults: \(faults)\n".utf8))
                 }
                 if let throttlePlan {
-                    FileHandle.standardError.write(Data("throttling beyond requests per second per account, region and API: \(throttlePlan)\n".utf8))
+                    FileHandle.standardError.write(Data("throttling beyond these requests per second (per account, region and API): \(throttlePlan)\n".utf8))
                 }
                 if !signed {
                     FileHandle.standardError.write(Data("no credentials configured: accepting unsigned requests (loopback only)\n".utf8))
