@@ -10,6 +10,8 @@ import NIOCore
 struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
     let verifier: SigV4Verifier
     let maxBodyBytes: Int
+    /// `--region`, served whatever its shape (as before every region was).
+    var defaultRegion: String = "us-east-1"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // One endpoint serves App Runner, CloudWatch Logs and CloudWatch: the scope must name the target's service.
@@ -24,7 +26,7 @@ struct SigV4Authentication<Context: RequestContext>: RouterMiddleware {
             return refusal
         }
         // Any region is served, but its name ends up in ARNs and host names: it must look like one.
-        guard LocalPartition.isRegionName(checked.authorization.region) else {
+        guard LocalPartition.isServed(region: checked.authorization.region, defaultRegion: defaultRegion) else {
             var refusal = LocalHTTPHandler.error(status: 403, code: "InvalidSignatureException",
                                                  message: "Credential should be scoped to a valid region, not '\(checked.authorization.region)'.",
                                                  requestId: LocalIDs.uuid(), service: service)
@@ -77,7 +79,7 @@ struct RequestScopes: Sendable {
         let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
         var partition = defaultPartition
         if let header = request.headers[.authorization], let authorization = SigV4Authorization(header: header) {
-            if LocalPartition.isRegionName(authorization.region) { partition.region = authorization.region }
+            if LocalPartition.isServed(region: authorization.region, defaultRegion: defaultPartition.region) { partition.region = authorization.region }
             if let account = accounts.accountId(forAccessKey: authorization.accessKeyId) { partition.accountId = account }
         }
         return Scope(partition: partition, service: LocalHTTPHandler.service(forTarget: target) ?? .appRunner)

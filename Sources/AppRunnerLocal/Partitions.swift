@@ -30,6 +30,11 @@ public struct LocalPartition: Hashable, Sendable, CustomStringConvertible {
         return parts.dropLast().allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isLowercase } }
     }
 
+    /// Whether a scope naming `region` is served: a region name, or the endpoint's default (`--region`), whatever it is.
+    static func isServed(region: String, defaultRegion: String) -> Bool {
+        region == defaultRegion || isRegionName(region)
+    }
+
     /// Splits every stored record by the partition its ARN names (an operation by its service's, the chosen
     /// default auto scaling configuration by its value's); a record whose partition cannot be read goes to
     /// `fallback` (the one a single-partition store has always served it from).

@@ -155,7 +155,7 @@ public func runLocalServer(
         SigV4Authentication<LocalRequestContext>(
             verifier: SigV4Verifier(credentials: accounts.credentials, region: nil,
                                     service: AWSServiceInfo.appRunner.signingName, clock: configuration.clock),
-            maxBodyBytes: configuration.maxBodyBytes)
+            maxBodyBytes: configuration.maxBodyBytes, defaultRegion: configuration.options.region)
     }
     let scopes = RequestScopes(accounts: accounts, defaultPartition: fleet.defaultPartition)
     let throttle = configuration.throttle.map { RequestThrottle(plan: $0) }

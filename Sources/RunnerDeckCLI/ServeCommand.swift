@@ -132,7 +132,6 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--session-token needs --access-key-id and --secret-access-key")
         }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else { throw ValidationError("--account-id must be 12 digits") }
-        guard LocalPartition.isRegionName(region) else { throw ValidationError("--region must be a region name, such as us-east-1") }
         guard accounts <= 1 || credentials != nil else {
             throw ValidationError("--accounts \(accounts) needs --access-key-id and --secret-access-key: each account is known by its own key, derived from them")
         }

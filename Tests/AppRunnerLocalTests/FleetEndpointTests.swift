@@ -179,6 +179,23 @@ import Testing
         }
     }
 
+    @Test func theDefaultRegionIsServedWhateverItsName() async throws {
+        // `--region local` worked before every region was served; it still does, apart from the others.
+        let server = try await startLocalServer(LocalServerConfiguration(options: LocalOptions(region: "local", operationSeconds: 0.2), credentials: Self.base))
+        defer { server.stop() }
+        let clients = Clients(server.endpoint)
+        defer { Task { [clients] in await clients.shutdown() } }
+        let local = clients.apprunner(Self.base, "local")
+        let created = try await local.createService(CreateServiceRequest(serviceName: "local-web", sourceConfiguration: Self.image)).service
+        #expect(created.serviceArn.hasPrefix("arn:aws:apprunner:local:123456789012:service/local-web/"))
+        #expect(try await names(local) == ["local-web"])
+        #expect(try await names(clients.apprunner(Self.base, "eu-west-1")) == [])
+        #expect(LocalPartition.isServed(region: "local", defaultRegion: "local"))
+        #expect(!LocalPartition.isServed(region: "local", defaultRegion: "us-east-1"))
+        for name in ["us-east-1", "us-gov-west-1", "cn-north-1", "ap-southeast-3"] { #expect(LocalPartition.isRegionName(name), "\(name)") }
+        for name in ["", "local", "US-EAST-1", "us-east", "us--1", "eu_west_1", "us-east-1a", "-east-1"] { #expect(!LocalPartition.isRegionName(name), "\(name)") }
+    }
+
     @Test func theThrottleAnswersThrottlingExceptionPerAccountAndRegion() async throws {
         let server = try await startLocalServer(LocalServerConfiguration(
             options: LocalOptions(operationSeconds: 0.2), credentials: Self.base, accounts: 2, throttle: try ThrottlePlan(parsing: ["2"])))

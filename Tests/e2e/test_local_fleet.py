@@ -127,8 +127,13 @@ def test_beyond_the_rate_botocore_sees_throttling_and_then_succeeds(serve_factor
 
 
 def test_accounts_need_credentials_and_throttle_rules_are_checked():
-    for args, words in [(["--accounts", "2"], "--accounts"), (["--accounts", "0"], "--accounts"),
-                        (["--throttle", "fast"], "--throttle"), (["--throttle", "eu-west-1=-1"], "--throttle")]:
+    for args, words in [(["--accounts", "2"], "--accounts 2 needs --access-key-id and --secret-access-key"),
+                        (["--accounts", "0"], "--accounts: the number of accounts must be at least 1"),
+                        (["--access-key-id", "K", "--secret-access-key", "S", "--account-id", "999999999999", "--accounts", "2"],
+                         "--accounts: 2 account ids from 999999999999 do not fit in 12 digits"),
+                        (["--throttle", "fast"], "--throttle: 'fast': expected RPS or TARGET=RPS"),
+                        (["--throttle", "3", "--throttle", "eu-west-1=-1"], "--throttle: 'eu-west-1=-1': expected RPS or TARGET=RPS"),
+                        (["--throttle", "Mars=1"], "--throttle: 'Mars=1': 'Mars' is not a region, a 12-digit account id or ACCOUNT/REGION")]:
         p = subprocess.run([str(RUNNERDECK), "serve", "--port", "0", *args], capture_output=True, text=True, timeout=30)
         assert p.returncode != 0, args
         assert words in p.stderr, (args, p.stderr)
