@@ -5,14 +5,15 @@ import Foundation
 ///
 /// Two phases, so that a server can refuse a request before it reads the body:
 /// 1. ``checkHead(_:)``: everything the head shows — one well-formed `Authorization`, an `X-Amz-Date`
-///    within ``maxSkew`` of the clock, a scope of the served region and service on the date's day, the
+///    within ``maxSkew`` of the clock, a scope of the served region (any, without one) and service on the date's day, the
 ///    signed-header policy (`host`, every `x-amz-*` header sent, and `content-type` when sent, must be
 ///    signed; every signed header must be sent), a known access key, and the session token.
 /// 2. ``checkPayload(_:payloadHash:)``: the signature over the canonical request with the body's hash.
 public struct SigV4Verifier: Sendable {
     public typealias Header = SigV4Signer.Header
 
-    public let region: String
+    /// The region scopes must name; nil accepts any (an endpoint that serves every region reads it from the scope).
+    public let region: String?
     public private(set) var service: String
     /// How far `X-Amz-Date` may be from the clock (AWS: 5 minutes).
     public let maxSkew: TimeInterval
@@ -23,8 +24,9 @@ public struct SigV4Verifier: Sendable {
     /// - Parameters:
     ///   - credentials: the accepted keys. A key with a `sessionToken` requires that token; a key without
     ///     one refuses any token. Keys with an empty id or secret are ignored.
+    ///   - region: the region scopes must name; nil accepts any.
     ///   - normalizePath: false only for S3-style services that sign the path as sent.
-    public init(credentials: [AWSCredentials], region: String, service: String, clock: any WallClock = SystemClock(),
+    public init(credentials: [AWSCredentials], region: String?, service: String, clock: any WallClock = SystemClock(),
                 maxSkew: TimeInterval = 300, normalizePath: Bool = true) {
         var keys: [String: AWSCredentials] = [:]
         for entry in credentials where !entry.accessKeyId.isEmpty && !entry.secretAccessKey.isEmpty {
@@ -106,7 +108,7 @@ public struct SigV4Verifier: Sendable {
             throw Failure(.notYetCurrent(date: amzDate, limit: SigV4Signer.amzDate(now.addingTimeInterval(maxSkew)), now: SigV4Signer.amzDate(now)))
         }
         guard authorization.day == String(amzDate.prefix(8)) else { throw Failure(.wrongScopeDay(scope: authorization.day, date: amzDate)) }
-        guard authorization.region == region else { throw Failure(.wrongRegion(expected: region)) }
+        if let region, authorization.region != region { throw Failure(.wrongRegion(expected: region)) }
         guard authorization.service == service else { throw Failure(.wrongService(expected: service)) }
 
         let signedNames = Set(authorization.signedHeaders)

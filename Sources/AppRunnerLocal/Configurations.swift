@@ -88,7 +88,7 @@ extension LocalAppRunner {
         try await transaction { _ in
             guard scalingView(input.autoScalingConfigurationArn)?.status == .active else { throw notFound(input.autoScalingConfigurationArn) }
             defaultScalingArn = input.autoScalingConfigurationArn
-            markDirty(.meta, Self.metaDefaultScaling)
+            markDirty(.meta, metaDefaultScaling)
             guard let view = scalingView(input.autoScalingConfigurationArn) else { throw notFound(input.autoScalingConfigurationArn) }
             return UpdateDefaultAutoScalingConfigurationResponse(autoScalingConfiguration: view)
         }

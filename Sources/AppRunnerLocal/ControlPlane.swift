@@ -17,6 +17,9 @@ import Logging
 /// serves its services' CloudWatch Logs and metrics: ServiceLogs (deployment logs, stored in LogStore),
 /// ServiceActivity, ApplicationLogs and Metrics (computed on read), LogsAPI and MetricsAPI; ServiceRouting
 /// tells the three services apart on the HTTP endpoint.
+///
+/// One control plane holds one account in one region (``LocalPartition``); the endpoint runs one per
+/// partition a request names, all over one store (``LocalFleet``).
 public actor LocalAppRunner: AppRunnerAPI {
     public nonisolated let options: LocalOptions
     let clock: any WallClock
@@ -47,19 +50,30 @@ public actor LocalAppRunner: AppRunnerAPI {
     var dnsValidator: Task<Void, Never>?
 
     static let defaultScalingName = "DefaultConfiguration"
-    static let metaDefaultScaling = "defaultScaling"
+    /// The key of the chosen default auto scaling configuration in files written before partitions.
+    static let legacyMetaDefaultScaling = "defaultScaling"
 
-    /// Opens (or creates) a control plane. `path` nil keeps everything in memory.
+    /// The key of this partition's chosen default auto scaling configuration (a `meta` record).
+    nonisolated var metaDefaultScaling: String { Self.metaDefaultScalingKey(options) }
+
+    static func metaDefaultScalingKey(_ options: LocalOptions) -> String { "defaultScaling/\(options.accountId)/\(options.region)" }
+
+    /// Opens (or creates) a control plane of `options`' account and region (the records of others in the
+    /// file are left alone). `path` nil keeps everything in memory.
     public init(options: LocalOptions = LocalOptions(), path: String? = nil, clock: any WallClock = SystemClock(),
                 logger: Logger = Logger(label: "runnerdeck.local")) throws {
+        let store = try LocalStore(path: path)
+        let stored = LocalPartition.split(try store.loadAllWhileOpening(), fallback: options.partition)[options.partition] ?? [:]
+        let (state, builtIn) = try LoadedState.opening(stored, options: options)
+        try store.saveWhileOpening(builtIn.map { [$0] } ?? [])
+        self.init(options: options, store: store, state: state, clock: clock, logger: logger)
+    }
+
+    /// A control plane over `store` (shared with other partitions), from its records as loaded.
+    init(options: LocalOptions, store: LocalStore, state: LoadedState, clock: any WallClock, logger: Logger) {
         self.options = options
         self.clock = clock
         self.logger = logger
-        let store = try LocalStore(path: path)
-        var state = try LoadedState(store.loadAllWhileOpening(), options: options)
-        if let builtIn = state.addBuiltInScalingIfMissing(options: options) {
-            try store.saveWhileOpening([RecordChange(kind: .autoScaling, id: builtIn.arn, json: try AppRunnerJSON.encode(builtIn.record))])
-        }
         self.store = store
         defaultScalingArn = state.defaultScalingArn
         // The actor's state is set field by field here; `replaceState` does the same after a failed write.
@@ -159,7 +173,16 @@ struct LoadedState {
         ingresses = try decode(.vpcIngress, TaggedRecord<VpcIngressConnection>.self)
         observabilities = RevisionTable(records: try decode(.observability, TaggedRecord<ObservabilityConfiguration>.self))
         serviceTags = try decode(.serviceTags, [Tag].self)
-        if let chosen = try decode(.meta, String.self)[LocalAppRunner.metaDefaultScaling] { defaultScalingArn = chosen }
+        let meta = try decode(.meta, String.self)
+        if let chosen = meta[LocalAppRunner.metaDefaultScalingKey(options)] ?? meta[LocalAppRunner.legacyMetaDefaultScaling] { defaultScalingArn = chosen }
+    }
+
+    /// The state of a partition from its records, with its DefaultConfiguration added when missing (a new
+    /// partition has none): the change to store comes back with it.
+    static func opening(_ stored: StoredRecords, options: LocalOptions) throws -> (LoadedState, RecordChange?) {
+        var state = try LoadedState(stored, options: options)
+        guard let builtIn = state.addBuiltInScalingIfMissing(options: options) else { return (state, nil) }
+        return (state, RecordChange(kind: .autoScaling, id: builtIn.arn, json: try AppRunnerJSON.encode(builtIn.record)))
     }
 
     static func builtInScalingArn(_ options: LocalOptions) -> String {

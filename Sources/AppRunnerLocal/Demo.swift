@@ -155,7 +155,7 @@ extension LocalAppRunner {
             }
             advance(now)
         }
-        // The deployment logs and service events written so far move with their operations.
-        try await store.shiftLogEvents(back: Int64((seconds * 1000).rounded()))
+        // The deployment logs and service events written so far move with their operations (this partition's only).
+        try await store.shiftLogEvents(back: Int64((seconds * 1000).rounded()), groups: services.values.map { ServiceLogGroups.service($0.service) })
     }
 }

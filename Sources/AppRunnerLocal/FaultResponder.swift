@@ -1,3 +1,4 @@
+import AWSCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,8 +36,8 @@ struct FaultResponder: Sendable {
         let requestId = LocalIDs.uuid()
         switch decision.kind {
         case .throttle, .internalError, .unavailable:
-            let error = decision.kind.error ?? (500, "InternalServiceErrorException", "Injected fault.")
-            return LocalHTTPHandler.error(status: error.status, code: error.code, message: error.message, requestId: requestId)
+            let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
+            return LocalHTTPHandler.error(decision.kind, service: LocalHTTPHandler.service(forTarget: target) ?? .appRunner, requestId: requestId)
         case .latency:
             try await Task.sleep(nanoseconds: UInt64(decision.delay * 1_000_000_000))
             return try await next(request)

@@ -99,8 +99,12 @@ extension LocalStore {
         try await database.perform { db in Int(try db.fetchOne("SELECT COUNT(*) FROM log_events")?.int64(0) ?? 0) }
     }
 
-    /// Moves every stored event `milliseconds` back in time (the demo's backdated history).
-    func shiftLogEvents(back milliseconds: Int64) async throws {
-        try await database.write { db in try db.execute("UPDATE log_events SET ts = ts - ?", [.integer(milliseconds)]) }
+    /// Moves every stored event of `groups` `milliseconds` back in time (the demo's backdated history).
+    func shiftLogEvents(back milliseconds: Int64, groups: [String]) async throws {
+        try await database.write { db in
+            for group in groups {
+                try db.execute("UPDATE log_events SET ts = ts - ? WHERE grp = ?", [.integer(milliseconds), .text(group)])
+            }
+        }
     }
 }

@@ -20,10 +20,17 @@ public struct LocalServerConfiguration: Sendable {
     /// SQLite file; nil keeps state in memory.
     public var statePath: String?
     public var seed: Seed
+    /// The default partition's region and account (also those of unsigned requests and of the demo fleet);
+    /// a signed request is served in the region its scope names.
     public var options: LocalOptions
     /// With credentials every request must be SigV4-signed with them (and carry their session token, when
     /// they have one); without, anything is accepted.
     public var credentials: AWSCredentials?
+    /// How many accounts are served, told apart by the key that signed (see ``LocalAccounts``); more than one
+    /// needs `credentials`.
+    public var accounts: Int
+    /// Rates beyond which requests are answered ThrottlingException; nil throttles none.
+    public var throttle: ThrottlePlan?
     /// The clock signatures are checked against (their `X-Amz-Date` must be within 5 minutes of it).
     public var clock: any WallClock
     /// Largest request body accepted (413 beyond).
@@ -38,9 +45,11 @@ public struct LocalServerConfiguration: Sendable {
     public var limits: FrontDoorLimits
 
     public init(host: String = "127.0.0.1", port: Int = 0, statePath: String? = nil, seed: Seed = .none,
-                options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, clock: any WallClock = SystemClock(),
-                maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil,
+                options: LocalOptions = LocalOptions(), credentials: AWSCredentials? = nil, accounts: Int = 1, throttle: ThrottlePlan? = nil,
+                clock: any WallClock = SystemClock(), maxBodyBytes: Int = 1 << 20, faults: FaultPlan? = nil, faultSeed: UInt64? = nil,
                 accessLogPath: String? = nil, limits: FrontDoorLimits = FrontDoorLimits()) {
+        self.accounts = accounts
+        self.throttle = throttle
         self.accessLogPath = accessLogPath
         self.limits = limits
         self.faults = faults
@@ -65,6 +74,8 @@ public enum LocalServerError: Error, CustomStringConvertible, Sendable {
     case cannotListen(String, Int, String)
     /// The access log cannot be written (path, reason).
     case unusableAccessLog(String, String)
+    /// The accounts asked for cannot be served (reason).
+    case unusableAccounts(String)
 
     /// Why a bind failed, in words (never NIO's function names).
     static func bindReason(_ error: any Error) -> String {
@@ -90,6 +101,8 @@ public enum LocalServerError: Error, CustomStringConvertible, Sendable {
             return "cannot listen on \(host):\(port): \(reason)"
         case .unusableAccessLog(let path, let reason):
             return "cannot write the access log \(path): \(reason)"
+        case .unusableAccounts(let reason):
+            return "cannot serve these accounts: \(reason)"
         }
     }
 }
@@ -116,28 +129,36 @@ public func runLocalServer(
         case .success(let addresses): bindHost = addresses.first ?? configuration.host
         }
     }
+    let accounts: LocalAccounts
+    do {
+        accounts = try LocalAccounts(firstAccountId: configuration.options.accountId, credentials: configuration.credentials, count: configuration.accounts)
+    } catch {
+        throw LocalServerError.unusableAccounts("\(error)")
+    }
     MemoryReturn.limitArenas()
     let trimmer = Task { await MemoryReturn.trimPeriodically() }
     defer { trimmer.cancel() }
     let accessLog = try configuration.accessLogPath.map { try AccessLog(path: $0) }
-    let plane: LocalAppRunner
+    let fleet: LocalFleet
     do {
-        plane = try LocalAppRunner(options: configuration.options, path: configuration.statePath, logger: logger)
+        fleet = try LocalFleet(options: configuration.options, path: configuration.statePath, logger: logger)
     } catch {
         throw LocalServerError.unusableState(configuration.statePath ?? ":memory:", "\(error)")
     }
     if configuration.seed == .demo {
-        try await plane.seedDemoFleetIfEmpty()
+        try await fleet.defaultPlane().seedDemoFleetIfEmpty()
     }
-    await plane.startTicker()
-    let handler = LocalHTTPHandler(plane: plane, configuration: configuration, logger: logger)
-    // With credentials, SigV4 sits in front of the handler (see SigV4Authentication).
-    let authentication = configuration.credentials.map { credentials in
+    await fleet.startTickers()
+    let handler = LocalHTTPHandler(fleet: fleet, configuration: configuration, logger: logger)
+    // With credentials, SigV4 sits in front of the handler (see SigV4Authentication): any region, every account's key.
+    let authentication = configuration.credentials.map { _ in
         SigV4Authentication<LocalRequestContext>(
-            verifier: SigV4Verifier(credentials: [credentials], region: configuration.options.region,
+            verifier: SigV4Verifier(credentials: accounts.credentials, region: nil,
                                     service: AWSServiceInfo.appRunner.signingName, clock: configuration.clock),
-            maxBodyBytes: configuration.maxBodyBytes)
+            maxBodyBytes: configuration.maxBodyBytes, defaultRegion: configuration.options.region)
     }
+    let scopes = RequestScopes(accounts: accounts, defaultPartition: fleet.defaultPartition)
+    let throttle = configuration.throttle.map { RequestThrottle(plan: $0) }
     let faults = configuration.faults.map { FaultResponder(injector: FaultInjector(plan: $0, seed: configuration.faultSeed)) }
     // SIGTERM/SIGINT also release silent faults, so the graceful shutdown does not wait on them.
     let stopSources = faults.map { faults in
@@ -158,10 +179,14 @@ public func runLocalServer(
     let listening = ListeningFlag()
     let app = Application(
         responder: CallbackResponder<LocalRequestContext> { request, context in
-            // Authentication first; an injected fault is what an endpoint does to a valid request.
+            // Authentication first, then the rate; an injected fault is what an endpoint does to a valid request.
             let serve: @Sendable (Request, LocalRequestContext) async throws -> Response = { request, context in
-                guard let faults else { return await handler.respond(request) }
-                return try await faults.respond(request, context: context) { await handler.respond($0) }
+                let scope = scopes.scope(of: request)
+                if let throttle, !throttle.admit(scope.partition, api: scope.service.signingName) {
+                    return LocalHTTPHandler.error(FaultKind.throttle, service: scope.service, requestId: LocalIDs.uuid())
+                }
+                guard let faults else { return await handler.respond(request, partition: scope.partition) }
+                return try await faults.respond(request, context: context) { await handler.respond($0, partition: scope.partition) }
             }
             let authenticated: @Sendable (Request, LocalRequestContext) async throws -> Response = { request, context in
                 // Bodies buffered across connections are bounded before any is read.
@@ -191,18 +216,18 @@ public func runLocalServer(
     do {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     } catch {
-        await plane.stopTicker()
+        await fleet.stopTickers()
         if await !listening.listening, !Task.isCancelled {
             throw LocalServerError.cannotListen(host, configuration.port, LocalServerError.bindReason(error))
         }
         throw error
     }
-    await plane.stopTicker()
+    await fleet.stopTickers()
 }
 
 /// Turns HTTP requests into control-plane calls and answers as AWS does.
 struct LocalHTTPHandler: Sendable {
-    let plane: LocalAppRunner
+    let fleet: LocalFleet
     let configuration: LocalServerConfiguration
     let logger: Logger
 
@@ -224,7 +249,8 @@ struct LocalHTTPHandler: Sendable {
         }
     }
 
-    func respond(_ request: Request) async -> Response {
+    /// Answers `request` from the control plane of `partition`.
+    func respond(_ request: Request, partition: LocalPartition) async -> Response {
         let requestId = LocalIDs.uuid()
         var request = request
         let body: ByteBuffer
@@ -237,7 +263,14 @@ struct LocalHTTPHandler: Sendable {
             return Self.error(status: 404, code: "UnknownOperationException", message: "App Runner answers POST requests only.", requestId: requestId)
         }
         let target = HTTPField.Name("X-Amz-Target").flatMap { request.headers[$0] } ?? ""
-        return await route(target: target, body: bodyData, requestId: requestId)
+        let plane: LocalAppRunner
+        do {
+            plane = try await fleet.plane(partition)
+        } catch {
+            logger.error("could not open \(partition): \(error)")
+            return Self.error(status: 500, code: InternalServiceErrorException.code, message: "An unexpected error occurred.", requestId: requestId)
+        }
+        return await route(target: target, body: bodyData, requestId: requestId, plane: plane)
     }
 
     static func json(status: Int, body: Data, requestId: String, errorType: String? = nil) -> Response {

@@ -18,7 +18,7 @@ extension LocalHTTPHandler {
     }
 
     /// Answers one request named by `target`, in the shape the target's service answers.
-    func route(target: String, body: Data, requestId: String) async -> Response {
+    func route(target: String, body: Data, requestId: String, plane: LocalAppRunner) async -> Response {
         guard let service = Self.service(forTarget: target) else {
             return Self.error(status: 400, code: "UnknownOperationException",
                               message: target.isEmpty ? "Missing X-Amz-Target header." : "Unknown operation \(target).", requestId: requestId)
@@ -54,6 +54,14 @@ extension LocalHTTPHandler {
                 : service.targetPrefix == AWSServiceInfo.cloudWatchLogs.targetPrefix ? ServiceUnavailableException.code : InternalServiceErrorException.code
             return Self.error(status: 500, code: code, message: "An unexpected error occurred.", requestId: requestId, service: service)
         }
+    }
+
+    /// A fault (injected, or the rate exceeded) as the target's service answers it: CloudWatch, an AWS query
+    /// service, names throttling `Throttling`.
+    static func error(_ fault: FaultKind, service: AWSServiceInfo, requestId: String) -> Response {
+        let answer = fault.error ?? (500, InternalServiceErrorException.code, "Injected fault.")
+        let code = fault == .throttle && service.awsQueryCompatible ? "Throttling" : answer.code
+        return error(status: answer.status, code: code, message: answer.message, requestId: requestId, service: service)
     }
 
     static func json(status: Int, body: Data, requestId: String, contentType: String) -> Response {

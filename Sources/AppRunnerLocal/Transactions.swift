@@ -79,7 +79,7 @@ extension LocalAppRunner {
         case .vpcIngress: return try encode(ingresses[id])
         case .observability: return try encode(observabilities[id])
         case .serviceTags: return try encode(serviceTags[id])
-        case .meta: return try encode(id == Self.metaDefaultScaling ? defaultScalingArn : nil)
+        case .meta: return try encode(id == metaDefaultScaling ? defaultScalingArn : nil)
         }
     }
 
@@ -88,7 +88,8 @@ extension LocalAppRunner {
         dirty.removeAll()
         pendingLogs.removeAll()
         do {
-            var state = try LoadedState(await store.loadAll(), options: options)
+            let stored = LocalPartition.split(try await store.loadAll(), fallback: options.partition)[options.partition] ?? [:]
+            var state = try LoadedState(stored, options: options)
             if let builtIn = state.addBuiltInScalingIfMissing(options: options) { markDirty(.autoScaling, builtIn.arn) }
             services = state.services
             operations = state.operations

@@ -14,10 +14,20 @@ struct ServeCommand: AsyncParsableCommand {
             Serves the AWS JSON 1.0 App Runner protocol (all 37 operations) from a simulated control plane \
             persisted in SQLite. When it is ready it prints one line, `listening on http://HOST:PORT`.
 
+            One endpoint serves every region: a request is served in the region its signature is scoped to \
+            (--region is the default, for unsigned requests and the demo fleet), each with resources of its \
+            own. --accounts N serves N accounts (--account-id and the next ones), each known by its own \
+            access key, derived from --access-key-id and --secret-access-key and printed after the \
+            `listening on` line, one `account ID key KEY secret SECRET` line each. --throttle RPS answers \
+            ThrottlingException beyond RPS requests per second per account, region and API (repeatable: \
+            REGION=RPS, ACCOUNT=RPS or ACCOUNT/REGION=RPS for one target; the most specific rule applies).
+
             Examples:
               runnerdeck serve --port 8080 --state apprunner.sqlite
               aws apprunner list-services --region us-east-1 \\
                   --endpoint-url http://127.0.0.1:8080
+              runnerdeck serve --port 8080 --accounts 2 --throttle 5 \\
+                  --access-key-id AKIDLOCAL --secret-access-key s3cret
               runnerdeck serve --port 8080 --seed demo --operation-seconds 30
               runnerdeck serve --host 0.0.0.0 --port 8080 \\
                   --access-key-id AKIDLOCAL --secret-access-key s3cret
@@ -56,16 +66,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Probability (0–1) that a deployment fails and rolls back.")
     var failureProbability: Double = 0
 
-    @Option(help: "Region the endpoint serves (and signatures must be scoped to).")
+    @Option(help: "Default region: that of unsigned requests and of the demo fleet (a signed request is served in the region of its scope).")
     var region: String = "us-east-1"
 
-    @Option(help: "Account id in ARNs.")
+    @Option(help: "Account id in ARNs (the first account's, with --accounts).")
     var accountId: String = "123456789012"
 
-    @Option(help: "Access key id every request must be signed with.")
+    @Option(help: ArgumentHelp("Accounts served, each with its own access key (derived from --access-key-id and --secret-access-key; printed at start).", valueName: "n"))
+    var accounts: Int = 1
+
+    @Option(help: ArgumentHelp("Answer ThrottlingException beyond this many requests per second, per account, region and API; repeat with TARGET=RPS (TARGET a region, an account id or ACCOUNT/REGION) for one target.", valueName: "rps"))
+    var throttle: [String] = []
+
+    @Option(help: "Access key id every request must be signed with (the first account's, with --accounts).")
     var accessKeyId: String?
 
-    @Option(help: "Secret access key every request must be signed with.")
+    @Option(help: "Secret access key every request must be signed with (the first account's, with --accounts).")
     var secretAccessKey: String?
 
     @Option(help: "Session token every request must carry (as temporary credentials do); without it, a request that carries a token is refused.")
@@ -116,6 +132,35 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--session-token needs --access-key-id and --secret-access-key")
         }
         guard accountId.count == 12, accountId.allSatisfy(\.isNumber) else { throw ValidationError("--account-id must be 12 digits") }
+        guard accounts <= 1 || credentials != nil else {
+            throw ValidationError("--accounts \(accounts) needs --access-key-id and --secret-access-key: each account is known by its own key, derived from them")
+        }
+        do { _ = try accountList() } catch let error as LocalAccountsError { throw ValidationError("--accounts: \(error.message)") }
+        if !throttle.isEmpty {
+            do { _ = try ThrottlePlan(parsing: throttle) } catch let error as ThrottlePlanError { throw ValidationError("--throttle: \(error.message)") }
+        }
+    }
+
+    var credentials: AWSCredentials? {
+        guard let accessKeyId, let secretAccessKey else { return nil }
+        return AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
+    }
+
+    func accountList() throws -> LocalAccounts {
+        try LocalAccounts(firstAccountId: accountId, credentials: credentials, count: accounts)
+    }
+
+    /// One line per account when there are several: `account ID key KEY secret SECRET [token TOKEN]`.
+    static func accountLines(_ accounts: LocalAccounts) -> String {
+        guard accounts.entries.count > 1 else { return "" }
+        return accounts.entries.map { account in
+            var line = "account \(account.accountId)"
+            if let credentials = account.credentials {
+                line += " key \(credentials.accessKeyId) secret \(credentials.secretAccessKey)"
+                if let token = credentials.sessionToken { line += " token \(token)" }
+            }
+            return line + "\n"
+        }.joined()
     }
 
     /// The resolver of `--domain-validation dns` (nil: validation after a fixed time).
@@ -125,16 +170,15 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var credentials: AWSCredentials?
-        if let accessKeyId, let secretAccessKey {
-            credentials = AWSCredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey, sessionToken: sessionToken)
-        }
+        let credentials = self.credentials
+        let accountLines = Self.accountLines(try accountList())
+        let throttlePlan = throttle.isEmpty ? nil : try ThrottlePlan(parsing: throttle)
         let configuration = LocalServerConfiguration(
             host: host, port: port, statePath: state, seed: LocalServerConfiguration.Seed(rawValue: seed) ?? .none,
             options: LocalOptions(region: region, accountId: accountId, operationSeconds: operationSeconds,
                                   domainValidationSeconds: domainSeconds, failureProbability: failureProbability,
                                   domainValidationResolver: try validationResolver()),
-            credentials: credentials, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed,
+            credentials: credentials, accounts: accounts, throttle: throttlePlan, faults: try faults.map { try FaultPlan(parsing: $0) }, faultSeed: faultSeed,
             accessLogPath: accessLog,
             limits: FrontDoorLimits(maxConnections: maxConnections ?? FrontDoorLimits.defaultMaxConnections(),
                                     headerSeconds: headerTimeout, bodySeconds: bodyTimeout))
@@ -143,9 +187,12 @@ struct ServeCommand: AsyncParsableCommand {
         let signed = credentials != nil
         do {
             try await runLocalServer(configuration, logger: logger) { url in
-                FileHandle.standardOutput.write(Data("listening on \(url)\n".utf8))
+                FileHandle.standardOutput.write(Data("listening on \(url)\n\(accountLines)".utf8))
                 if let faults {
                     FileHandle.standardError.write(Data("injecting faults: \(faults)\n".utf8))
+                }
+                if let throttlePlan {
+                    FileHandle.standardError.write(Data("throttling beyond these requests per second (per account, region and API): \(throttlePlan)\n".utf8))
                 }
                 if !signed {
                     FileHandle.standardError.write(Data("no credentials configured: accepting unsigned requests (loopback only)\n".utf8))

@@ -42,8 +42,8 @@ class Endpoint:
         assert p.returncode == 0, p.stderr
         return json.loads(p.stdout)
 
-    def call(self, operation, body=None):
-        p = self.rd("call", operation, "--input", json.dumps(body or {}))
+    def call(self, operation, body=None, env=None):
+        p = self.rd("call", operation, "--input", json.dumps(body or {}), env=env)
         assert p.returncode == 0, f"{operation}: {p.stderr}"
         return json.loads(p.stdout)
 
@@ -56,7 +56,7 @@ class Endpoint:
         assert p.returncode == 0, p.stderr
         return json.loads(p.stdout) if p.stdout.strip() else {}
 
-    def create_service(self, name, **extra):
+    def create_service(self, name, env=None, **extra):
         body = {
             "ServiceName": name,
             "SourceConfiguration": {
@@ -69,7 +69,7 @@ class Endpoint:
             },
         }
         body.update(extra)
-        return self.call("CreateService", body)["Service"]
+        return self.call("CreateService", body, env=env)["Service"]
 
     def wait_status(self, arn, status, limit=60):
         deadline = time.time() + limit

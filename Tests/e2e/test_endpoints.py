@@ -75,7 +75,9 @@ def test_apprunner_endpoint_is_botocores(region, fips, dualstack):
 
 @pytest.fixture(scope="module")
 def local_service(cli_endpoint):  # noqa: F811
-    cli_endpoint.create_service("endpoints-web")
+    # Local App Runner keeps each region's services apart (issue 13): one in every region the matrix signs for.
+    for region in REGIONS:
+        cli_endpoint.create_service("endpoints-web", env=dict(ENV, AWS_REGION=region))
     return cli_endpoint
 
 
