@@ -29,7 +29,7 @@ struct ServicesCommand: AsyncParsableCommand {
             first failure (253 configuration or credentials, 254 the service's error, 255 anything else).
               runnerdeck services --regions all --profiles staging,prod
               runnerdeck services --regions us-east-1,eu-west-1 --output json | \\
-                  jq -r '.ServiceSummaryList[] | select(.Status != "RUNNING") | [.Region, .ServiceName] | @tsv'
+                  jq -r '.ServiceSummaryList[] | [.Region, .ServiceName, .Status] | @tsv'
             """,
         aliases: ["list-services"]
     )
