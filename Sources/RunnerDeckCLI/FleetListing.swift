@@ -143,8 +143,9 @@ struct TargetReport {
     }
 }
 
-/// The App Runner client of each target, made once (a profile's credentials are resolved once per
-/// region), with the options of the command and the target's profile and region.
+/// The App Runner client of each target, made once, with the options of the command and the target's
+/// profile and region; the command's one ``ResolvedConfigurations`` gives a profile one credential
+/// provider in all its regions (one MFA prompt, one SSO token, one credential fetch).
 actor TargetAPIs {
     let context: CommandContext
     private var made: [FleetTarget: Task<any AppRunnerAPI, any Error>] = [:]
@@ -159,7 +160,8 @@ actor TargetAPIs {
         globals.profile = target.profile
         globals.region = target.region
         let environment = context.environment
-        let task = Task { try await Self.make(globals, environment) }
+        let configurations = context.configurations
+        let task = Task { try await Self.make(globals, environment, configurations) }
         made[target] = task
         return try await task.value
     }
@@ -170,16 +172,17 @@ actor TargetAPIs {
         globals.profile = profile
         globals.region = nil
         do {
-            _ = try await Self.make(globals, context.environment)
+            _ = try await Self.make(globals, context.environment, context.configurations)
         } catch {
             return error
         }
         return CLIError(.configuration, "no region for profile \(profile ?? "default"): give --regions, or set the profile's region")
     }
 
-    private static func make(_ globals: GlobalOptions, _ environment: CLIEnvironment) async throws -> any AppRunnerAPI {
+    private static func make(_ globals: GlobalOptions, _ environment: CLIEnvironment,
+                             _ configurations: ResolvedConfigurations) async throws -> any AppRunnerAPI {
         if let factory = environment.makeAPI { return try await factory(globals) }
-        return try await ClientFactory.makeAPI(globals, environment: environment, configurations: ResolvedConfigurations())
+        return try await ClientFactory.makeAPI(globals, environment: environment, configurations: configurations)
     }
 }
 

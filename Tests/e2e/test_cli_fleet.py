@@ -108,3 +108,22 @@ def test_fleet_options_that_contradict_are_usage_errors(fleet):
         p = rd(fleet, "services", *args)
         assert p.returncode == 252, (args, p.stderr)
         assert p.stdout == ""
+
+
+def test_a_profile_fetches_its_credentials_once_for_all_its_regions(fleet, tmp_path):
+    # credential_process counts its runs; two regions of one profile share the profile's provider.
+    count = tmp_path / "runs"
+    script = tmp_path / "creds.sh"
+    script.write_text(f"#!/bin/sh\necho run >> {count}\n"
+                      'echo \'{"Version": 1, "AccessKeyId": "AKIDEXAMPLE", "SecretAccessKey": "secret"}\'\n')
+    script.chmod(0o755)
+    config = tmp_path / "config"
+    config.write_text(open(fleet["AWS_CONFIG_FILE"]).read().replace("[profile east]\n", f"[profile east]\ncredential_process = {script}\n"))
+    credentials = tmp_path / "credentials"
+    credentials.write_text(open(fleet["AWS_SHARED_CREDENTIALS_FILE"]).read().replace("[east]\n", "[unused]\n"))
+    env = dict(fleet, AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(credentials))
+    # Both regions go to east's serve (its endpoint_url); eu-west-1 may be refused there, which does not matter here.
+    p = rd(env, "services", "--profiles", "east", "--regions", "us-east-1,eu-west-1", "--output", "text")
+    assert [line.split("\t")[:3] for line in p.stdout.splitlines()][:2] == [
+        [EAST_ACCOUNT, "us-east-1", "east-web"], [EAST_ACCOUNT, "us-east-1", "east-api"]], p.stderr
+    assert count.read_text() == "run\n"
