@@ -9,7 +9,7 @@ import RunnerDeckKit
 /// target reported alone), printed as one list.
 ///
 /// - table and text: ACCOUNT and REGION columns first when there is more than one target (one target
-///   prints exactly what `services` prints);
+///   prints exactly what `services` prints), both from the service's ARN;
 /// - json: `ServiceSummaryList` as ListServices', each summary with `"Account"` and `"Region"` added
 ///   after the model's members, then `"Targets"`: one object per target (`Profile`, `Region`, `Account`,
 ///   `ServiceCount`, or `Error` with `Code` and `Message`);
@@ -83,7 +83,7 @@ struct FleetListing {
         for report in reports {
             for summary in report.summaries {
                 let cells = ServicesCommand.cells(summary, context: context)
-                rows.append(multiple ? [TableCell(report.account(of: summary)), TableCell(report.region ?? "")] + cells : cells)
+                rows.append(multiple ? [TableCell(report.account(of: summary)), TableCell(report.region(of: summary))] + cells : cells)
             }
         }
         let headers = ServicesCommand.headers
@@ -97,7 +97,7 @@ struct FleetListing {
             for summary in report.summaries {
                 let node = try CLIJSON.tree(summary, timestamps: context.timestamps)
                 node.append(key: "Account", .string(report.account(of: summary)))
-                node.append(key: "Region", .optional(report.region))
+                node.append(key: "Region", .string(report.region(of: summary)))
                 list.append(node)
             }
             let target = JSONNode()
@@ -140,6 +140,12 @@ struct TargetReport {
     /// The account of a row: its ARN's, else the target's, else the profile's name.
     func account(of summary: ServiceSummary) -> String {
         summary.serviceArn.flatMap(ResourceARN.init)?.account ?? account ?? profile ?? ""
+    }
+
+    /// The region of a row: its ARN's (what the service says, even from an endpoint that serves
+    /// another region than the target's), else the target's.
+    func region(of summary: ServiceSummary) -> String {
+        summary.serviceArn.flatMap(ResourceARN.init)?.region ?? region ?? ""
     }
 }
 

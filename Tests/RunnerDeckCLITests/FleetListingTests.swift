@@ -25,6 +25,10 @@ import Testing
             self.doubles = doubles
         }
 
+        init(doubles: [String: RecordingAppRunner]) {
+            self.doubles = doubles
+        }
+
         static func key(_ profile: String?, _ region: String?) -> String { "\(profile ?? "-")/\(region ?? "-")" }
 
         func run(_ arguments: [String], variables: [String: String] = [:]) async -> Run {
@@ -155,6 +159,19 @@ import Testing
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.split(separator: "\n").map { $0.split(separator: "\t").prefix(3).joined(separator: " ") }
             == ["111111111111 eu-west-1 alpha", "222222222222 us-east-1 bravo"])
+    }
+
+    @Test func accountAndRegionOfARowAreItsARNs() async throws {
+        // Both targets answered by one Local App Runner of us-east-1 (as one endpoint for all regions would).
+        let east = try await Fleet([(nil, "us-east-1", "111111111111", ["alpha"])])
+        let fleet = Fleet(doubles: [Fleet.key(nil, "us-east-1"): try #require(east.doubles[Fleet.key(nil, "us-east-1")]),
+                                    Fleet.key(nil, "eu-west-1"): try #require(east.doubles[Fleet.key(nil, "us-east-1")])])
+        let run = await fleet.run(["services", "--regions", "us-east-1,eu-west-1", "--output", "json"])
+        let json = try run.json()
+        let list = try #require(json["ServiceSummaryList"] as? [[String: Any]])
+        #expect(list.map { $0["Region"] as? String } == ["us-east-1", "us-east-1"])
+        let targets = try #require(json["Targets"] as? [[String: Any]])
+        #expect(targets.map { $0["Region"] as? String } == ["us-east-1", "eu-west-1"])
     }
 
     @Test func conflictingOptionsAreUsageErrors() async throws {
