@@ -104,7 +104,9 @@ public struct FleetTargetStatus: Sendable, Hashable {
 public struct FleetSchedulerConfiguration: Sendable, Hashable {
     /// Each account's (or profile's) budget per region.
     public var budget: RequestBudget.Configuration
-    /// Calls in flight at once, over all targets.
+    /// Calls in flight at once, over all targets. A target that has not answered yet, or is failing,
+    /// holds one at most (and two otherwise), so a target that hangs cannot take the others' turns
+    /// while `maxInFlight` is above twice the number of targets.
     public var maxInFlight: Int
     /// Calls in flight at once to one target.
     public var maxInFlightPerTarget: Int
@@ -123,7 +125,7 @@ public struct FleetSchedulerConfiguration: Sendable, Hashable {
     /// Tokens list and row calls leave in the focused target's bucket for the focus.
     public var focusReserve: Double
 
-    public init(budget: RequestBudget.Configuration = .standard, maxInFlight: Int = 8, maxInFlightPerTarget: Int = 2,
+    public init(budget: RequestBudget.Configuration = .standard, maxInFlight: Int = 32, maxInFlightPerTarget: Int = 2,
                 listInterval: Double? = 20, sweepPagesPerInterval: Int = 3, focusInterval: Double = 5,
                 backoffBase: Double = 2, backoffCap: Double = 300, maxConsecutiveFailures: Int? = nil, focusReserve: Double = 1) {
         self.budget = budget
@@ -138,12 +140,13 @@ public struct FleetSchedulerConfiguration: Sendable, Hashable {
         self.focusReserve = max(focusReserve, 0)
     }
 
-    /// The dashboard's: list every 20 s (3 pages per 20 s once listed), the focus every 5 s, never give up.
+    /// The dashboard's: 32 calls in flight, list every 20 s (3 pages per 20 s once listed), the focus
+    /// every 5 s, never give up.
     public static let dashboard = FleetSchedulerConfiguration()
 
-    /// The CLI's: one complete list per target, a target that fails (after the client's own retries) is
-    /// reported at once.
-    public static let oneShot = FleetSchedulerConfiguration(listInterval: nil, maxConsecutiveFailures: 1)
+    /// The CLI's: 8 calls in flight, one complete list per target, a target that fails (after the
+    /// client's own retries) is reported at once.
+    public static let oneShot = FleetSchedulerConfiguration(maxInFlight: 8, listInterval: nil, maxConsecutiveFailures: 1)
 }
 
 /// Errors that say something about a target rather than a call.

@@ -42,6 +42,17 @@ import Testing
         #expect(sim.status(eastTarget)?.listsCompleted == 12)
     }
 
+    @Test func aTargetThatNeverAnswersHoldsOneSlotAndTheOthersCarryOn() {
+        var sim = FleetSimulation(FleetTargetSet(targets: [eastTarget, westTarget, tokyoTarget]),
+                                  FleetSchedulerConfiguration(budget: budget, maxInFlight: 2, listInterval: 10))
+        sim.run(until: 120) { call, _ in call.target == westTarget ? nil : .succeeded() }
+        #expect(sim.times(of: westTarget).count == 1)
+        #expect(sim.scheduler.inFlightCount == 1)
+        #expect(sim.times(of: eastTarget).count == 12)
+        #expect(sim.times(of: tokyoTarget).count == 12)
+        #expect(sim.status(westTarget)?.phase == .starting)
+    }
+
     @Test func theBackoffIsCappedAndASuccessEndsIt() {
         var sim = FleetSimulation(FleetTargetSet(targets: [eastTarget]),
                                   FleetSchedulerConfiguration(budget: budget, listInterval: 10, backoffBase: 2, backoffCap: 30))

@@ -19,12 +19,17 @@ struct FleetSimulation {
     /// Runs until `seconds` have passed since the start (or the scheduler is finished); at most
     /// 100,000 decisions, so a scheduler that never waits cannot hang a test.
     mutating func run(until seconds: Double, answer: (FleetCall, Double) -> FleetOutcome) {
+        run(until: seconds, answerOrHang: { Optional(answer($0, $1)) })
+    }
+
+    /// As `run(until:answer:)`; a call `answerOrHang` gives no outcome for stays in flight for ever.
+    mutating func run(until seconds: Double, answerOrHang: (FleetCall, Double) -> FleetOutcome?) {
         for _ in 0..<100_000 {
             guard elapsed < seconds else { return }
             switch scheduler.next(now: clock.now()) {
             case .call(let call):
                 calls.append((elapsed, call))
-                scheduler.completed(call, outcome: answer(call, elapsed), now: clock.now())
+                if let outcome = answerOrHang(call, elapsed) { scheduler.completed(call, outcome: outcome, now: clock.now()) }
             case .wait(let until):
                 clock.advance(by: max(0, min(until.timeIntervalSince(clock.now()), seconds - elapsed)))
             case .waitForEvent:
