@@ -214,6 +214,12 @@ public struct AWSPartitions: Sendable {
     /// The partitions' ids, in botocore's order (`aws` first).
     public var ids: [String] { partitions.map(\.id) }
 
+    /// The id of a region's partition (`aws`, `aws-cn`, `aws-us-gov`, …): listed in it, else matching its
+    /// region pattern, else the first (`aws`); nil only when there are no partitions.
+    public func partitionId(of region: String) -> String? {
+        partitions.first { $0.regions[region] != nil || Self.matches(region, pattern: $0.regionRegex) }?.id ?? partitions.first?.id
+    }
+
     /// A region's partition: listed in it, else matching its region pattern, else the first (`aws`).
     func partition(for region: String?) -> AWSEndpointValue? {
         guard let first = partitions.first else { return nil }

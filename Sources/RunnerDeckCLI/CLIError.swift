@@ -61,10 +61,16 @@ struct CLIInterrupted: Error, Sendable {
 
 /// How an error is reported: one line on stderr with code, message and request id, and an exit status.
 enum ErrorReport {
+    /// The code and message of `error` (a CLI error by its kind).
+    static func text(for error: any Error) -> ErrorText {
+        if let error = error as? CLIError { return ErrorText(code: error.kind.rawValue, message: error.message) }
+        return ErrorText(error)
+    }
+
     static func line(for error: any Error) -> String {
         switch error {
         case let error as CLIError:
-            return format(ErrorText(code: error.kind.rawValue, message: error.message))
+            return format(text(for: error))
         case let error as CLIInterrupted:
             guard let id = error.operationId else { return "runnerdeck: interrupted" }
             let service = error.serviceName ?? "the service"
@@ -74,8 +80,9 @@ enum ErrorReport {
         }
     }
 
-    static func format(_ text: ErrorText) -> String {
-        var line = "runnerdeck: \(text.code): \(text.message)"
+    /// `subject` names what failed when a command reads several things (a fleet's target).
+    static func format(_ text: ErrorText, subject: String? = nil) -> String {
+        var line = "runnerdeck: \(subject.map { "\($0): " } ?? "")\(text.code): \(text.message)"
         if let requestId = text.requestId, !requestId.isEmpty {
             line += " (request id: \(requestId))"
         }

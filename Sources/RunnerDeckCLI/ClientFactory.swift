@@ -85,9 +85,12 @@ enum ClientFactory {
 }
 
 /// App Runner's configuration, resolved once for a command (its ``CommandContext`` holds one), so the
-/// three services share one credential provider (one credential fetch, one MFA prompt).
+/// three services share one credential provider (one credential fetch, one MFA prompt). A profile's
+/// configurations in other regions (a fleet's targets, the dashboard's `:region`) keep its provider too.
 actor ResolvedConfigurations {
     private var last: (key: [String?], variables: [String: String], configuration: AWSClientConfiguration)?
+    /// The credential provider (and where it gets credentials) of each profile and credential option.
+    private var providers: [[String?]: (provider: any AWSCredentialProvider, source: String)] = [:]
     /// Asks for MFA codes (`mfa_serial`) until the dashboard takes the screen.
     nonisolated let mfaPrompt = MFAPrompt()
     private var warned = false
@@ -96,12 +99,19 @@ actor ResolvedConfigurations {
         let key = [globals.profile, globals.region, globals.endpointURL, globals.mfaCode, globals.caBundle, String(globals.noSignRequest),
                    String(globals.noVerifySSL)]
         if let last, last.key == key, last.variables == variables { return last.configuration }
-        let configuration = try AWSClientConfiguration.resolve(
+        var configuration = try AWSClientConfiguration.resolve(
             service: .appRunner, profile: globals.profile, region: globals.region,
             endpointURL: globals.endpointURL, signRequests: !globals.noSignRequest, caBundle: globals.caBundle,
             verifyCertificates: !globals.noVerifySSL, environment: variables,
             mfaCode: mfaPrompt.provider(code: globals.mfaCode, profile: globals.profile ?? variables["AWS_PROFILE"] ?? variables["AWS_DEFAULT_PROFILE"] ?? "default")
         )
+        let credentials = [globals.profile ?? variables["AWS_PROFILE"] ?? variables["AWS_DEFAULT_PROFILE"], globals.mfaCode, String(globals.noSignRequest)]
+        if let shared = providers[credentials] {
+            configuration.credentialProvider = shared.provider
+            configuration.credentialSource = shared.source
+        } else {
+            providers[credentials] = (configuration.credentialProvider, configuration.credentialSource)
+        }
         last = (key, variables, configuration)
         return configuration
     }

@@ -55,11 +55,21 @@ struct CommandContext: Sendable {
     func writeError(_ text: String) { environment.standardError.write(text) }
 
     func writeJSON<T: Encodable>(_ value: T) throws {
-        guard let query = globals.compiledQuery else { return write(try CLIJSON.render(value, timestamps: timestamps)) }
+        guard globals.compiledQuery != nil else { return write(try CLIJSON.render(value, timestamps: timestamps)) }
+        try writeJSON(tree: try CLIJSON.tree(value, timestamps: timestamps))
+    }
+
+    /// A JSON tree the command built itself (e.g. service summaries with their account and region).
+    func writeJSON(tree: JSONNode) throws {
+        guard let query = globals.compiledQuery else {
+            var text = ""
+            tree.write(to: &text, depth: 0)
+            return write(text + "\n")
+        }
         // As the AWS CLI: the query reads the JSON the command would print (member names, timestamps
         // as text), and its result is printed as JSON, or as text with --output text. It reads the
         // tree that JSON would be written from, so a query costs no writing and reading of text.
-        let result = try query.search(JMESValue(try CLIJSON.tree(value, timestamps: timestamps)))
+        let result = try query.search(JMESValue(tree))
         write((globals.output ?? settings.output) == .text ? QueryText.render(result) : result.jsonText(pretty: true) + "\n")
     }
 }

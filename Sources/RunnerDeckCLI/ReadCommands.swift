@@ -8,7 +8,7 @@ import RunnerDeckKit
 struct ServicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "services",
-        abstract: "List the services of the region.",
+        abstract: "List the services of the region, or of several regions and profiles at once.",
         discussion: """
             Every page of ListServices. JSON is ListServices' response ({"ServiceSummaryList": [...]}) with all \
             pages merged, as `aws apprunner list-services --output json` prints it.
@@ -18,15 +18,39 @@ struct ServicesCommand: AsyncParsableCommand {
               runnerdeck services --query 'ServiceSummaryList[].ServiceName' --output text
               runnerdeck services --output text | cut -f1,2
               runnerdeck services --region eu-west-1 --profile prod
+
+            Many regions and accounts at once: --regions us-east-1,eu-west-1 (or all: every region App Runner \
+            is offered in, skipping opt-in regions the account has not enabled) and --profiles staging,prod \
+            (each with its own credentials and, without --regions, its own region) read every target \
+            together within a request budget per account and region. With more than one target the table \
+            and text gain ACCOUNT and REGION columns; JSON adds "Account" and "Region" to each summary and \
+            a "Targets" list (Profile, Region, Account, ServiceCount or Error). A target that fails prints \
+            one line on stderr naming it; the others still print, and the exit status is the class of the \
+            first failure (253 configuration or credentials, 254 the service's error, 255 anything else).
+              runnerdeck services --regions all --profiles staging,prod
+              runnerdeck services --regions us-east-1,eu-west-1 --output json | \\
+                  jq -r '.ServiceSummaryList[] | [.Region, .ServiceName, .Status] | @tsv'
             """,
         aliases: ["list-services"]
     )
 
     @OptionGroup var globals: GlobalOptions
+    @OptionGroup var fleet: FleetOptions
     @OptionGroup var pagination: PaginationOptions
+
+    func validate() throws {
+        guard fleet.isGiven else { return }
+        _ = try fleet.selection(globals)
+        if pagination.maxItems != nil || pagination.startingToken != nil || pagination.noPaginate {
+            throw ValidationError("--max-items, --starting-token and --no-paginate work on one region and profile; with --regions or --profiles every page of each target is read")
+        }
+    }
 
     func run() async throws {
         let context = CommandContext(globals: globals)
+        if fleet.isGiven {
+            return try await FleetListing(context: context, fleet: fleet, pageSize: pagination.pageSize).run()
+        }
         let api = try await context.makeAPI()
         let (all, nextToken) = try await pagination.collect { (token: String?, size: Int?) -> (items: [ServiceSummary], next: String?) in
             let page = try await api.listServices(ListServicesRequest(nextToken: token, maxResults: size))
@@ -37,17 +61,22 @@ struct ServicesCommand: AsyncParsableCommand {
         case .json:
             try context.writeJSON(ListServicesResponse(serviceSummaryList: all, nextToken: nextToken))
         case .table, .text:
-            let rows: [[TableCell]] = all.map { summary in
-                [
-                    TableCell(summary.serviceName ?? ""),
-                    TableCell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
-                    TableCell(context.timestamps.record(summary.updatedAt)),
-                    TableCell(summary.serviceUrl ?? ""),
-                    TableCell(summary.serviceArn ?? ""),
-                ]
-            }
-            context.write(Listing(headers: ["Name", "Status", "Updated", "URL", "ARN"], rows: rows).render(context.format, color: context.color))
+            let rows = all.map { Self.cells($0, context: context) }
+            context.write(Listing(headers: Self.headers, rows: rows).render(context.format, color: context.color))
         }
+    }
+
+    static let headers = ["Name", "Status", "Updated", "URL", "ARN"]
+
+    /// A service's row under ``headers``.
+    static func cells(_ summary: ServiceSummary, context: CommandContext) -> [TableCell] {
+        [
+            TableCell(summary.serviceName ?? ""),
+            TableCell(summary.status?.rawValue ?? "", color: StatusColor.service(summary.status)),
+            TableCell(context.timestamps.record(summary.updatedAt)),
+            TableCell(summary.serviceUrl ?? ""),
+            TableCell(summary.serviceArn ?? ""),
+        ]
     }
 }
 

@@ -194,7 +194,7 @@ func awsStyleServiceArn(_ arguments: [String]) -> [String] {
 /// becomes `runnerdeck services --region eu-west-1`. Arguments without a command are left alone
 /// (they go to the dashboard).
 func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
-    let withValue: Set<String> = ["--profile", "--region", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout", "--mfa-code", "--ca-bundle"]
+    let withValue: Set<String> = ["--profile", "--region", "--profiles", "--regions", "--endpoint-url", "--output", "--query", "--cli-read-timeout", "--cli-connect-timeout", "--mfa-code", "--ca-bundle"]
     let flags: Set<String> = ["--no-color", "--debug", "--demo", "--read-only", "--no-sign-request", "--no-verify-ssl"]
     let commands = RunnerDeckCommand.commandWords
     var leading: [String] = []

@@ -42,7 +42,7 @@ public struct ErrorText: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True for throttling answers, which an operator reads differently from a failure.
-    var isThrottling: Bool {
+    public var isThrottling: Bool {
         let lower = code.lowercased()
         return lower.contains("throttl") || lower == "toomanyrequestsexception" || lower == "requestlimitexceeded"
     }

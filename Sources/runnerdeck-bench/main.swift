@@ -1,6 +1,6 @@
 // runnerdeck-bench: the figures RunnerDeck promises, measured (never asserted in timed tests).
 //
-//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|query|all]
+//   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|query|fleet|all]
 import Dashboard
 import RunnerDeckCLI
 import Foundation
@@ -60,4 +60,8 @@ if which == "query" || which == "all" {
     } catch {
         report("query", "failed: \(error)")
     }
+}
+
+if which == "fleet" || which == "all" {
+    report("fleet scheduler", FleetBench.run())
 }
