@@ -39,8 +39,12 @@ EOF
 
 extra=()
 for flag in ${RUNNERDECK_SWIFTC_FLAGS:-}; do extra+=(-Xswiftc "$flag"); done
+# --no-export-dynamic undoes the toolchain's -export-dynamic (static-stdlib-args.lnk): a static binary has
+# no plug-ins to export its symbols to, and the 50,000 dynamic symbols cost 5.5 MB and the runtime's
+# start-up dladdr (which walks them all) a few milliseconds of every command.
 PKG_CONFIG_PATH="$work/pkgconfig" swift build -c release --static-swift-stdlib --product runnerdeck \
-    --scratch-path "$scratch" -Xlinker -Map="$scratch/runnerdeck.map" ${extra[@]+"${extra[@]}"}
+    --scratch-path "$scratch" -Xlinker --no-export-dynamic -Xlinker -Map="$scratch/runnerdeck.map" \
+    ${extra[@]+"${extra[@]}"}
 binary="$scratch/release/runnerdeck"
 
 version=$("$binary" --version | cut -d' ' -f1)

@@ -356,7 +356,13 @@ func makeDouble(secondsPerCall: Double = 4, operationSeconds: Double = 10) async
             #expect(help.status == 0 && help.out.contains("Examples:"), "\(command)")
         }
         let version = await runCLI(["--version"], api: api)
-        #expect(version.status == 0 && version.out == runnerDeckVersion + "\n")
+        // The version and the commit it was built from (issue 17): "0.1.0 (commit 1a2b3c4d5e6f)".
+        #expect(version.status == 0 && version.out.hasPrefix(runnerDeckVersion + " (commit ") && version.out.hasSuffix(")\n"))
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".git").path
+        if FileManager.default.fileExists(atPath: checkout) {
+            #expect(!version.out.contains("commit unknown"), "a build from a git checkout knows its commit")
+        }
         let completion = await runCLI(["--generate-completion-script", "zsh"], api: api)
         #expect(completion.status == 0 && completion.out.contains("#compdef runnerdeck"))
         // The dashboard is the default command; its options are checked before any terminal is touched.
