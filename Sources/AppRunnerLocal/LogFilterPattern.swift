@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 
 /// The simple CloudWatch Logs filter patterns: terms that must all appear (`ERROR timeout`), quoted phrases
 /// (`"Health check failed"`), and terms that must not appear (`-200`). Matching is case-sensitive, as in
@@ -13,7 +14,7 @@ struct LogFilterPattern: Sendable, Equatable {
     }
 
     init(_ text: String?) throws(Unsupported) {
-        let text = (text ?? "").trimmingCharacters(in: .whitespaces)
+        let text = (text ?? "").trimmingWhitespace
         if let first = text.first, ["{", "[", "?", "%"].contains(first) {
             throw Unsupported(message: "Local App Runner supports terms, quoted phrases and -exclusions in filter patterns, not: \(text)")
         }
