@@ -1,6 +1,6 @@
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The version printed by `--version` and sent in the User-Agent.
