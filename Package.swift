@@ -3,6 +3,15 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Extension members are visible only in files that import their module: a file that imports
+    // FoundationEssentials cannot reach full Foundation through what a dependency imports (issue #17).
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// AppRunnerLocal's settings until Persistence.swift and LogStore.swift drop GRDB (another branch): they
+/// reach C library types through NIO's modules, which MemberImportVisibility refuses.
+let strictPendingGRDB: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
 ]
 
 let package = Package(
@@ -61,7 +70,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
-            swiftSettings: strict
+            swiftSettings: strictPendingGRDB
         ),
         // JMESPath (--query): lexer, parser, interpreter and built-in functions, no dependencies. Its JMESValue
         // reader and writer are the project's JSON values (AWSCore's documents, Local App Runner's error bodies).
