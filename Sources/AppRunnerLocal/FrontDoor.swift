@@ -72,7 +72,7 @@ final class BodyBudget: Sendable {
     /// announces none and is chunked); answers 503 at once when the budget is spent.
     func admit(_ request: Request, maxBodyBytes: Int, next: (Request) async throws -> Response) async throws -> Response {
         let announced = request.headers[.contentLength].flatMap { Int($0) }
-        let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") == true
+        let chunked = request.headers[.transferEncoding]?.lowercased().firstRange(of: "chunked") != nil
         let bytes = min(maxBodyBytes, announced ?? (chunked ? maxBodyBytes : 0))
         guard bytes > 0 else { return try await next(request) }
         guard reserve(bytes) else {

@@ -49,6 +49,8 @@ struct LogFilterPattern: Sendable, Equatable {
     }
 
     func matches(_ message: String) -> Bool {
-        required.allSatisfy { message.contains($0) } && !excluded.contains { message.contains($0) }
+        // firstRange(of:), not contains(_:): in this module (GRDB's files import Foundation) that would be
+        // Foundation's StringProtocol.contains.
+        required.allSatisfy { message.firstRange(of: $0) != nil } && !excluded.contains { message.firstRange(of: $0) != nil }
     }
 }

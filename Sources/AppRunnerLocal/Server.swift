@@ -194,7 +194,7 @@ public func runLocalServer(
         onServerRunning: { channel in
             await listening.set()
             let port = channel.localAddress?.port ?? configuration.port
-            let shownHost = host.contains(":") ? "[\(host)]" : host
+            let shownHost = host.contains(":" as Character) ? "[\(host)]" : host
             onReady("http://\(shownHost):\(port)")
         },
         logger: logger
