@@ -1,3 +1,6 @@
+// String functions in place of the ones full Foundation adds to String (it pulls in ICU, issue #17):
+// trimming by CharacterSet's sets, replacing, case-insensitive search, percent decoding.
+
 /// Trimming by scalar class, with the sets Foundation's `CharacterSet` names (without Foundation: its
 /// `CharacterSet` pulls in ICU). Trimming works on Unicode scalars, as `trimmingCharacters(in:)` does.
 public enum TrimSet: Sendable {
