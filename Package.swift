@@ -3,6 +3,9 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Extension members are visible only in files that import their module: a file that imports
+    // FoundationEssentials cannot reach full Foundation through what a dependency imports (issue #17).
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -32,6 +35,9 @@ let package = Package(
         .target(
             name: "AWSCore",
             dependencies: [
+                // JSON documents (credential and error bodies) are read as JMESPath's JSON values, as
+                // botocore reads them with jmespath's.
+                "JMESPath",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -50,7 +56,7 @@ let package = Package(
         .target(
             name: "AppRunnerLocal",
             dependencies: [
-                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "DNSClient", "CSQLite",
+                "AppRunner", "AWSCore", "CloudWatch", "CloudWatchLogs", "DNSClient", "CSQLite", "JMESPath",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -60,7 +66,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // JMESPath (--query): lexer, parser, interpreter and built-in functions, no dependencies.
+        // JMESPath (--query): lexer, parser, interpreter and built-in functions, no dependencies. Its JMESValue
+        // reader and writer are the project's JSON values (AWSCore's documents, Local App Runner's error bodies).
         .target(name: "JMESPath", swiftSettings: strict),
         // DNS wire client (messages, UDP with TCP fallback over NIO, resolv.conf, CNAME chains): used by the
         // domain checker in RunnerDeckKit and by Local App Runner's --domain-validation dns.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// A map of the model (e.g. App Runner's `RuntimeEnvironmentVariables`): string keys, in the order they
 /// were given or received. The AWS CLI prints maps in wire order and so does RunnerDeck; Local App
@@ -100,24 +101,24 @@ extension AWSMap: Codable {
 /// The order of object keys by coding path, for ``AWSMap``: read from a JSON document before it is
 /// decoded, or recorded while encoding and restored in the output. Foundation's JSON coders keep no order.
 ///
-/// `@unchecked Sendable`: `orders` and `document` are read and written under `lock`.
-public final class JSONKeyOrder: @unchecked Sendable {
+public final class JSONKeyOrder: Sendable {
     /// The order of the document being decoded or encoded (set by ``AWSModelJSON`` around the call).
     @TaskLocal static var current: JSONKeyOrder?
 
-    private let lock = NSLock()
-    private var orders: [String: [String]]?
+    /// Key orders by path; nil until read from `document`.
+    private let orders: Mutex<[String: [String]]?>
     private let document: Data?
 
     /// For decoding `document`: its key orders are read the first time a map asks.
     init(document: Data) {
         self.document = document
+        self.orders = Mutex(nil)
     }
 
     /// For encoding: maps record their order.
     init() {
         self.document = nil
-        self.orders = [:]
+        self.orders = Mutex([:])
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
@@ -125,15 +126,15 @@ public final class JSONKeyOrder: @unchecked Sendable {
     }
 
     func keys(at codingPath: [any CodingKey]) -> [String]? {
-        lock.withLock {
+        orders.withLock { orders in
             if orders == nil, let document { orders = OrderedJSON.keyOrders(document) }
             return orders?[Self.path(codingPath)]
         }
     }
 
     func record(_ keys: [String], at codingPath: [any CodingKey]) {
-        lock.withLock { orders?[Self.path(codingPath)] = keys }
+        orders.withLock { $0?[Self.path(codingPath)] = keys }
     }
 
-    var recorded: [String: [String]] { lock.withLock { orders ?? [:] } }
+    var recorded: [String: [String]] { orders.withLock { $0 ?? [:] } }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Supplies the code of an MFA device (`mfa_serial`) when a role needs one: the terminal prompt or
 /// `--mfa-code` of the CLI. It is called only when no cached credentials of the role are valid.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where RunnerDeck reads the time and how it waits: the signer and verifier, Local App Runner's
 /// lifecycles, the dashboard's refresh schedule and the operation follower. Tests inject a manual clock.

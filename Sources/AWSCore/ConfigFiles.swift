@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The AWS CLI's shared files, `~/.aws/config` and `~/.aws/credentials` (paths from `AWS_CONFIG_FILE`
 /// and `AWS_SHARED_CREDENTIALS_FILE`), parsed as the CLI reads them.
@@ -30,7 +30,7 @@ struct AWSSharedConfig: Sendable, Hashable {
     /// The home directory: `HOME` from `environment`, else the process's.
     static func homeDirectory(environment: [String: String]) -> String {
         if let home = environment["HOME"], !home.isEmpty { return home }
-        return NSHomeDirectory()
+        return SystemIO.homeDirectory()
     }
 
     static func expand(_ path: String, environment: [String: String]) -> String {
@@ -56,17 +56,17 @@ struct AWSSharedConfig: Sendable, Hashable {
         var result = AWSSharedConfig(configPath: configPath, credentialsPath: credentialsPath)
         if let text = try readIfPresent(configPath) {
             for (section, values) in parseINI(text) {
-                let name = section.trimmingCharacters(in: .whitespaces)
+                let name = section.trimmingWhitespace
                 if name == "default" {
                     result.configProfiles["default", default: [:]].merge(values) { _, new in new }
                 } else if name.hasPrefix("profile ") || name.hasPrefix("profile\t") {
-                    let profile = name.dropFirst("profile".count).trimmingCharacters(in: .whitespaces)
+                    let profile = name.dropFirst("profile".count).trimmingWhitespace
                     result.configProfiles[profile, default: [:]].merge(values) { _, new in new }
                 } else if name.hasPrefix("services ") {
-                    let services = name.dropFirst("services".count).trimmingCharacters(in: .whitespaces)
+                    let services = name.dropFirst("services".count).trimmingWhitespace
                     result.services[services, default: [:]].merge(values) { _, new in new }
                 } else if name.hasPrefix("sso-session ") {
-                    let session = name.dropFirst("sso-session".count).trimmingCharacters(in: .whitespaces)
+                    let session = name.dropFirst("sso-session".count).trimmingWhitespace
                     result.ssoSessions[session, default: [:]].merge(values) { _, new in new }
                 }
                 // Other sections (plain names in config) are not profiles: the CLI ignores them too.
@@ -74,7 +74,7 @@ struct AWSSharedConfig: Sendable, Hashable {
         }
         if let text = try readIfPresent(credentialsPath) {
             for (section, values) in parseINI(text) {
-                let name = section.trimmingCharacters(in: .whitespaces)
+                let name = section.trimmingWhitespace
                 result.credentialProfiles[name, default: [:]].merge(values) { _, new in new }
             }
         }
@@ -83,16 +83,11 @@ struct AWSSharedConfig: Sendable, Hashable {
 
     static func readIfPresent(_ path: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        // A FileHandle also reads character devices such as /dev/null, which the AWS CLI accepts.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw AWSConfigurationError.unreadableFile(path: path, reason: "permission denied or not a file")
-        }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.readToEnd() ?? Data()
-            return String(decoding: data, as: UTF8.self)
+        // Character devices such as /dev/null read too, which the AWS CLI accepts.
+        do throws(SystemIO.Failure) {
+            return String(decoding: try SystemIO.readFile(path), as: UTF8.self)
         } catch {
-            throw AWSConfigurationError.unreadableFile(path: path, reason: error.localizedDescription)
+            throw AWSConfigurationError.unreadableFile(path: path, reason: error.call == "open" ? "permission denied or not a file" : error.reason)
         }
     }
 
@@ -109,20 +104,20 @@ struct AWSSharedConfig: Sendable, Hashable {
         }
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             let line = String(rawLine)
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             if trimmed.hasPrefix("[") {
                 flush()
                 guard let close = trimmed.firstIndex(of: "]") else { current = nil; continue }
-                current = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close]).trimmingCharacters(in: .whitespaces)
+                current = String(trimmed[trimmed.index(after: trimmed.startIndex)..<close]).trimmingWhitespace
                 continue
             }
             guard current != nil, let equals = trimmed.firstIndex(of: "=") else { continue }
-            let key = trimmed[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = trimmed[..<equals].trimmingWhitespace.lowercased()
+            var value = trimmed[trimmed.index(after: equals)...].trimmingWhitespace
             // An inline comment needs white space before `#` or `;` (as in botocore).
             for marker in [" #", "\t#", " ;", "\t;"] {
-                if let range = value.range(of: marker) { value = value[..<range.lowerBound].trimmingCharacters(in: .whitespaces) }
+                if let range = value.firstRange(of: marker) { value = value[..<range.lowerBound].trimmingWhitespace }
             }
             let indented = line.first == " " || line.first == "\t"
             if indented, let parentKey {

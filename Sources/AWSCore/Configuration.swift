@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 
 /// Which variant of a service's endpoint to use: FIPS, dual-stack (IPv6), both or neither.
 public struct AWSEndpointVariant: Sendable, Hashable {
@@ -17,7 +17,7 @@ public struct AWSEndpointVariant: Sendable, Hashable {
     static func resolve(profile: String, config: AWSSharedConfig, environment: [String: String]) throws -> AWSEndpointVariant {
         func flag(_ variable: String, _ key: String) throws -> Bool {
             guard let text = nonEmpty(environment[variable]) ?? config.value(key, profile: profile) else { return false }
-            switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch text.trimmingWhitespace.lowercased() {
             case "true": return true
             case "false": return false
             default: throw AWSConfigurationError.invalidSetting(name: key, value: text, reason: "it must be true or false")
@@ -50,7 +50,7 @@ enum AWSEndpointResolver {
 
     /// `AppRunner` → `APPRUNNER`, `Elastic Beanstalk` → `ELASTIC_BEANSTALK`.
     static func environmentSuffix(serviceId: String) -> String {
-        serviceId.uppercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+        serviceId.uppercased().replacingEvery(" ", with: "_").replacingEvery("-", with: "_")
     }
 
     /// The `[services]` key of a service: `AppRunner` → `apprunner`, `Elastic Beanstalk` → `elastic_beanstalk`.
@@ -155,7 +155,7 @@ public struct AWSClientConfiguration: Sendable {
         if let maxAttempts {
             attempts = maxAttempts
         } else if let text = nonEmpty(environment["AWS_MAX_ATTEMPTS"]) ?? config.value("max_attempts", profile: profileName) {
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let value = Int(text.trimmingWhitespace) else {
                 throw AWSConfigurationError.invalidSetting(name: "max_attempts", value: text, reason: "it must be a whole number")
             }
             attempts = value

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import JMESPath
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -72,28 +73,23 @@ struct CredentialHTTP: Sendable {
 
 /// Dates in credential documents: ISO 8601 with or without fractional seconds.
 func parseISO8601(_ text: String) -> Date? {
-    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-    let plain = ISO8601DateFormatter()
-    if let date = plain.date(from: trimmed) { return date }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: trimmed)
+    DateText.iso8601(text.trimming(.whitespacesAndNewlines))
 }
 
 /// Credentials from a JSON document with `AccessKeyId`, `SecretAccessKey`, `Token`/`SessionToken` and
 /// `Expiration` (container endpoint, instance metadata, `credential_process`).
 func credentialsFromJSON(_ data: Data, provider: String) throws -> AWSCredentials {
-    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+    guard let object = (try? JMESValue(json: data))?.asObject else {
         let text = String(decoding: data.prefix(200), as: UTF8.self)
         throw AWSCredentialsError.failed(provider: provider, reason: "the response is not a JSON object: \(text)")
     }
-    guard let key = object["AccessKeyId"] as? String, !key.isEmpty,
-          let secret = object["SecretAccessKey"] as? String, !secret.isEmpty else {
+    guard let key = object["AccessKeyId"]?.asString, !key.isEmpty,
+          let secret = object["SecretAccessKey"]?.asString, !secret.isEmpty else {
         throw AWSCredentialsError.failed(provider: provider, reason: "the response lacks AccessKeyId or SecretAccessKey")
     }
-    let token = (object["Token"] as? String) ?? (object["SessionToken"] as? String)
+    let token = object["Token"]?.asString ?? object["SessionToken"]?.asString
     var expiration: Date?
-    if let text = object["Expiration"] as? String {
+    if let text = object["Expiration"]?.asString {
         guard let date = parseISO8601(text) else {
             throw AWSCredentialsError.failed(provider: provider, reason: "Expiration '\(text)' is not an ISO 8601 time")
         }
@@ -178,12 +174,12 @@ struct STSClient: Sendable {
 
     /// The text of the first `<name>…</name>` element (entities decoded); enough for STS's flat answers.
     static func xmlValue(_ name: String, in xml: String) -> String? {
-        guard let open = xml.range(of: "<\(name)>"),
-              let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex) else { return nil }
-        let raw = String(xml[open.upperBound..<close.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
-        return raw.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&#xD;", with: "\r").replacingOccurrences(of: "&amp;", with: "&")
+        guard let open = xml.firstRange(of: "<\(name)>"),
+              let close = xml[open.upperBound...].firstRange(of: "</\(name)>") else { return nil }
+        let raw = String(xml[open.upperBound..<close.lowerBound]).trimming(.whitespacesAndNewlines)
+        return raw.replacingEvery("&lt;", with: "<").replacingEvery("&gt;", with: ">")
+            .replacingEvery("&quot;", with: "\"").replacingEvery("&apos;", with: "'")
+            .replacingEvery("&#xD;", with: "\r").replacingEvery("&amp;", with: "&")
     }
 }
 

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-import Foundation
-import NIOConcurrencyHelpers
+import FoundationEssentials
+import JMESPath
 import NIOCore
+import NIOHTTP1
 
 /// A source of AWS credentials.
 ///
@@ -225,51 +226,27 @@ struct ProcessCredentialProvider: AWSCredentialProvider {
     public func credentials() async throws -> AWSCredentials {
         let (status, output, errorOutput) = try await run()
         guard status == 0 else {
-            let detail = errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail = errorOutput.trimming(.whitespacesAndNewlines)
             throw AWSCredentialsError.failed(provider: name, reason: "'\(command)' exited with status \(status)\(detail.isEmpty ? "" : ": \(detail.prefix(500))")")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: output)) as? [String: Any] else {
+        guard let object = (try? JMESValue(json: output))?.asObject else {
             throw AWSCredentialsError.failed(provider: name, reason: "'\(command)' did not print a JSON object")
         }
-        let version = object["Version"] as? Int
-        guard version == 1 else {
-            throw AWSCredentialsError.failed(provider: name, reason: "'\(command)' printed Version \(object["Version"].map { "\($0)" } ?? "(none)"); only Version 1 is supported")
+        let version = object["Version"]
+        guard version?.asNumber == 1 else {
+            let printed = version.map { $0.asString ?? $0.jsonText() } ?? "(none)"
+            throw AWSCredentialsError.failed(provider: name, reason: "'\(command)' printed Version \(printed); only Version 1 is supported")
         }
         return try credentialsFromJSON(output, provider: name)
     }
 
     func run() async throws -> (Int32, Data, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, injected in injected }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
+        let environment = ProcessInfo.processInfo.environment.merging(environment) { _, injected in injected }
+        do throws(SystemIO.Failure) {
+            let outcome = try await ChildProcess.shell(command, environment: environment)
+            return (outcome.status, outcome.output, String(decoding: outcome.errorOutput, as: UTF8.self))
         } catch {
-            throw AWSCredentialsError.failed(provider: name, reason: "cannot run '\(command)': \(error.localizedDescription)")
-        }
-        // Read both pipes off the cooperative pool: a blocking read must not hold a Swift concurrency thread.
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let group = DispatchGroup()
-                let errorData = NIOLockedValueBox(Data())
-                group.enter()
-                DispatchQueue.global().async {
-                    let data = stderr.fileHandleForReading.readDataToEndOfFile()
-                    errorData.withLockedValue { $0 = data }
-                    group.leave()
-                }
-                let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                let errorText = String(decoding: errorData.withLockedValue { $0 }, as: UTF8.self)
-                continuation.resume(returning: (process.terminationStatus, outputData, errorText))
-            }
+            throw AWSCredentialsError.failed(provider: name, reason: "cannot run '\(command)': \(error.reason)")
         }
     }
 }
@@ -309,13 +286,13 @@ struct WebIdentityCredentialProvider: AWSCredentialProvider {
 
     static func readToken(_ path: String, provider: String) throws -> String {
         do {
-            let token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = String(decoding: try SystemIO.readFile(path), as: UTF8.self).trimming(.whitespacesAndNewlines)
             guard !token.isEmpty else { throw AWSCredentialsError.failed(provider: provider, reason: "the token file \(path) is empty") }
             return token
         } catch let error as AWSCredentialsError {
             throw error
-        } catch {
-            throw AWSCredentialsError.failed(provider: provider, reason: "cannot read the token file \(path): \(error.localizedDescription)")
+        } catch let error as SystemIO.Failure {
+            throw AWSCredentialsError.failed(provider: provider, reason: "cannot read the token file \(path): \(error.reason)")
         }
     }
 }
@@ -350,7 +327,7 @@ struct ContainerCredentialProvider: AWSCredentialProvider {
     }
 
     static func allowedHTTPHost(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        let bare = host.trimming(charactersIn: "[]").lowercased()
         if bare == "localhost" || bare == "::1" || bare == "169.254.170.2" || bare == "169.254.170.23" || bare == "fd00:ec2::23" { return true }
         let octets = bare.split(separator: ".")
         return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
@@ -427,7 +404,7 @@ struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         guard tokenResponse.status == 200, !tokenResponse.text.isEmpty else {
             throw AWSCredentialsError.notFound("instance metadata service at \(base) refused a session token (HTTP \(tokenResponse.status))")
         }
-        let tokenHeader = [("X-aws-ec2-metadata-token", tokenResponse.text.trimmingCharacters(in: .whitespacesAndNewlines))]
+        let tokenHeader = [("X-aws-ec2-metadata-token", tokenResponse.text.trimming(.whitespacesAndNewlines))]
         do {
             let roles = try await http.send(.GET, base + "/latest/meta-data/iam/security-credentials/", headers: tokenHeader, timeout: timeout)
             guard roles.status == 200, let role = roles.text.split(whereSeparator: \.isNewline).first.map(String.init), !role.isEmpty else {
@@ -437,8 +414,8 @@ struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
             guard document.status == 200 else {
                 throw AWSCredentialsError.failed(provider: "instance metadata", reason: "credentials of role \(role): HTTP \(document.status)")
             }
-            if let object = (try? JSONSerialization.jsonObject(with: document.body)) as? [String: Any], let code = object["Code"] as? String, code != "Success" {
-                throw AWSCredentialsError.failed(provider: "instance metadata", reason: "credentials of role \(role): \(code) \(object["Message"] as? String ?? "")")
+            if let object = (try? JMESValue(json: document.body))?.asObject, let code = object["Code"]?.asString, code != "Success" {
+                throw AWSCredentialsError.failed(provider: "instance metadata", reason: "credentials of role \(role): \(code) \(object["Message"]?.asString ?? "")")
             }
             return try credentialsFromJSON(document.body, provider: "instance metadata")
         } catch let error as AWSClientError {

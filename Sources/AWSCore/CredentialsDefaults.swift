@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 
 extension AWSCredentialProviderChain {
     /// The provider a client should use: `explicit` credentials when given, else the AWS CLI's chain

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The endpoint rules' standard library, as botocore's `RuleSetStandardLibrary` computes it: `isSet`,
 /// `not`, `booleanEquals`, `stringEquals`, `getAttr`, `substring`, `uriEncode`, `parseURL`,
@@ -99,7 +99,7 @@ enum AWSEndpointFunctions {
                 || "-_.~".unicodeScalars.contains(scalar) || (keepingSlashes && scalar == "/") {
                 result.unicodeScalars.append(scalar)
             } else {
-                result += String(format: "%%%02X", byte)
+                result += String(cFormat: "%%%02X", byte)
             }
         }
         return result
@@ -108,7 +108,7 @@ enum AWSEndpointFunctions {
     /// `scheme`, `authority`, `path`, `normalizedPath` (dot segments and doubled slashes removed, a
     /// trailing `/`), `isIp`; nil for a scheme other than http(s), a query, or a port that is not a number.
     static func parseURL(_ text: String) -> AWSEndpointValue? {
-        guard let schemeEnd = text.range(of: "://") else { return nil }
+        guard let schemeEnd = text.firstRange(of: "://") else { return nil }
         let scheme = String(text[..<schemeEnd.lowerBound])
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = text[schemeEnd.upperBound...]
@@ -180,7 +180,7 @@ enum AWSEndpointFunctions {
         guard text.hasPrefix("arn:") else { return nil }
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, !parts[1].isEmpty, !parts[2].isEmpty, !parts[5].isEmpty else { return nil }
-        let resource = parts[5].replacingOccurrences(of: ":", with: "/").split(separator: "/", omittingEmptySubsequences: false)
+        let resource = parts[5].replacingEvery(":", with: "/").split(separator: "/", omittingEmptySubsequences: false)
         return .record(["partition": .string(parts[1]), "service": .string(parts[2]), "region": .string(parts[3]),
                         "accountId": .string(parts[4]), "resourceId": .array(resource.map { .string(String($0)) })])
     }
@@ -233,8 +233,7 @@ public struct AWSPartitions: Sendable {
     }
 
     private static func matches(_ text: String, pattern: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return false }
-        let range = NSRange(text.startIndex..., in: text)
-        return expression.firstMatch(in: text, options: [.anchored], range: range) != nil
+        guard let expression = try? Regex(pattern).matchingSemantics(.unicodeScalar) else { return false }
+        return text.prefixMatch(of: expression) != nil
     }
 }

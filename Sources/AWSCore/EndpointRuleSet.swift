@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value of an endpoint rule set (its JSON, and what its functions compute): strings, booleans,
 /// numbers (function arguments such as `substring`'s indices), arrays and records.

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// How long a call may take; nil means no limit.
 public struct AWSClientTimeouts: Sendable, Hashable {
@@ -80,7 +81,7 @@ struct HTTPExchange {
             if Task.isCancelled { throw CancellationError() }
             throw AWSClientError.from(error, endpoint: endpoint)
         }
-        let expected = response.headers.first(name: "Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let expected = response.headers.first(name: "Content-Length").flatMap { Int($0.trimmingWhitespace) }
         var received = 0
         var body = Data()
         do {
@@ -107,37 +108,38 @@ struct HTTPExchange {
 }
 
 /// Resumes a continuation with whichever outcome comes first; later ones are dropped.
-final class FirstOutcome<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `continuation`, `early` and `done` are only touched while holding `lock`.
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Value, any Error>?
-    private var early: Result<Value, any Error>?
-    private var done = false
+final class FirstOutcome<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        /// An outcome that came before the continuation was attached.
+        var early: Result<Value, any Error>?
+        var done = false
+    }
+
+    private let state = Mutex(State())
 
     func attach(_ continuation: CheckedContinuation<Value, any Error>) {
-        lock.lock()
-        if let early {
-            lock.unlock()
-            continuation.resume(with: early)
-            return
+        let early = state.withLock { state -> Result<Value, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
         }
-        self.continuation = continuation
-        lock.unlock()
+        if let early { continuation.resume(with: early) }
     }
 
     /// True when this outcome was the first.
     func finish(_ result: Result<Value, any Error>) -> Bool {
-        lock.lock()
-        guard !done else { lock.unlock(); return false }
-        done = true
-        guard let continuation else {
-            early = result  // cancelled before the continuation was attached
-            lock.unlock()
-            return true
+        let (first, waiting) = state.withLock { state -> (Bool, CheckedContinuation<Value, any Error>?) in
+            guard !state.done else { return (false, nil) }
+            state.done = true
+            guard let continuation = state.continuation else {
+                state.early = result  // cancelled before the continuation was attached
+                return (true, nil)
+            }
+            state.continuation = nil
+            return (true, continuation)
         }
-        self.continuation = nil
-        lock.unlock()
-        continuation.resume(with: result)
-        return true
+        waiting?.resume(with: result)
+        return first
     }
 }

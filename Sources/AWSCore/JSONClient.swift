@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import JMESPath
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -33,15 +34,15 @@ enum AWSProxySettings {
         guard let url = URL(string: withScheme), let proxyHost = url.host, !proxyHost.isEmpty else { return nil }
         let defaultPort = url.scheme?.lowercased() == "https" ? 443 : 80
         return Proxy(host: proxyHost, port: url.port ?? defaultPort,
-                     username: url.user?.removingPercentEncoding ?? url.user, password: url.password?.removingPercentEncoding ?? url.password)
+                     username: url.user?.percentDecoded ?? url.user, password: url.password?.percentDecoded ?? url.password)
     }
 
     /// `NO_PROXY` entries: `*`, exact hosts, and domain suffixes (`.example.com` or `example.com`),
     /// optionally with a port (ignored).
     static func bypasses(host: String, noProxy: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let host = host.lowercased().trimming(charactersIn: "[]")
         for entry in noProxy.split(separator: ",") {
-            var item = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            var item = entry.trimmingWhitespace.lowercased()
             if item.isEmpty { continue }
             if item == "*" { return true }
             if item.hasPrefix("["), let close = item.firstIndex(of: "]") {
@@ -50,7 +51,7 @@ enum AWSProxySettings {
                 item = String(item[..<colon])
             }
             if item.hasPrefix("*.") { item = String(item.dropFirst(1)) }
-            let bare = item.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let bare = item.trimming(charactersIn: ".")
             if bare.isEmpty { continue }
             if host == bare || host.hasSuffix("." + bare) { return true }
         }
@@ -222,7 +223,7 @@ public final class AWSJSONClient: AWSJSONTransport {
                 spent += cost
                 let delay = retry.backoff.delay(afterAttempt: attempt)
                 if let left = remaining(), delay >= left {
-                    debug?("not retrying \(operation): the \(String(format: "%.3f", delay)) s backoff would pass the call's total deadline")
+                    debug?("not retrying \(operation): the \(String(cFormat: "%.3f", delay)) s backoff would pass the call's total deadline")
                     // A timed-out attempt with no time left for another is the call's deadline passing.
                     if case AWSClientError.timeout? = unwrapped as? AWSClientError {
                         throw AWSClientError.timeout(endpoint: endpointText, deadline: .total, seconds: timeouts.total)
@@ -230,7 +231,7 @@ public final class AWSJSONClient: AWSJSONTransport {
                     throw unwrapped
                 }
                 logger.debug("retrying \(operation) after \(unwrapped) in \(delay) s (attempt \(attempt + 1) of \(retry.maxAttempts))")
-                debug?("retrying \(operation) in \(String(format: "%.3f", delay)) s (attempt \(attempt + 1) of \(retry.maxAttempts)) after: \(unwrapped)")
+                debug?("retrying \(operation) in \(String(cFormat: "%.3f", delay)) s (attempt \(attempt + 1) of \(retry.maxAttempts)) after: \(unwrapped)")
                 try await retry.sleeper.sleep(seconds: delay)
             }
         }
@@ -298,15 +299,15 @@ public final class AWSJSONClient: AWSJSONTransport {
     /// For an `awsQueryCompatible` service (`queryCompatible`), an `x-amzn-query-error: <Code>;<Sender|Receiver>`
     /// header names the code instead, as botocore reads it.
     public static func parseError(status: Int, headers: HTTPHeaders, body: Data, queryCompatible: Bool = false) -> AWSResponseError {
-        let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        let object = (try? JMESValue(json: body))?.asObject
         let requestId = headers.first(name: "x-amzn-RequestId") ?? headers.first(name: "x-amz-request-id")
         let headerCode = (queryCompatible ? queryErrorCode(headers.first(name: "x-amzn-query-error")) : nil)
             ?? headers.first(name: "x-amzn-ErrorType").flatMap(nonEmpty)
-        let rawCode = headerCode ?? (object?["__type"] as? String) ?? (object?["code"] as? String) ?? (object?["Code"] as? String)
-        let message = (object?["message"] as? String) ?? (object?["Message"] as? String) ?? (object?["errorMessage"] as? String)
+        let rawCode = headerCode ?? object?["__type"]?.asString ?? object?["code"]?.asString ?? object?["Code"]?.asString
+        let message = object?["message"]?.asString ?? object?["Message"]?.asString ?? object?["errorMessage"]?.asString
         let reason = HTTPResponseStatus(statusCode: status).reasonPhrase
         guard let rawCode, !AWSResponseError.sanitizeCode(rawCode).isEmpty else {
-            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: body.prefix(300), as: UTF8.self).trimming(.whitespacesAndNewlines)
             let detail: String
             if let message {
                 detail = message
@@ -326,7 +327,7 @@ public final class AWSJSONClient: AWSJSONTransport {
     /// has exactly two parts and the first is not empty (botocore's rule).
     static func queryErrorCode(_ header: String?) -> String? {
         guard let parts = header?.split(separator: ";", omittingEmptySubsequences: false), parts.count == 2 else { return nil }
-        return nonEmpty(parts[0].trimmingCharacters(in: .whitespaces))
+        return nonEmpty(parts[0].trimmingWhitespace)
     }
 
     /// Headers for a log: the signature, the security token and secrets hidden.
@@ -346,14 +347,7 @@ public final class AWSJSONClient: AWSJSONTransport {
 
     /// Parses an HTTP `Date` header (IMF-fixdate, and RFC 850 / asctime as fallbacks).
     public static func parseHTTPDate(_ text: String) -> Date? {
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text.trimmingCharacters(in: .whitespaces)) { return date }
-        }
-        return nil
+        DateText.httpDate(text)
     }
 }
 

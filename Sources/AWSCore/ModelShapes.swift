@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // The runtime of the services Scripts/generate.py generates from botocore's models (App Runner,
 // CloudWatch Logs, CloudWatch): what every generated shape, enum and exception conforms to, and the
@@ -64,20 +64,26 @@ extension AWSResponseError {
 /// A model pattern, matched against the whole value.
 public final class AWSPattern: Sendable {
     public let pattern: String
-    private let regex: NSRegularExpression?
+    // nonisolated(unsafe): a Regex is immutable once made (AnyRegexOutput is what keeps it from being Sendable).
+    private nonisolated(unsafe) let regex: Regex<AnyRegexOutput>?
 
+    /// Compiled as Swift `Regex` (no ICU) with the settings `NSRegularExpression` had: `.` matches line
+    /// separators, and classes match Unicode scalars, not characters.
     public init(_ pattern: String) {
         self.pattern = pattern
-        self.regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$", options: [.dotMatchesLineSeparators])
+        self.regex = (try? Regex("(?:\(pattern))")).map { $0.dotMatchesNewlines().matchingSemantics(.unicodeScalar) }
     }
 
     /// False when the pattern does not compile here (then nothing is rejected by it).
     public var isUsable: Bool { regex != nil }
 
+    /// True when the pattern matches the whole value. As with ICU's `$`, a value may also end in one
+    /// line terminator after what the pattern matches.
     public func matches(_ value: String) -> Bool {
         guard let regex else { return true }
-        let range = NSRange(value.startIndex..<value.endIndex, in: value)
-        return regex.firstMatch(in: value, options: [.anchored], range: range) != nil
+        if value.wholeMatch(of: regex) != nil { return true }
+        guard let last = value.last, ["\n", "\r", "\r\n", "\u{85}", "\u{2028}", "\u{2029}"].contains(last) else { return false }
+        return value.dropLast().wholeMatch(of: regex) != nil
     }
 }
 

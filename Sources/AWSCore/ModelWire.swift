@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON coding of the AWS JSON 1.0 and 1.1 protocols: the model's wire names, timestamps as epoch
 /// seconds.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON document as a tree that keeps the order of object members and the exact text of every
 /// scalar, for ``JSONKeyOrder``: reading a document's key orders, and putting recorded orders back into

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Pages through an operation that takes and returns a `NextToken`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Masks secrets in text meant for logs (`--debug`, the dashboard's log file): SigV4 signatures,
 /// secret keys, session tokens, SSO access and refresh tokens, client secrets, device codes, bearer
@@ -9,18 +9,19 @@ public enum Redaction {
         "aws_secret_access_key", "secretaccesskey", "x-amz-security-token", "aws_session_token", "sessiontoken",
         "accesstoken", "refreshtoken", "clientsecret", "devicecode", "x-amz-sso_bearer_token", "tokencode", "idtoken",
     ]
-    static let patterns: [NSRegularExpression] = [
+    // nonisolated(unsafe): immutable once made (AnyRegexOutput is what keeps Regex from being Sendable).
+    nonisolated(unsafe) static let patterns: [Regex<AnyRegexOutput>] = [
         #"(Signature=)[0-9a-fA-F]+"#,
         #"((?i:"# + names.joined(separator: "|") + #")["']?\s*[:=]\s*["']?)[^\s"',&}]+"#,
         #"(Credential=[A-Z0-9]{4})[A-Z0-9]+"#,
         #"((?i:bearer)\s+)[^\s"',]+"#,
-    ].compactMap { try? NSRegularExpression(pattern: $0) }
+    ].compactMap { try? Regex($0).matchingSemantics(.unicodeScalar) }
 
     public static func apply(_ text: String) -> String {
         var result = text
         for regex in patterns {
-            let range = NSRange(result.startIndex..<result.endIndex, in: result)
-            result = regex.stringByReplacingMatches(in: result, range: range, withTemplate: "$1<redacted>")
+            // Keeps group 1 (the name or prefix), masks the rest of the match.
+            result = result.replacing(regex) { match in (match.output[1].substring ?? "") + "<redacted>" }
         }
         return result
     }

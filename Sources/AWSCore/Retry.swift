@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Waits between attempts; tests inject one that records instead of sleeping.
 public protocol AWSSleeper: Sendable {
@@ -48,7 +56,6 @@ enum AWSRetryClassifier {
             case .invalidEndpoint, .invalidResponse, .tls: return .notRetryable
             }
         }
-        if error is URLError { return .transient }
         return .notRetryable
     }
 

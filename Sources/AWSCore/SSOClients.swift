@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
+import NIOCore
 import NIOHTTP1
 
 /// An error answered by the SSO portal or SSO OIDC (REST JSON): the code from `x-amzn-ErrorType` or

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 
 /// Role credentials of an IAM Identity Center profile (`sso_account_id`, `sso_role_name`): the cached
 /// access token (``SSOTokenStore``), then the portal's `GetRoleCredentials`.

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import FoundationEssentials
 
 /// Signing in to IAM Identity Center as `aws sso login --use-device-code` does, without a browser:
 /// `RegisterClient` (the registration is cached in `~/.aws/sso/cache` as botocore caches it), then

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// The IAM Identity Center (SSO) settings of a profile, as the AWS CLI v2 reads them: either
 /// `sso_session = NAME` with a `[sso-session NAME]` section (`sso_start_url`, `sso_region`,
@@ -34,7 +34,7 @@ public struct SSOSettings: Sendable, Hashable {
     public var tokenCacheKey: String { Self.sha1Hex(sessionName ?? startURL) }
 
     static func sha1Hex(_ text: String) -> String {
-        Insecure.SHA1.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Insecure.SHA1.hash(data: Data(text.utf8)).map { String(cFormat: "%02x", $0) }.joined()
     }
 
     /// Whether a profile is configured for SSO credentials (botocore: `sso_account_id` or `sso_role_name`).
@@ -89,6 +89,6 @@ public struct SSOSettings: Sendable, Hashable {
     }
 
     static func parseScopes(_ raw: String?) -> [String] {
-        (raw ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (raw ?? "").split(separator: ",").map { $0.trimmingWhitespace }.filter { !$0.isEmpty }
     }
 }

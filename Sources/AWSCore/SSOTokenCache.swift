@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -108,15 +108,17 @@ enum JSONCacheFile {
             throw AWSConfigurationError.unreadableFile(path: directory, reason: "cannot create a file there (errno \(errno))")
         }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var isOpen = true
         do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
+            try SystemIO.write(data, to: descriptor)
+            guard fsync(descriptor) == 0 else { throw SystemIO.Failure("fsync") }
+            isOpen = false
+            guard close(descriptor) == 0 else { throw SystemIO.Failure("close") }
             guard rename(temporary, directory + "/" + key + ".json") == 0 else {
                 throw AWSConfigurationError.unreadableFile(path: directory + "/" + key + ".json", reason: "cannot replace the file (errno \(errno))")
             }
         } catch {
+            if isOpen { SystemIO.close(descriptor) }
             unlink(temporary)
             throw error
         }
@@ -124,21 +126,18 @@ enum JSONCacheFile {
 
     /// `2026-11-30T08:00:00Z`, the form the AWS CLI writes for SSO token times.
     static func formatDate(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        DateText.iso8601String(date)
     }
 
     /// Times in the forms botocore and the CLI write: `…Z`, `…+00:00`, `…UTC` (`%Z`), with or without
     /// fractional seconds, `T` or a space between date and time. No zone means UTC.
     static func parseDate(_ text: String) -> Date? {
         let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$"#
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: trimmed, range: NSRange(trimmed.startIndex..., in: trimmed)) else { return nil }
+        let trimmed = text.trimmingWhitespace
+        guard let regex = try? Regex(pattern).matchingSemantics(.unicodeScalar),
+              let match = trimmed.firstMatch(of: regex) else { return nil }
         func group(_ index: Int) -> String? {
-            guard let range = Range(match.range(at: index), in: trimmed) else { return nil }
-            return String(trimmed[range])
+            match.output[index].substring.map(String.init)
         }
         var components = DateComponents()
         components.calendar = Calendar(identifier: .gregorian)
@@ -150,7 +149,7 @@ enum JSONCacheFile {
         guard var date = components.date else { return nil }
         if let fraction = group(7).flatMap({ Double("0" + $0) }) { date += fraction }
         if let zone = group(8), zone.hasPrefix("+") || zone.hasPrefix("-") {
-            let digits = zone.dropFirst().replacingOccurrences(of: ":", with: "")
+            let digits = zone.dropFirst().replacingEvery(":", with: "")
             guard let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return nil }
             let offset = TimeInterval(hours * 3600 + minutes * 60)
             date -= zone.hasPrefix("+") ? offset : -offset
@@ -189,7 +188,7 @@ public enum PythonJSON {
             case 0x08: out += "\\b"
             case 0x0C: out += "\\f"
             case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default: out += String(format: "\\u%04x", unit)
+            default: out += String(cFormat: "\\u%04x", unit)
             }
         }
         return out + "\""

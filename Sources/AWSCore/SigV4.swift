@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,7 +126,7 @@ public struct SigV4Signer: Sendable {
     /// The canonical URI: decoded, optionally normalised, then encoded (slashes kept).
     static func canonicalPath(_ path: String, normalize: Bool) -> String {
         let raw = path.isEmpty ? "/" : path
-        let decoded = raw.removingPercentEncoding ?? raw
+        let decoded = raw.percentDecoded ?? raw
         let normalized = normalize ? normalizePath(decoded) : decoded
         return uriEncode(normalized, encodeSlash: false)
     }
@@ -139,8 +139,8 @@ public struct SigV4Signer: Sendable {
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let rawName = String(parts.first ?? "")
             let rawValue = parts.count > 1 ? String(parts[1]) : ""
-            let name = rawName.removingPercentEncoding ?? rawName
-            let value = rawValue.removingPercentEncoding ?? rawValue
+            let name = rawName.percentDecoded ?? rawName
+            let value = rawValue.percentDecoded ?? rawValue
             pairs.append((uriEncode(name), uriEncode(value)))
         }
         // Encoded text is ASCII, so this is the byte order SigV4 asks for.
@@ -155,7 +155,7 @@ public struct SigV4Signer: Sendable {
         for (name, value) in headers {
             let folded = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
                 .joined(separator: " ")
-            merged[name.lowercased().trimmingCharacters(in: .whitespaces), default: []].append(folded)
+            merged[name.lowercased().trimmingWhitespace, default: []].append(folded)
         }
         let names = merged.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let text = names.map { "\($0):\(merged[$0, default: []].joined(separator: ","))\n" }.joined()

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// Checks SigV4-signed requests (`Authorization: AWS4-HMAC-SHA256 …`) as an AWS endpoint does.
 ///
@@ -97,7 +97,7 @@ public struct SigV4Verifier: Sendable {
         guard authorizations.count == 1 else { throw Failure(.multipleAuthorizationHeaders) }
         guard let authorization = SigV4Authorization(header: authorizationValue) else { throw Failure(.malformedAuthorization) }
 
-        let dates = values("x-amz-date").map { $0.trimmingCharacters(in: .whitespaces) }
+        let dates = values("x-amz-date").map { $0.trimmingWhitespace }
         guard let amzDate = dates.first else { throw Failure(.missingDate) }
         guard dates.count == 1, let date = SigV4Authorization.parseAmzDate(amzDate) else { throw Failure(.malformedDate(dates.joined(separator: ","))) }
         let now = clock.now()
@@ -113,7 +113,7 @@ public struct SigV4Verifier: Sendable {
 
         let signedNames = Set(authorization.signedHeaders)
         guard signedNames.contains("host") else { throw Failure(.unsignedHeader("host")) }
-        let presentNames = Set(head.headers.map { $0.name.lowercased().trimmingCharacters(in: .whitespaces) })
+        let presentNames = Set(head.headers.map { $0.name.lowercased().trimmingWhitespace })
         for name in presentNames.sorted() where (name.hasPrefix("x-amz-") || name == "content-type") && !signedNames.contains(name) {
             throw Failure(.unsignedHeader(name))
         }
@@ -127,12 +127,12 @@ public struct SigV4Verifier: Sendable {
         case (nil, 0):
             break
         case (let expected?, 1):
-            guard Self.constantTimeEqual(expected, tokens[0].trimmingCharacters(in: .whitespaces)) else { throw Failure(.invalidSessionToken) }
+            guard Self.constantTimeEqual(expected, tokens[0].trimmingWhitespace) else { throw Failure(.invalidSessionToken) }
         default:
             throw Failure(.invalidSessionToken)
         }
 
-        let signed = head.headers.filter { signedNames.contains($0.name.lowercased().trimmingCharacters(in: .whitespaces)) }
+        let signed = head.headers.filter { signedNames.contains($0.name.lowercased().trimmingWhitespace) }
         let request = SigV4Signer.Request(method: head.method, path: head.path, query: head.query, headers: signed, payloadHash: "")
         let canonical = SigV4Signer.canonicalRequest(request, normalizePath: normalizePath).text
         return CheckedHead(authorization: authorization, date: date, amzDate: amzDate, secretAccessKey: credentials.secretAccessKey,
@@ -174,11 +174,11 @@ public struct SigV4Authorization: Sendable, Hashable {
 
     public init?(header: String) {
         let prefix = SigV4Signer.algorithm + " "
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingWhitespace
         guard trimmed.hasPrefix(prefix) else { return nil }
         var fields: [String: String] = [:]
         for part in trimmed.dropFirst(prefix.count).split(separator: ",") {
-            let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            let pair = part.trimmingWhitespace.split(separator: "=", maxSplits: 1)
             if pair.count == 2 { fields[String(pair[0])] = String(pair[1]) }
         }
         guard let credential = fields["Credential"], let signed = fields["SignedHeaders"], let signature = fields["Signature"],

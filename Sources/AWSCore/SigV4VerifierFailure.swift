@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension SigV4Verifier {
     /// Why a request was refused, with the AWS error code and message to answer (HTTP 403).

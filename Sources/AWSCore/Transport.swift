@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Identifies an AWS JSON (1.0 or 1.1) service on the wire.
 public struct AWSServiceInfo: Sendable, Hashable {
@@ -78,7 +78,7 @@ public struct AWSResponseError: Error, Sendable, Hashable, CustomStringConvertib
         var code = Substring(raw)
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
-        return code.trimmingCharacters(in: .whitespaces)
+        return code.trimmingWhitespace
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import JMESPath
 
 /// Decoding failures in AWS's words (what was expected where, and what was found), for both sides of
 /// the wire of a generated service: a request Local App Runner cannot read (`SerializationException`)
@@ -49,7 +50,7 @@ enum WireDecoding {
     }
 
     static func place(_ path: [any CodingKey]) -> String {
-        let text = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        let text = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingEvery(".[", with: "[")
         return text.isEmpty ? "the top level" : "'\(text)'"
     }
 
@@ -70,7 +71,7 @@ enum WireDecoding {
 
     /// " but found a string" from Foundation's "Expected to decode Int but found a string instead."
     static func found(_ debugDescription: String) -> String {
-        guard let start = debugDescription.range(of: "but found "), let end = debugDescription.range(of: " instead", range: start.upperBound..<debugDescription.endIndex) else {
+        guard let start = debugDescription.firstRange(of: "but found "), let end = debugDescription[start.upperBound...].firstRange(of: " instead") else {
             return ""
         }
         let what = debugDescription[start.upperBound..<end.lowerBound].lowercased()
@@ -107,7 +108,7 @@ enum JSONNumbers {
             guard index < bytes.count else { return nil }
             defer { index += 1 }
             let raw = String(decoding: bytes[start..<index], as: UTF8.self)
-            return (try? JSONSerialization.jsonObject(with: Data("\"\(raw)\"".utf8), options: .fragmentsAllowed)) as? String ?? raw
+            return (try? JMESValue(json: Data("\"\(raw)\"".utf8)))?.asString ?? raw
         }
         func value(_ path: String, depth: Int) -> Bool {
             guard depth < 512 else { return false }

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 // App Runner's names for the runtime every generated service shares (AWSCore's ModelShapes.swift and
 // ModelWire.swift); the generated App Runner sources and their users spell them this way. The client,

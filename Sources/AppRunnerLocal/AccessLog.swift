@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import Synchronization
@@ -11,20 +12,21 @@ import Synchronization
 /// HTTP status (`cut` when a fault or the client ended the connection without an answer) and duration.
 /// What an operator greps while a client misbehaves, and how the tests count what a client sends.
 final class AccessLog: Sendable {
-    private let handle: Mutex<FileHandle>
+    /// The file's descriptor; lines are written whole while holding the mutex.
+    private let descriptor: Mutex<Int32>
 
     /// Opens `path` for appending (created when missing).
     init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw LocalServerError.unusableAccessLog(path, "it cannot be created")
-            }
+        let existed = FileManager.default.fileExists(atPath: path)
+        do {
+            descriptor = Mutex(try SystemIO.openForAppending(path))
+        } catch {
+            throw LocalServerError.unusableAccessLog(path, existed ? "it cannot be opened for writing" : "it cannot be created")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw LocalServerError.unusableAccessLog(path, "it cannot be opened for writing")
-        }
-        handle.seekToEndOfFile()
-        self.handle = Mutex(handle)
+    }
+
+    deinit {
+        descriptor.withLock { SystemIO.close($0) }
     }
 
     /// Runs `next` and writes the request's line once it has an answer, or has been cut.
@@ -61,9 +63,9 @@ final class AccessLog: Sendable {
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         let line = "\(Self.timestamp(Date())) \(peer) \(target) \(status) \(milliseconds)ms\n"
-        handle.withLock { handle in
+        descriptor.withLock { descriptor in
             // A full disk must not take the endpoint down; the line is lost, the request is not.
-            try? handle.write(contentsOf: Data(line.utf8))
+            try? SystemIO.write(Array(line.utf8), to: descriptor)
         }
     }
 

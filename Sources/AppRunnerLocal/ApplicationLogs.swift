@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 
 /// One log event as the Logs API returns it, with its place in the group's order (`timestamp`, `key`).
 struct LocalLogEvent: Sendable, Equatable {
@@ -7,7 +8,7 @@ struct LocalLogEvent: Sendable, Equatable {
     var key: Int64
     var message: String
 
-    var eventId: String { String(format: "%013lld%020lld", timestamp, key) }
+    var eventId: String { String(cFormat: "%013lld%020lld", timestamp, key) }
 
     func isAfter(_ position: LogPosition) -> Bool {
         (timestamp, key) > (position.timestamp, position.key)
@@ -74,10 +75,6 @@ struct ApplicationLog: Sendable {
     func events(from: Int64, through: Int64, after position: LogPosition?, limit: Int,
                 keep: (LocalLogEvent) -> Bool) -> (events: [LocalLogEvent], resume: LogPosition?) {
         var result: [LocalLogEvent] = []
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "dd/MMM/yyyy:HH:mm:ss Z"
         // Nothing before the first serving stretch or failing deployment: start there.
         let earliest = (activity.serving.map(\.from) + activity.failing.map(\.from)).min().map(LocalAppRunner.milliseconds)
         guard let earliest else { return ([], nil) }
@@ -89,7 +86,7 @@ struct ApplicationLog: Sendable {
                 return (result, LogPosition(timestamp: bucket - 1, key: Int64.max))
             }
             scanned += 1
-            for event in events(inBucket: bucket, formatter: formatter)
+            for event in events(inBucket: bucket)
             where event.timestamp >= from && event.timestamp <= through && (position.map { event.isAfter($0) } ?? true) && keep(event) {
                 result.append(event)
                 if result.count >= limit { return (result, nil) }
@@ -107,7 +104,7 @@ struct ApplicationLog: Sendable {
     private static let agents = ["Mozilla/5.0 (X11; Linux x86_64)", "curl/8.5.0", "python-requests/2.32.3", "Go-http-client/1.1"]
 
     /// The events of one bucket, in order.
-    func events(inBucket bucket: Int64, formatter: DateFormatter) -> [LocalLogEvent] {
+    func events(inBucket bucket: Int64) -> [LocalLogEvent] {
         let start = Date(timeIntervalSince1970: Double(bucket) / 1000)
         var result: [LocalLogEvent] = []
         if let stretch = activity.serving(at: start) {
@@ -127,7 +124,7 @@ struct ApplicationLog: Sendable {
                 let agent = Self.agents[Int((hash >> 16) % UInt64(Self.agents.count))]
                 let client = "10.0.\((hash >> 24) % 256).\((hash >> 32) % 254 + 1)"
                 let bytes = status == 200 ? 200 + (hash >> 40) % 4000 : 0
-                let time = formatter.string(from: Date(timeIntervalSince1970: Double(timestamp) / 1000))
+                let time = DateText.commonLogTime(Date(timeIntervalSince1970: Double(timestamp) / 1000))
                 result.append(LocalLogEvent(stream: Self.stream(instance), timestamp: timestamp, key: Int64(index),
                                             message: "\(client) - - [\(time)] \"GET \(path) HTTP/1.1\" \(status) \(bytes) \"-\" \"\(agent)\""))
             }
@@ -145,7 +142,7 @@ struct ApplicationLog: Sendable {
                 let date = Date(timeIntervalSince1970: Double(timestamp) / 1000)
                 guard let serving = activity.serving(at: date)?.instances.first else { continue }
                 result.append(LocalLogEvent(stream: Self.stream(serving), timestamp: timestamp, key: 2_000 + check,
-                                            message: "10.0.0.1 - - [\(formatter.string(from: date))] \"GET / HTTP/1.1\" 502 0 \"-\" \"\(Self.agents[0])\""))
+                                            message: "10.0.0.1 - - [\(DateText.commonLogTime(date))] \"GET / HTTP/1.1\" 502 0 \"-\" \"\(Self.agents[0])\""))
             }
         }
         return result.sorted { ($0.timestamp, $0.key) < ($1.timestamp, $1.key) }

@@ -1,5 +1,6 @@
 import AWSCore
-import Foundation
+import AppRunner
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Auto scaling and observability configurations, both kept in revisions (``RevisionTable``).
 extension LocalAppRunner {

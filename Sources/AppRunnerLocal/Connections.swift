@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Source code connections (GitHub, Bitbucket).
 extension LocalAppRunner {

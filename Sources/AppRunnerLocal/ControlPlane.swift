@@ -1,6 +1,6 @@
 import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Local App Runner: a simulated App Runner control plane that behaves like the real service —

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Custom domains: association, DNS validation records, and the status they pass through.
 extension LocalAppRunner {

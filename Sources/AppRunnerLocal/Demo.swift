@@ -1,6 +1,6 @@
 import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 extension LocalAppRunner {
     /// The embedded demo behind `runnerdeck --demo`: in memory, seeded, lifecycles ticking.

@@ -1,6 +1,8 @@
+import AWSCore
 import AppRunner
 import DNSClient
-import Foundation
+import FoundationEssentials
+import Logging
 
 /// `--domain-validation dns`: a custom domain in `pending_certificate_dns_validation` is validated
 /// once every one of its validation CNAMEs resolves to its value through ``LocalOptions/domainValidationResolver``

@@ -1,9 +1,11 @@
 import AWSCore
-import Foundation
+import AppRunner
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The request context of Local App Runner's endpoint: Hummingbird's basic one plus the connection,
 /// so an injected fault can cut it.
@@ -98,11 +100,9 @@ struct CollectingWriter: ResponseBodyWriter {
 }
 
 /// A flag set once, read from any thread.
-final class StopFlag: @unchecked Sendable {
-    // Guarded by `lock`.
-    private var value = false
-    private let lock = NSLock()
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
 
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

@@ -1,4 +1,6 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
+import Synchronization
 
 /// A fault Local App Runner can inject into a request (`runnerdeck serve --faults RATE[:kinds]`).
 /// The raw value is the name `--faults` takes.
@@ -64,9 +66,9 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
     /// Parses `RATE[:kinds]`: RATE is a number in 0...1 or a percentage (`20%`); kinds are
     /// comma-separated names of ``FaultKind`` (throttle, 500, 503, latency, reset, silent, truncate).
     public init(parsing text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace
         let parts = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        let rateText = parts.first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        let rateText = parts.first.map { String($0).trimmingWhitespace } ?? ""
         guard !rateText.isEmpty else {
             throw FaultPlanError(message: "expected RATE[:kinds], e.g. 0.2:throttle,503,latency (kinds: \(FaultKind.names))")
         }
@@ -87,7 +89,7 @@ public struct FaultPlan: Sendable, Equatable, CustomStringConvertible {
             return
         }
         var kinds: [FaultKind] = []
-        for name in parts[1].split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+        for name in parts[1].split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingWhitespace }) {
             guard !name.isEmpty else {
                 throw FaultPlanError(message: "empty fault kind in '\(parts[1])' (kinds: \(FaultKind.names))")
             }
@@ -132,12 +134,10 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 /// Decides, request by request, which fault to inject under a plan. Safe to share between
 /// concurrent requests; with a seed the sequence of decisions is reproducible.
-final class FaultInjector: @unchecked Sendable {
+final class FaultInjector: Sendable {
     let plan: FaultPlan
     public let seed: UInt64
-    // Guarded by `lock`.
-    private var generator: SeededGenerator
-    private let lock = NSLock()
+    private let generator: Mutex<SeededGenerator>
 
     /// - Parameter seed: fixes the sequence (tests, reproducing a soak run); nil draws one.
     public init(plan: FaultPlan, seed: UInt64? = nil) {
@@ -145,16 +145,16 @@ final class FaultInjector: @unchecked Sendable {
         let seed = seed ?? system.next()
         self.plan = plan
         self.seed = seed
-        generator = SeededGenerator(seed: seed)
+        generator = Mutex(SeededGenerator(seed: seed))
     }
 
     /// The fault for the next request, or nil to serve it normally.
     public func next() -> FaultDecision? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard plan.rate > 0, Double.random(in: 0..<1, using: &generator) < plan.rate,
-              let kind = plan.kinds.randomElement(using: &generator) else { return nil }
-        let delay = kind == .latency ? Double.random(in: plan.latency, using: &generator) : 0
-        return FaultDecision(kind: kind, delay: delay)
+        generator.withLock { generator in
+            guard plan.rate > 0, Double.random(in: 0..<1, using: &generator) < plan.rate,
+                  let kind = plan.kinds.randomElement(using: &generator) else { return nil }
+            let delay = kind == .latency ? Double.random(in: plan.latency, using: &generator) : 0
+            return FaultDecision(kind: kind, delay: delay)
+        }
     }
 }

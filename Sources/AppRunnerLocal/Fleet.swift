@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Local App Runner for every account and region one endpoint serves: one ``LocalAppRunner`` per

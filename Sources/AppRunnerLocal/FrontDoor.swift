@@ -1,10 +1,18 @@
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What one `serve` lets the network hold: connections, how long a request may take to arrive, and
 /// how many body bytes may be buffered across all connections at once.
@@ -64,7 +72,7 @@ final class BodyBudget: Sendable {
     /// announces none and is chunked); answers 503 at once when the budget is spent.
     func admit(_ request: Request, maxBodyBytes: Int, next: (Request) async throws -> Response) async throws -> Response {
         let announced = request.headers[.contentLength].flatMap { Int($0) }
-        let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") == true
+        let chunked = request.headers[.transferEncoding]?.lowercased().firstRange(of: "chunked") != nil
         let bytes = min(maxBodyBytes, announced ?? (chunked ? maxBodyBytes : 0))
         guard bytes > 0 else { return try await next(request) }
         guard reserve(bytes) else {
@@ -176,9 +184,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     static func errorBody(message: String) -> ByteBuffer {
-        let object = ["__type": "SerializationException", "Message": message]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return ByteBuffer(bytes: data)
+        ByteBuffer(bytes: LocalHTTPHandler.errorBody(code: "SerializationException", message: message))
     }
 
     /// What the HTTP parser refused, in words.

@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 
 /// The simple CloudWatch Logs filter patterns: terms that must all appear (`ERROR timeout`), quoted phrases
 /// (`"Health check failed"`), and terms that must not appear (`-200`). Matching is case-sensitive, as in
@@ -13,7 +14,7 @@ struct LogFilterPattern: Sendable, Equatable {
     }
 
     init(_ text: String?) throws(Unsupported) {
-        let text = (text ?? "").trimmingCharacters(in: .whitespaces)
+        let text = (text ?? "").trimmingWhitespace
         if let first = text.first, ["{", "[", "?", "%"].contains(first) {
             throw Unsupported(message: "Local App Runner supports terms, quoted phrases and -exclusions in filter patterns, not: \(text)")
         }
@@ -48,6 +49,8 @@ struct LogFilterPattern: Sendable, Equatable {
     }
 
     func matches(_ message: String) -> Bool {
-        required.allSatisfy { message.contains($0) } && !excluded.contains { message.contains($0) }
+        // firstRange(of:), not contains(_:): in this module (GRDB's files import Foundation) that would be
+        // Foundation's StringProtocol.contains.
+        required.allSatisfy { message.firstRange(of: $0) != nil } && !excluded.contains { message.firstRange(of: $0) != nil }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One stored log event of a service log group (deployment logs and service events). Events are written
 /// when an operation starts, with the times at which the operation reaches each step; readers see only

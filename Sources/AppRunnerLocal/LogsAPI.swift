@@ -1,5 +1,7 @@
+import AWSCore
+import AppRunner
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 
 /// CloudWatch Logs as Local App Runner serves it: the two log groups of every service (deleted ones too, as
 /// CloudWatch keeps them), the service group from the store, the application group generated on read.
@@ -60,7 +62,7 @@ extension LocalAppRunner: CloudWatchLogsAPI {
         let selected = groups.filter { group in
             let name = group.logGroupName ?? ""
             if let prefix = input.logGroupNamePrefix, !name.hasPrefix(prefix) { return false }
-            if let pattern = input.logGroupNamePattern, !pattern.isEmpty, name.range(of: pattern, options: .caseInsensitive) == nil { return false }
+            if let pattern = input.logGroupNamePattern, !pattern.isEmpty, !name.containsCaseInsensitive(pattern) { return false }
             if let identifiers = input.logGroupIdentifiers, !identifiers.contains(name) && !identifiers.contains(logGroupArn(name)) { return false }
             return true
         }.sorted { ($0.logGroupName ?? "") < ($1.logGroupName ?? "") }

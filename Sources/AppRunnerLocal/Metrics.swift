@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// App Runner's service metrics (namespace `AWS/AppRunner`, dimensions `ServiceName` + `ServiceID`), computed
 /// on read from a service's activity: one sample every 10 seconds while it serves, none while it is paused,

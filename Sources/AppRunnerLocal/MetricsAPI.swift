@@ -1,5 +1,6 @@
+import AppRunner
 import CloudWatch
-import Foundation
+import FoundationEssentials
 
 /// CloudWatch (metrics) as Local App Runner serves it: GetMetricData over MetricStat queries, ListMetrics.
 extension LocalAppRunner: CloudWatchAPI {

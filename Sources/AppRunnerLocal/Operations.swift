@@ -1,5 +1,6 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
+import Logging
 
 /// Operations and lifecycles: what happens as time passes (operations end and apply, disassociated
 /// domains go, VPC ingress connections settle), and the service as the API shows it at a moment.

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// One account in one region: what one control plane holds. `runnerdeck serve` runs one per partition a
 /// request names (``LocalFleet``); every ARN carries its partition, so one store keeps them all apart.

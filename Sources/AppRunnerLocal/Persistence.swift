@@ -1,6 +1,7 @@
+import AWSCore
 import AppRunner
 import CSQLite
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -33,12 +34,14 @@ struct LockHolder: Sendable, Equatable {
 
     /// The process holding a `flock` on the file open at `descriptor`, when the system tells.
     static func of(descriptor: Int32) -> LockHolder? {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
-        let device = UInt64(info.st_dev)
+        // The open file's device and inode, through its /proc/self/fd link (struct stat's fields are not
+        // visible to this module under MemberImportVisibility: NIO's C module owns glibc's declaration).
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: "/proc/self/fd/\(descriptor)"),
+              let device = Self.number(attributes[.systemNumber]), let inode = Self.number(attributes[.systemFileNumber]),
+              let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
-        let identity = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        let identity = String(cFormat: "%02llx:%02llx:%llu", major, minor, inode)
         // e.g. "1: FLOCK  ADVISORY  WRITE 4242 fd:01:393612 0 EOF"
         for line in locks.split(separator: "\n") {
             let fields = line.split(separator: " ")
@@ -46,6 +49,12 @@ struct LockHolder: Sendable, Equatable {
             return LockHolder(pid: pid, statePath: statePath(of: pid))
         }
         return nil
+    }
+
+    /// A file attribute's number, whichever integer type holds it.
+    private static func number(_ value: Any?) -> UInt64? {
+        guard let value = value as? any BinaryInteger else { return nil }
+        return UInt64(truncatingIfNeeded: value)
     }
 
     /// The `--state` argument of process `pid`, when it is a runnerdeck serve.

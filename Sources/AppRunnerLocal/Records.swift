@@ -1,6 +1,6 @@
 import AppRunner
 import DNSClient
-import Foundation
+import FoundationEssentials
 
 /// Settings of a Local App Runner control plane.
 public struct LocalOptions: Sendable {

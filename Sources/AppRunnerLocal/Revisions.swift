@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// A configuration kept in numbered revisions under one name: auto scaling and observability
 /// configurations. Revisions count up per name among the active ones; the highest active revision is

@@ -1,11 +1,22 @@
 import AWSCore
 import AppRunner
-import Foundation
+import Dispatch
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import JMESPath
 import Logging
 import NIOCore
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What `runnerdeck serve` serves.
 public struct LocalServerConfiguration: Sendable {
@@ -208,7 +219,7 @@ public func runLocalServer(
         onServerRunning: { channel in
             await listening.set()
             let port = channel.localAddress?.port ?? configuration.port
-            let shownHost = host.contains(":") ? "[\(host)]" : host
+            let shownHost = host.contains(":" as Character) ? "[\(host)]" : host
             onReady("http://\(shownHost):\(port)")
         },
         logger: logger
@@ -282,8 +293,13 @@ struct LocalHTTPHandler: Sendable {
     }
 
     static func error(status: Int, code: String, message: String, requestId: String) -> Response {
-        let object: [String: String] = ["__type": code, "Message": message]
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return json(status: status, body: body, requestId: requestId, errorType: code)
+        json(status: status, body: errorBody(code: code, message: message), requestId: requestId, errorType: code)
+    }
+
+    /// An AWS JSON error body, `{"__type":…,"Message":…}`, byte for byte as Foundation's `JSONSerialization`
+    /// wrote it with sorted keys: `__type` first (that sort ignores case), `/` written as `\/`.
+    static func errorBody(code: String, messageKey: String = "Message", message: String) -> Data {
+        let object = JMESObject([("__type", .string(code)), (messageKey, .string(message))])
+        return Data(JMESValue.object(object).jsonText(escapingSlashes: true).utf8)
     }
 }

@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// What a service did over time, derived from its stored operations alone (so application logs and metrics
 /// are the same for the same state file, and cost nothing to keep): when it served traffic, on which
@@ -93,7 +94,7 @@ enum StableHash {
     static func of(_ parts: String...) -> UInt64 { of(parts.joined(separator: "\u{1}")) }
 
     static func hex32(_ text: String) -> String {
-        String(format: "%016llx%016llx", of(text), of(text + "#"))
+        String(cFormat: "%016llx%016llx", of(text), of(text + "#"))
     }
 }
 

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// App Runner's log groups of a service, as CloudWatch Logs names them.
 enum ServiceLogGroups {

@@ -2,9 +2,10 @@ import AWSCore
 import AppRunner
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The services one Local App Runner endpoint answers, told apart by `X-Amz-Target`: App Runner, and the
@@ -76,8 +77,7 @@ extension LocalHTTPHandler {
         guard service.targetPrefix != AWSServiceInfo.appRunner.targetPrefix else {
             return error(status: status, code: code, message: message, requestId: requestId)
         }
-        let object: [String: String] = ["__type": code, "message": message]
-        let body = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let body = errorBody(code: code, messageKey: "message", message: message)
         var response = json(status: status, body: body, requestId: requestId, errorType: code)
         response.headers[.contentType] = service.contentType
         if service.awsQueryCompatible, let name = HTTPField.Name("x-amzn-query-error") {

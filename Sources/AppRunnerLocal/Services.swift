@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Services: create, describe, list, update, deploy, pause, resume, delete.
 extension LocalAppRunner {

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Tags of every taggable resource.
 extension LocalAppRunner {

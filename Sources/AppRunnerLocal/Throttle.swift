@@ -1,5 +1,6 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// Why a `--throttle` value was refused, in words for the command line.
 public struct ThrottlePlanError: Error, Equatable, CustomStringConvertible {
@@ -26,7 +27,7 @@ public struct ThrottlePlan: Sendable, Equatable, CustomStringConvertible {
     public init(parsing values: [String]) throws {
         var rules: [Rule] = []
         for value in values {
-            let text = value.trimmingCharacters(in: .whitespaces)
+            let text = value.trimmingWhitespace
             let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let rateText = parts.last ?? ""
             guard let rate = Double(rateText), rate.isFinite, rate >= 0 else {
@@ -98,7 +99,7 @@ struct TokenBucket: Sendable {
 
 /// The buckets of one endpoint, one per account, region and API, created on first use. Safe to share
 /// between concurrent requests.
-final class RequestThrottle: @unchecked Sendable {
+final class RequestThrottle: Sendable {
     struct Key: Hashable {
         var partition: LocalPartition
         var api: String
@@ -106,9 +107,7 @@ final class RequestThrottle: @unchecked Sendable {
 
     let plan: ThrottlePlan
     private let now: @Sendable () -> Double
-    // Guarded by `lock`.
-    private var buckets: [Key: TokenBucket] = [:]
-    private let lock = NSLock()
+    private let buckets = Mutex<[Key: TokenBucket]>([:])
 
     init(plan: ThrottlePlan, now: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.plan = plan
@@ -119,7 +118,7 @@ final class RequestThrottle: @unchecked Sendable {
     func admit(_ partition: LocalPartition, api: String) -> Bool {
         guard let rate = plan.rate(account: partition.accountId, region: partition.region) else { return true }
         let time = now()
-        return lock.withLock {
+        return buckets.withLock { buckets in
             let key = Key(partition: partition, api: api)
             var bucket = buckets[key] ?? TokenBucket(rate: rate, now: time)
             let admitted = bucket.take(now: time)

@@ -1,5 +1,7 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
+import Logging
 
 /// The one path from a call to the store: bring lifecycles up to the clock, run the change in memory,
 /// write what changed, and take nothing back that the file would not keep.

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// VPC connectors (outgoing traffic) and VPC ingress connections (private services).
 extension LocalAppRunner {

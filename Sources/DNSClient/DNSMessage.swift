@@ -1,7 +1,15 @@
 /// DNS messages (RFC 1035) as far as RunnerDeck needs them: one-question queries, and responses whose
 /// A, AAAA, CNAME and DNAME records are read (others are kept by type only). Names are in presentation
 /// form, lower case, with a trailing dot (`"_abc.example.com."`).
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A record type by its number; the ones RunnerDeck asks for have names.
 public struct DNSRecordType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A DNS server by IP address and port: `HOST`, `HOST:PORT`, `[IPv6]:PORT` or a bare IPv6 address
 /// (`localhost` stands for 127.0.0.1).
@@ -12,7 +20,11 @@ public struct DNSServer: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(DNSError) {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        // Trimmed of tabs and space separators (Foundation's `CharacterSet.whitespaces`; DNSClient does not
+        // depend on AWSCore, whose `trimmingWhitespace` this is).
+        let blank: (Unicode.Scalar) -> Bool = { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        let text = scalars.firstIndex { !blank($0) }.flatMap { first in scalars.lastIndex { !blank($0) }.map { String(scalars[first...$0]) } } ?? ""
         var host = text
         var port = 53
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") {

@@ -1,5 +1,7 @@
+import AWSCore
 import AppRunner
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Figures for the bench executable: render + diff time of a frame of many services and the bytes a
 /// refresh writes (measured with ``ANSIByteSink``, i.e. the escape sequences a terminal receives).
@@ -19,7 +21,7 @@ public struct DashboardBenchmarkResult: Sendable, Hashable, CustomStringConverti
     var selectionMoveBytes: Int
 
     public var description: String {
-        String(format: "%d services at %dx%d: frame %.3f ms median (max %.3f ms); bytes: first paint %d, idle refresh %d, one status change %d, selection move %d",
+        String(cFormat: "%d services at %dx%d: frame %.3f ms median (max %.3f ms); bytes: first paint %d, idle refresh %d, one status change %d, selection move %d",
                services, width, height, frameMillisMedian, frameMillisMax, firstPaintBytes, idleRefreshBytes, oneStatusChangeBytes, selectionMoveBytes)
     }
 }
@@ -30,10 +32,10 @@ public enum DashboardBenchmarks {
         var state = DashboardState(context: DashboardContext(profile: "bench", region: "us-east-1", endpoint: "http://127.0.0.1:8080"), readOnly: false)
         state.services.reserveCapacity(count)
         for i in 0..<count {
-            let name = String(format: "service-%04d", i)
-            let id = String(format: "%032x", i)
+            let name = String(cFormat: "service-%04d", i)
+            let id = String(cFormat: "%032x", i)
             let arn = "arn:aws:apprunner:us-east-1:123456789012:service/\(name)/\(id)"
-            let url = String(format: "svc%07d.us-east-1.awsapprunner.com", i)
+            let url = String(cFormat: "svc%07d.us-east-1.awsapprunner.com", i)
             let created = now.addingTimeInterval(-Double(86400 + i * 60))
             let updated = now.addingTimeInterval(-Double(3600 + i * 30))
             let service = Service(
@@ -137,7 +139,7 @@ public enum DashboardBenchmarks {
             }
             return total
         }
-        return String(format: "bytes written per minute at %dx%d, %d services: idle %d (with --no-clock %d); a deployment in progress %d (with --no-clock %d)",
+        return String(cFormat: "bytes written per minute at %dx%d, %d services: idle %d (with --no-clock %d); a deployment in progress %d (with --no-clock %d)",
                       width, height, count, minute(deploying: false, clock: true), minute(deploying: false, clock: false),
                       minute(deploying: true, clock: true), minute(deploying: true, clock: false))
     }

@@ -1,38 +1,36 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import Logging
+import Synchronization
 
 /// A swift-log handler that appends lines to a file. The dashboard logs here (never to the
 /// terminal while curses runs).
 struct FileLogHandler: LogHandler {
     /// The open file, shared by every handler of the same path.
-    final class Sink: @unchecked Sendable {
-        // @unchecked: `handle` is only touched while holding `lock`.
-        private let lock = NSLock()
-        private let handle: FileHandle
+    final class Sink: Sendable {
+        /// The open file; lines are written whole while holding `lock`.
+        private let lock = Mutex(())
+        private let descriptor: Int32
         public let path: String
 
-        /// Opens (creating if needed) `path` for appending.
+        /// Opens (creating if needed, mode 0600) `path` for appending.
         public init(path: String) throws {
             self.path = path
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-            }
-            handle.seekToEndOfFile()
-            self.handle = handle
+            descriptor = try SystemIO.openForAppending(path, mode: 0o600)
+        }
+
+        deinit {
+            SystemIO.close(descriptor)
         }
 
         public func write(_ line: String) {
-            lock.lock()
-            defer { lock.unlock() }
-            handle.write(Data((line + "\n").utf8))
+            lock.withLock { _ in
+                try? SystemIO.write(Array((line + "\n").utf8), to: descriptor)
+            }
         }
 
         /// The file descriptor (stderr is sent here while curses runs).
-        var fileDescriptor: Int32 { handle.fileDescriptor }
+        var fileDescriptor: Int32 { descriptor }
     }
 
     public let label: String
@@ -61,6 +59,6 @@ struct FileLogHandler: LogHandler {
         let message = event.message
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         // Errors can quote requests; nothing secret reaches the file.
-        sink.write(Redaction.apply("\(ISO8601DateFormatter().string(from: Date())) \(level) \(label): \(message)\(meta)"))
+        sink.write(Redaction.apply("\(DateText.iso8601String(Date())) \(level) \(label): \(message)\(meta)"))
     }
 }

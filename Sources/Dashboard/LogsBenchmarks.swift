@@ -1,9 +1,11 @@
 import AWSCore
 import AppRunner
 import CloudWatchLogs
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Logging
 import RunnerDeckKit
+import Synchronization
 
 /// Figures for issue 10's views, for the bench executable: frame times of the detail view (sparklines,
 /// a deployment log, the timeline) and of the Logs view holding 10,000 lines; the memory of following
@@ -38,7 +40,7 @@ public enum LogsBenchmarks {
         for i in 0..<20 {
             let started = now.addingTimeInterval(Double(-600 - i * 3600))
             let ended: Date? = i == 0 ? nil : now.addingTimeInterval(Double(-300 - i * 3600))
-            operations.append(OperationSummary(id: String(format: "%032x", 0xbeef + i), type: i == 0 ? .startDeployment : .updateService,
+            operations.append(OperationSummary(id: String(cFormat: "%032x", 0xbeef + i), type: i == 0 ? .startDeployment : .updateService,
                                                status: i == 0 ? .inProgress : .succeeded, targetArn: arn, startedAt: started, endedAt: ended))
         }
         var detail = ServiceDetailState(serviceArn: arn, service: row.service, operations: operations, loaded: true)
@@ -79,7 +81,7 @@ public enum LogsBenchmarks {
         let logs = frameTimes((state, next), ui: ui, width: width, height: height, iterations: iterations)
         ui.logs.search = "orders/42"
         let searched = frameTimes((state, next), ui: ui, width: width, height: height, iterations: iterations)
-        return String(format: "%dx%d: detail view (sparklines, 200-line deployment log, 20 operations) %.3f ms median (max %.3f); "
+        return String(cFormat: "%dx%d: detail view (sparklines, 200-line deployment log, 20 operations) %.3f ms median (max %.3f); "
                       + "Logs view following %d lines %.3f ms (max %.3f); with a search counting matches in all of them %.3f ms (max %.3f)",
                       width, height, detail.0, detail.1, logLines, logs.0, logs.1, searched.0, searched.1)
     }
@@ -98,7 +100,7 @@ public enum LogsBenchmarks {
             logs.lines.append(contentsOf: fresh.map(DashboardStore.logLine))
             read += fresh.count
             if read >= checkpoint {
-                samples.append(String(format: "%d lines: %.1f MiB", checkpoint, rss()))
+                samples.append(String(cFormat: "%d lines: %.1f MiB", checkpoint, rss()))
                 checkpoint *= 10
             }
         }
@@ -124,25 +126,23 @@ public enum LogsBenchmarks {
             let after = await calls()
             let delta = after.map { ($0.key, $0.value - (before[$0.key] ?? 0)) }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }
             let total = delta.reduce(0) { $0 + $1.1 }
-            return (total, delta.map { "\($0.0) \(String(format: "%.1f", Double($0.1) / minutes))" }.joined(separator: ", "))
+            return (total, delta.map { "\($0.0) \(String(cFormat: "%.1f", Double($0.1) / minutes))" }.joined(separator: ", "))
         }
         let idle = await window()
         try await deploy()
         let deploying = await window()
-        return String(format: "open detail view, calls per minute: idle %.1f (%@); deploying %.1f (%@)",
-                      Double(idle.0) / minutes, idle.1, Double(deploying.0) / minutes, deploying.1)
+        return "open detail view, calls per minute: idle \(String(cFormat: "%.1f", Double(idle.0) / minutes)) (\(idle.1)); "
+            + "deploying \(String(cFormat: "%.1f", Double(deploying.0) / minutes)) (\(deploying.1))"
     }
 }
 
 /// A log that never ends: every FilterLogEvents page is 1,000 new events, one millisecond apart, with
 /// a next token (so a poll always reads its three pages).
-final class EndlessLog: CloudWatchLogsAPI, @unchecked Sendable {
-    // @unchecked: `next`, the only state, is read and written under `lock`.
-    private let lock = NSLock()
-    private var next: Int64 = 0
+final class EndlessLog: CloudWatchLogsAPI, Sendable {
+    private let next = Mutex<Int64>(0)
 
     func filterLogEvents(_ input: FilterLogEventsRequest) async throws -> FilterLogEventsResponse {
-        let first = lock.withLock { () -> Int64 in
+        let first = next.withLock { next -> Int64 in
             defer { next += 1000 }
             return next
         }

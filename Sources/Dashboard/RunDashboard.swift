@@ -1,8 +1,10 @@
+import AWSCore
 import AppRunner
 import CNCurses
-import Foundation
+import FoundationEssentials
 import Logging
 import RunnerDeckKit
+import Synchronization
 
 /// How `runnerdeck` opens the dashboard.
 public struct DashboardOptions: Sendable, Hashable {
@@ -66,7 +68,7 @@ public func runDashboard(options: DashboardOptions,
     var logSink: FileLogHandler.Sink?
     if let path = options.logFile {
         do { logSink = try FileLogHandler.Sink(path: path) } catch {
-            FileHandle.standardError.write(Data("runnerdeck: cannot open the log file \(path): \(error)\n".utf8))
+            SystemIO.write("runnerdeck: cannot open the log file \(path): \(error)\n", toDescriptor: 2)
             return 1
         }
     }
@@ -78,7 +80,7 @@ public func runDashboard(options: DashboardOptions,
     do {
         api = try await makeAPI(options.region, options.profile)
     } catch {
-        FileHandle.standardError.write(Data("runnerdeck: \(DashboardStore.describe(error))\n".utf8))
+        SystemIO.write("runnerdeck: \(DashboardStore.describe(error))\n", toDescriptor: 2)
         return 1
     }
     let noColor = options.noColor || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
@@ -99,13 +101,12 @@ public func runDashboard(options: DashboardOptions,
                                    logFD: logSink?.fileDescriptor)
     let storeTask = Task { await store.run() }
     let result: Int32 = await withCheckedContinuation { continuation in
-        let thread = Thread {
+        // A thread of its own: the UI loop blocks in curses and poll(2) for as long as the dashboard is open.
+        startThread(name: "runnerdeck-ui") {
             let code = UILoop.run(settings: settings, store: store, mailbox: mailbox, makeAPI: makeAPI, makeCloudWatch: makeCloudWatch,
                                   questions: questions, logger: logger)
             continuation.resume(returning: code)
         }
-        thread.name = "runnerdeck-ui"
-        thread.start()
     }
     storeTask.cancel()
     logger.info("dashboard ended", metadata: ["status": "\(result)"])
@@ -113,24 +114,20 @@ public func runDashboard(options: DashboardOptions,
 }
 
 /// Hands the newest store state to the UI thread and wakes it through its pipe.
-final class StateMailbox: @unchecked Sendable {
-    // @unchecked: `latest` and `wakeFD` are only touched while holding `lock`.
-    private let lock = NSLock()
-    private var latest: DashboardState?
-    private var wakeFD: Int32 = -1
+final class StateMailbox: Sendable {
+    /// The newest state not yet taken, and the pipe that wakes the UI thread.
+    private let slot = Mutex<(latest: DashboardState?, wakeFD: Int32)>((nil, -1))
 
     func attach(wakeFD fd: Int32) {
-        lock.lock()
-        wakeFD = fd
-        lock.unlock()
+        slot.withLock { $0.wakeFD = fd }
     }
 
     func post(_ state: DashboardState) {
-        lock.lock()
-        let wasEmpty = latest == nil
-        latest = state
-        let fd = wakeFD
-        lock.unlock()
+        let (wasEmpty, fd) = slot.withLock { slot in
+            let wasEmpty = slot.latest == nil
+            slot.latest = state
+            return (wasEmpty, slot.wakeFD)
+        }
         if wasEmpty, fd >= 0 {
             var byte: UInt8 = UInt8(ascii: "S")
             _ = write(fd, &byte, 1)
@@ -138,10 +135,10 @@ final class StateMailbox: @unchecked Sendable {
     }
 
     func take() -> DashboardState? {
-        lock.lock()
-        defer { lock.unlock() }
-        let state = latest
-        latest = nil
-        return state
+        slot.withLock { slot in
+            let state = slot.latest
+            slot.latest = nil
+            return state
+        }
     }
 }

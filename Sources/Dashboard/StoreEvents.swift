@@ -1,7 +1,7 @@
 import AppRunner
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// What the UI thread asks of the store, in the order the user asked it.

@@ -1,7 +1,16 @@
+import AWSCore
 import AppRunner
 import CNCurses
-import Foundation
+import FoundationEssentials
 import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one thread that touches ncurses: it `poll()`s stdin and a wake-up pipe (store results,
 /// SIGWINCH, quit signals), handles keys, renders and paints. The poll timeout is the clock tick.
@@ -18,7 +27,7 @@ enum UILoop {
                     makeCloudWatch: CloudWatchMaker? = nil, questions: DashboardQuestions? = nil, logger: Logger) -> Int32 {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
-            FileHandle.standardError.write(Data("runnerdeck: cannot create the wake-up pipe\n".utf8))
+            SystemIO.write("runnerdeck: cannot create the wake-up pipe\n", toDescriptor: 2)
             return 1
         }
         for fd in pipeFDs { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
@@ -30,7 +39,7 @@ enum UILoop {
         do {
             terminal = try CursesTerminal(noColor: settings.noColor)
         } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            SystemIO.write("\(error)\n", toDescriptor: 2)
             return 1
         }
         // Nothing may write to the terminal behind curses' back: stderr goes to the log meanwhile.

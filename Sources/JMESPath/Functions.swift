@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Function {
     /// Calls the function with arguments whose count the parser checked.

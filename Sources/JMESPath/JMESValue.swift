@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value as JMESPath sees it. Objects keep their members in the order they were received.
 /// Numbers are `Double`s; integers up to 2^53 stay exact. `float` says the number was written with a
@@ -105,56 +105,22 @@ public struct JMESObject: Sendable, Equatable {
 }
 
 extension JMESValue {
-    /// From what `JSONSerialization.jsonObject` returns (dictionaries have no order: keys sorted).
-    public init(foundation value: Any) throws {
-        switch value {
-        case is NSNull:
-            self = .null
-        case let text as String:
-            self = .string(text)
-        case let flag as Bool where type(of: value) == Bool.self:
-            self = .bool(flag)
-        case let int as Int where type(of: value) == Int.self:
-            self = .number(Double(int))
-        case let double as Double where type(of: value) == Double.self:
-            self = .number(double, float: true)
-        case let number as NSNumber:
-            if Self.isBoolean(number) {
-                self = .bool(number.boolValue)
-            } else {
-                let kind = String(cString: number.objCType)
-                self = .number(number.doubleValue, float: kind == "d" || kind == "f")
-            }
-        case let items as [Any]:
-            self = .array(try items.map { try JMESValue(foundation: $0) })
-        case let dictionary as [String: Any]:
-            let pairs = try dictionary.keys.sorted().map { key in
-                (key, try JMESValue(foundation: dictionary[key] ?? NSNull()))
-            }
-            self = .object(JMESObject(pairs))
-        default:
-            throw JMESPathError(.invalidValue, "not a JSON value: \(type(of: value))", offset: 0)
-        }
+    /// The text of a string (nil for other values).
+    public var asString: String? {
+        if case .string(let text) = self { return text }
+        return nil
     }
 
-    /// A value for `JSONSerialization` (member order is lost in its dictionaries).
-    public var foundationValue: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let value): return value
-        case .number(let value, let float): return !float && Self.isExactInteger(value) ? Int(value) as Any : value
-        case .string(let text): return text
-        case .array(let items): return items.map(\.foundationValue)
-        case .object(let object):
-            var dictionary: [String: Any] = [:]
-            for (key, value) in object.members { dictionary[key] = value.foundationValue }
-            return dictionary
-        }
+    /// The members of an object (nil for other values).
+    public var asObject: JMESObject? {
+        if case .object(let object) = self { return object }
+        return nil
     }
 
-    private static func isBoolean(_ number: NSNumber) -> Bool {
-        let kind = String(cString: number.objCType)
-        return kind == "c" || kind == "B"
+    /// The value of a number (nil for other values).
+    public var asNumber: Double? {
+        if case .number(let value, _) = self { return value }
+        return nil
     }
 
     static func isExactInteger(_ value: Double) -> Bool {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JMESValue {
     /// Parses a JSON document, keeping object members in document order.

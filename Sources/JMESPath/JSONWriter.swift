@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JMESValue {
     /// The value as JSON text: compact (`{"a":1,"b":[1,2]}`, as `to_string` writes it) or pretty
@@ -6,6 +6,14 @@ extension JMESValue {
     public func jsonText(pretty: Bool = false) -> String {
         var out = ""
         write(to: &out, pretty: pretty, ascii: false, depth: 0)
+        return out
+    }
+
+    /// Compact JSON with `/` written as `\/`, as Foundation's `JSONSerialization` writes it (bodies that
+    /// must stay byte for byte what they were when it wrote them).
+    public func jsonText(escapingSlashes: Bool) -> String {
+        var out = ""
+        write(to: &out, pretty: false, ascii: false, slashes: escapingSlashes, depth: 0)
         return out
     }
 
@@ -21,19 +29,19 @@ extension JMESValue {
         Data(jsonText(pretty: pretty).utf8)
     }
 
-    private func write(to out: inout String, pretty: Bool, ascii: Bool, depth: Int) {
+    private func write(to out: inout String, pretty: Bool, ascii: Bool, slashes: Bool = false, depth: Int) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .number(let value, let float): out += Self.numberText(value, float: float)
-        case .string(let text): Self.quote(text, ascii: ascii, into: &out)
+        case .string(let text): Self.quote(text, ascii: ascii, slashes: slashes, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
                 Self.newline(&out, pretty: pretty, depth: depth + 1)
-                item.write(to: &out, pretty: pretty, ascii: ascii, depth: depth + 1)
+                item.write(to: &out, pretty: pretty, ascii: ascii, slashes: slashes, depth: depth + 1)
             }
             Self.newline(&out, pretty: pretty, depth: depth)
             out += "]"
@@ -43,9 +51,9 @@ extension JMESValue {
             for (index, member) in object.members.enumerated() {
                 if index > 0 { out += "," }
                 Self.newline(&out, pretty: pretty, depth: depth + 1)
-                Self.quote(member.key, ascii: ascii, into: &out)
+                Self.quote(member.key, ascii: ascii, slashes: slashes, into: &out)
                 out += pretty ? ": " : ":"
-                member.value.write(to: &out, pretty: pretty, ascii: ascii, depth: depth + 1)
+                member.value.write(to: &out, pretty: pretty, ascii: ascii, slashes: slashes, depth: depth + 1)
             }
             Self.newline(&out, pretty: pretty, depth: depth)
             out += "}"
@@ -65,13 +73,14 @@ extension JMESValue {
         return "\(value)"
     }
 
-    /// A JSON string literal; non-ASCII characters are written as they are.
-    static func quote(_ text: String, ascii: Bool = false, into out: inout String) {
+    /// A JSON string literal; non-ASCII characters are written as they are unless `ascii`, `/` as `\/` when `slashes`.
+    static func quote(_ text: String, ascii: Bool = false, slashes: Bool = false, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
+            case "/" where slashes: out += "\\/"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"

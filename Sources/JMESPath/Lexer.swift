@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The kinds of token in a JMESPath expression.
 enum TokenKind: Equatable {
@@ -152,6 +152,6 @@ struct Lexer {
 
 extension String {
     func replacingAll(_ target: String, with replacement: String) -> String {
-        contains(target) ? replacingOccurrences(of: target, with: replacement) : self
+        contains(target) ? String(String.UnicodeScalarView(unicodeScalars.replacing(target.unicodeScalars, with: replacement.unicodeScalars))) : self
     }
 }

@@ -1,6 +1,6 @@
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `--wait` and `--timeout`, shared by the commands that start an operation.

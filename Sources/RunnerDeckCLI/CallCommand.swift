@@ -1,7 +1,8 @@
 import AWSCore
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import JMESPath
 
 /// `runnerdeck call OPERATION [--input JSON | --input @FILE]`
 struct CallCommand: AsyncParsableCommand {
@@ -84,7 +85,7 @@ struct CallCommand: AsyncParsableCommand {
     /// The request body: inline JSON, `file://PATH` (as the AWS CLI; `@PATH` too), or `-` / `@-` (stdin);
     /// must be a JSON object.
     static func readInput(_ input: String?, home: String? = ProcessInfo.processInfo.environment["HOME"],
-                          standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) throws -> Data {
+                          standardInput: () -> Data = { (try? SystemIO.readToEnd(0)) ?? Data() }) throws -> Data {
         guard let input else { return Data("{}".utf8) }
         let data: Data
         if input == "-" || input == "@-" {
@@ -100,15 +101,15 @@ struct CallCommand: AsyncParsableCommand {
         } else {
             data = Data(input.utf8)
         }
-        let object: Any
+        let object: JMESValue
         do {
-            object = try JSONSerialization.jsonObject(with: data.isEmpty ? Data("{}".utf8) : data)
+            object = try JMESValue(json: data.isEmpty ? Data("{}".utf8) : data)
         } catch {
-            // Where the syntax breaks (Foundation says "around line 1, column 2" in its debug description).
-            let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String).map { ": \($0)" } ?? ""
+            // Where the syntax breaks.
+            let detail = (error as? JMESPathError).map { ": \($0.message) around character \($0.offset)" } ?? ""
             throw CLIError(.usage, "--input is not valid JSON\(detail)")
         }
-        guard object is [String: Any] else {
+        guard object.asObject != nil else {
             throw CLIError(.usage, "--input must be a JSON object ({...}) with the request's members")
         }
         return data
@@ -132,8 +133,8 @@ struct CallCommand: AsyncParsableCommand {
         } catch let error as AWSResponseError {
             throw CLIError(.usage, "--input does not fit \(operation.rawValue): \(error.message)")
         }
-        let given = (try? JSONSerialization.jsonObject(with: body.isEmpty ? Data("{}".utf8) : body)) ?? [String: Any]()
-        let known = (try? JSONSerialization.jsonObject(with: kept)) ?? [String: Any]()
+        let given = (try? JMESValue(json: body.isEmpty ? Data("{}".utf8) : body)) ?? .object(JMESObject())
+        let known = (try? JMESValue(json: kept)) ?? .object(JMESObject())
         if let unknown = unknownMembers(given, known, path: "").first {
             throw CLIError(.usage, "Unknown parameter in input: \"\(unknown)\" (\(operation.rawValue) has no such member; names are case-sensitive)")
         }
@@ -141,12 +142,12 @@ struct CallCommand: AsyncParsableCommand {
 
     /// Paths of members in `given` that did not survive decoding into the shape (`known`); null values
     /// are left out, since they say "absent" in both.
-    static func unknownMembers(_ given: Any, _ known: Any, path: String) -> [String] {
-        if let object = given as? [String: Any] {
-            let kept = known as? [String: Any] ?? [:]
+    static func unknownMembers(_ given: JMESValue, _ known: JMESValue, path: String) -> [String] {
+        if let object = given.asObject {
+            let kept = known.asObject ?? JMESObject()
             var found: [String] = []
             for key in object.keys.sorted() {
-                guard let value = object[key], !(value is NSNull) else { continue }
+                guard let value = object[key], value != .null else { continue }
                 let memberPath = path.isEmpty ? key : "\(path).\(key)"
                 guard let keptValue = kept[key] else {
                     // A map's keys are data, not members: a map keeps every key it was given.
@@ -157,7 +158,7 @@ struct CallCommand: AsyncParsableCommand {
             }
             return found
         }
-        if let list = given as? [Any], let keptList = known as? [Any] {
+        if case .array(let list) = given, case .array(let keptList) = known {
             return list.enumerated().flatMap { index, value in
                 index < keptList.count ? unknownMembers(value, keptList[index], path: "\(path)[\(index)]") : []
             }

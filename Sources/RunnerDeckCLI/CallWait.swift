@@ -1,5 +1,7 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
+import JMESPath
 import RunnerDeckKit
 
 /// `runnerdeck call OPERATION --wait`: the operations that start an App Runner operation are followed
@@ -14,10 +16,9 @@ extension CallCommand {
         case .startDeployment: return .deploy
         case .deleteService: return .delete
         case .createService, .updateService:
-            let request = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
-            let source = request?["SourceConfiguration"] as? [String: Any]
-            let image = (source?["ImageRepository"] as? [String: Any])?["ImageIdentifier"] as? String
-            let repository = (source?["CodeRepository"] as? [String: Any])?["RepositoryUrl"] as? String
+            let source = (try? JMESValue(json: body))?["SourceConfiguration"]
+            let image = source?["ImageRepository"]["ImageIdentifier"].asString
+            let repository = source?["CodeRepository"]["RepositoryUrl"].asString
             return .deployImage(image ?? repository ?? (operation == .createService ? "the new service" : "the update"))
         default:
             return nil
@@ -42,9 +43,9 @@ extension CallCommand {
     /// line at the end. A response without an operation (pausing a paused service) is printed as it is.
     func waitForOperation(_ operation: AppRunnerOperation, action: ServiceAction, output: Data,
                           context: CommandContext, api: any AppRunnerAPI) async throws {
-        let object = (try? JSONSerialization.jsonObject(with: output)) as? [String: Any]
-        let serviceArn = (object?["Service"] as? [String: Any])?["ServiceArn"] as? String
-        guard let serviceArn, let operationId = object?["OperationId"] as? String else {
+        let object = try? JMESValue(json: output)
+        let serviceArn = object?["Service"]["ServiceArn"].asString
+        guard let serviceArn, let operationId = object?["OperationId"].asString else {
             context.write(try Self.render(operation, output))
             context.writeError("\(operation.rawValue) started no operation: nothing to wait for\n")
             return

@@ -3,7 +3,7 @@ import AppRunner
 import AppRunnerLocal
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 
 /// Builds the API clients for the global options: App Runner, CloudWatch Logs and CloudWatch, all with
 /// one resolved configuration (region, profile, credentials, retries) and each service's own endpoint
@@ -63,7 +63,7 @@ enum ClientFactory {
         if globals.debug {
             let sink = environment.standardError
             debug = { text in
-                sink.write("[debug] " + DebugLogHandler.redact(text).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
+                sink.write("[debug] " + DebugLogHandler.redact(text).replacingEvery("\n", with: "\n  ") + "\n")
             }
             sink.write("[debug] \(service.signingName): profile \(configuration.profile) region \(configuration.region) endpoint \(configuration.endpoint.absoluteString) credentials from \(configuration.credentialSource) max attempts \(configuration.maxAttempts)\n")
         }

@@ -2,7 +2,7 @@ import AppRunner
 import ArgumentParser
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import JMESPath
 
 /// What a running command needs: the environment, the chosen format and colour, and the API.

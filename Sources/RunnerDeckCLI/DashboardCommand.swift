@@ -5,7 +5,7 @@ import ArgumentParser
 import CloudWatch
 import CloudWatchLogs
 import Dashboard
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck [dashboard]`: the full-screen dashboard (the default command).

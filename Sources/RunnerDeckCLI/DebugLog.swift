@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `--debug`: a swift-log handler that writes each record as one line on the command's stderr.
@@ -23,7 +23,7 @@ struct DebugLogHandler: LogHandler {
         if !merged.isEmpty {
             line += " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
-        sink.write(DebugLogHandler.redact(line).replacingOccurrences(of: "\n", with: "\n  ") + "\n")
+        sink.write(DebugLogHandler.redact(line).replacingEvery("\n", with: "\n  ") + "\n")
     }
 
     /// Masks secrets wherever they appear (``Redaction``).

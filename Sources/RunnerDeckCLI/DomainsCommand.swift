@@ -1,7 +1,8 @@
+import AWSCore
 import AppRunner
 import ArgumentParser
 import DNSClient
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck domains SERVICE [--check | --export FORMAT] [--domain D]`
@@ -61,7 +62,7 @@ struct DomainsCommand: AsyncParsableCommand {
         let arn = try await ServiceResolver(api: api).resolveArn(service)
         var response = try await Self.describeAll(api: api, arn: arn)
         if let domain {
-            let wanted = domain.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let wanted = domain.lowercased().trimming(charactersIn: ".")
             response.customDomains = response.customDomains.filter { $0.domainName.lowercased() == wanted }
             guard !response.customDomains.isEmpty else {
                 throw CLIError(.notFound, "No custom domain \(domain) found for \(service)")
@@ -207,6 +208,6 @@ struct DomainCheckOutput {
 
     static func localeIsUTF8(_ variables: [String: String]) -> Bool {
         let value = [variables["LC_ALL"], variables["LC_CTYPE"], variables["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? ""
-        return value.lowercased().replacingOccurrences(of: "-", with: "").contains("utf8")
+        return value.lowercased().replacingEvery("-", with: "").contains("utf8")
     }
 }

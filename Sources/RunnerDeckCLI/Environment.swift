@@ -1,7 +1,9 @@
+import AWSCore
 import AppRunner
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -28,20 +30,10 @@ struct FileDescriptorSink: OutputSink {
     public static let standardError = FileDescriptorSink(descriptor: 2)
 
     public func write(_ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return Foundation.write(descriptor, base + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                let error = errno
-                if error == EINTR { continue }
-                if descriptor == 1 { OutputFailure.standardOutputFailed(error) }
-                return
-            }
-            offset += written
+        do throws(SystemIO.Failure) {
+            try SystemIO.write(Array(text.utf8), to: descriptor)
+        } catch {
+            if descriptor == 1 { OutputFailure.standardOutputFailed(error.code) }
         }
     }
 
@@ -56,7 +48,7 @@ enum OutputFailure {
     static func standardOutputFailed(_ error: Int32) -> Never {
         if error != EPIPE {
             let message = "runnerdeck: could not write the output: \(String(cString: strerror(error)))\n"
-            _ = message.withCString { Foundation.write(2, $0, strlen($0)) }
+            SystemIO.write(message, toDescriptor: 2)
         }
         // _exit: other threads may still run; nothing is buffered (output goes through write(2)).
         _exit(error == EPIPE ? ExitStatus.success : ExitStatus.other)
@@ -65,24 +57,18 @@ enum OutputFailure {
 
 /// Collects everything written, for tests and for callers that want the text.
 ///
-/// `@unchecked Sendable`: the only state, `buffer`, is read and written under `lock`.
-final class CapturingSink: OutputSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = ""
+final class CapturingSink: OutputSink, Sendable {
+    private let buffer = Mutex("")
 
     public init() {}
 
     public func write(_ text: String) {
-        lock.lock()
-        buffer += text
-        lock.unlock()
+        buffer.withLock { $0 += text }
     }
 
     /// Everything written so far.
     public var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return buffer
+        buffer.withLock { $0 }
     }
 }
 

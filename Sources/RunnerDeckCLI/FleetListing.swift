@@ -1,7 +1,8 @@
 import AWSCore
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Synchronization
 import RunnerDeckKit
 
 /// `runnerdeck services --regions … --profiles …`: every page of ListServices of each target, through
@@ -193,24 +194,25 @@ actor TargetAPIs {
 }
 
 /// The pages and errors of every target, written from the runner's call tasks.
-final class FleetResults: @unchecked Sendable {
-    // @unchecked: both dictionaries are read and written under `lock`.
-    private let lock = NSLock()
-    private var pages: [FleetTarget: [ServiceSummary]] = [:]
-    private var errors: [FleetTarget: any Error] = [:]
+final class FleetResults: Sendable {
+    private struct Results {
+        var pages: [FleetTarget: [ServiceSummary]] = [:]
+        var errors: [FleetTarget: any Error] = [:]
+    }
+    private let results = Mutex(Results())
 
     /// `first`: the first page of a sweep, which starts the target's list afresh.
     func add(_ summaries: [ServiceSummary], to target: FleetTarget, first: Bool) {
-        lock.withLock {
-            if first { pages[target] = [] }
-            pages[target, default: []] += summaries
-            errors[target] = nil
+        results.withLock { results in
+            if first { results.pages[target] = [] }
+            results.pages[target, default: []] += summaries
+            results.errors[target] = nil
         }
     }
 
-    func fail(_ target: FleetTarget, _ error: any Error) { lock.withLock { errors[target] = error } }
-    func summaries(_ target: FleetTarget) -> [ServiceSummary] { lock.withLock { pages[target] ?? [] } }
-    func error(_ target: FleetTarget) -> (any Error)? { lock.withLock { errors[target] } }
+    func fail(_ target: FleetTarget, _ error: any Error) { results.withLock { $0.errors[target] = error } }
+    func summaries(_ target: FleetTarget) -> [ServiceSummary] { results.withLock { $0.pages[target] ?? [] } }
+    func error(_ target: FleetTarget) -> (any Error)? { results.withLock { $0.errors[target] } }
 }
 
 extension JSONNode {

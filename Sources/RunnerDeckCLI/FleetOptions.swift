@@ -1,6 +1,6 @@
 import AWSCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `--regions` and `--profiles`: the targets of a fleet command (RunnerDeckKit's ``FleetSelection``).

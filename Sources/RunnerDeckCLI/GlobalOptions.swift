@@ -1,6 +1,6 @@
 import AWSCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import JMESPath
 
 /// How a command prints its result.

@@ -1,6 +1,6 @@
 import AWSCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck login`: sign in to IAM Identity Center with a device code (no browser needed), writing

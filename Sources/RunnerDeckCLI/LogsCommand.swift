@@ -1,7 +1,8 @@
+import AWSCore
 import AppRunner
 import ArgumentParser
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck logs SERVICE`
@@ -48,7 +49,7 @@ struct LogsCommand: AsyncParsableCommand {
     func validate() throws {
         if let since { _ = try SinceOption.validated(since, option: "--since") }
         if let operation {
-            guard !operation.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard !operation.trimmingWhitespace.isEmpty else {
                 throw ValidationError("--operation needs an operation id or `latest`")
             }
             if application {

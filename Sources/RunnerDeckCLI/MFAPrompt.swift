@@ -1,6 +1,8 @@
 import AWSCore
 import Dashboard
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,23 +15,18 @@ import Darwin
 /// ``closePrompts(askingOn:)`` is called the dashboard owns the terminal: later codes (a role's
 /// credentials running out) are asked on its status line, or, without one, the error says how to enter
 /// a code in another terminal, whose credentials are then read from the CLI's cache.
-final class MFAPrompt: @unchecked Sendable {
-    // @unchecked: `closed` and `questions` are read and written under `lock`.
-    private let lock = NSLock()
-    private var closed = false
-    private var questions: DashboardQuestions?
+final class MFAPrompt: Sendable {
+    /// Whether prompts are closed, and where questions go once they are.
+    private let state = Mutex<(closed: Bool, questions: DashboardQuestions?)>((false, nil))
 
     func closePrompts(askingOn questions: DashboardQuestions? = nil) {
-        lock.withLock {
-            closed = true
-            self.questions = questions
-        }
+        state.withLock { $0 = (true, questions) }
     }
 
     /// The provider for a command with these options.
     func provider(code: String?, profile: String) -> MFACodeProvider {
         { [self] serial in
-            let (closed, questions) = lock.withLock { (self.closed, self.questions) }
+            let (closed, questions) = state.withLock { $0 }
             if closed, let questions {
                 do {
                     return try await questions.ask("MFA code for \(serial) (profile \(profile))")
@@ -88,7 +85,7 @@ final class MFAPrompt: @unchecked Sendable {
                     if count <= 0 || byte == UInt8(ascii: "\n") { break }
                     line.append(byte)
                 }
-                let code = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let code = String(decoding: line, as: UTF8.self).trimming(.whitespacesAndNewlines)
                 guard !code.isEmpty else {
                     continuation.resume(throwing: AWSCredentialsError.failed(provider: "profile \(profile) (MFA)", reason: "no MFA code was entered for \(serial)"))
                     return

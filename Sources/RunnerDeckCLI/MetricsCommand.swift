@@ -1,7 +1,8 @@
+import AWSCore
 import AppRunner
 import ArgumentParser
 import CloudWatch
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck metrics SERVICE`

@@ -1,5 +1,6 @@
 import AppRunner
-import Foundation
+import Dispatch
+import FoundationEssentials
 import RunnerDeckKit
 
 #if canImport(Glibc)

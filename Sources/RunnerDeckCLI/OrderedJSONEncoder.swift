@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON encoder that keeps members in the order `encode(to:)` writes them (the model's member
 /// order for the generated shapes, as botocore prints them) and prints like Python's

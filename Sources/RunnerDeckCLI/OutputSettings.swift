@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// How timestamps print, the profile's `cli_timestamp_format` as the AWS CLI reads it: `iso8601` (the
 /// default, as in AWS CLI v2: `2026-11-30T08:07:00.685910+00:00` in the local zone with its offset) or

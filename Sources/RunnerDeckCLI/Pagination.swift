@@ -1,6 +1,7 @@
 import AWSCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import JMESPath
 
 /// The AWS CLI's pagination options on the list commands, with its semantics: every page by default;
 /// `--page-size` items per call; `--max-items` in all, with a `NextToken` to resume from when that
@@ -41,10 +42,11 @@ enum PaginationToken {
     /// The service token and the items to skip of its page; nil when `text` is not a token.
     static func decode(_ text: String) -> (serviceToken: String?, skip: Int)? {
         guard let data = Data(base64Encoded: text),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        let skip = (object["boto_truncate_amount"] as? NSNumber)?.intValue ?? 0
+              let object = (try? JMESValue(json: data))?.asObject else { return nil }
+        // A number's integer part, as NSNumber's intValue read it.
+        let skip = object["boto_truncate_amount"]?.asNumber.flatMap { abs($0) < 1e18 ? Int($0) : nil } ?? 0
         guard skip >= 0 else { return nil }
-        return (object["NextToken"] as? String, skip)
+        return (object["NextToken"]?.asString, skip)
     }
 }
 

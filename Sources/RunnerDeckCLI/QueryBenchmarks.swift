@@ -1,5 +1,7 @@
+import AWSCore
 import AppRunner
-import Foundation
+import Dispatch
+import FoundationEssentials
 import JMESPath
 
 /// For the bench executable: what `--query` adds to printing a 1,000-service ListServices response,
@@ -9,9 +11,9 @@ public enum QueryBenchmarks {
     public static func run(services count: Int = 1000, iterations: Int = 50) throws -> String {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let summaries = (0..<count).map { i in
-            ServiceSummary(serviceName: String(format: "service-%04d", i), serviceId: String(format: "%032x", i),
-                           serviceArn: "arn:aws:apprunner:us-east-1:123456789012:service/service-\(i)/\(String(format: "%032x", i))",
-                           serviceUrl: String(format: "svc%07d.us-east-1.awsapprunner.com", i), createdAt: now, updatedAt: now,
+            ServiceSummary(serviceName: String(cFormat: "service-%04d", i), serviceId: String(cFormat: "%032x", i),
+                           serviceArn: "arn:aws:apprunner:us-east-1:123456789012:service/service-\(i)/\(String(cFormat: "%032x", i))",
+                           serviceUrl: String(cFormat: "svc%07d.us-east-1.awsapprunner.com", i), createdAt: now, updatedAt: now,
                            status: i % 7 == 0 ? .paused : .running)
         }
         let response = ListServicesResponse(serviceSummaryList: summaries)
@@ -25,12 +27,12 @@ public enum QueryBenchmarks {
             return times.sorted()[times.count / 2]
         }
         let plain = try median { _ = try CLIJSON.render(response) }
-        var lines = [String(format: "printing the %d-service response as JSON, no query: %.2f ms median", count, plain)]
+        var lines = [String(cFormat: "printing the %d-service response as JSON, no query: %.2f ms median", count, plain)]
         for expression in ["ServiceSummaryList[?Status=='RUNNING'].ServiceName", "length(ServiceSummaryList)",
                            "sort_by(ServiceSummaryList, &ServiceName)[-5:].{name: ServiceName, url: ServiceUrl}"] {
             let query = try JMESPathExpression(compiling: expression)
             let queried = try median { _ = try query.search(JMESValue(try CLIJSON.tree(response))).jsonText(pretty: true) }
-            lines.append(String(format: "--query %@: %.2f ms (adds %+.2f ms)", expression, queried, queried - plain))
+            lines.append("--query \(expression): " + String(cFormat: "%.2f ms (adds %+.2f ms)", queried, queried - plain))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,7 +1,7 @@
 import AWSCore
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck services`

@@ -1,7 +1,7 @@
 import AppRunner
 import ArgumentParser
 import BuildInfo
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The version sent in the User-Agent (`--version` adds the commit).

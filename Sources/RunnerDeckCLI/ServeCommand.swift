@@ -2,7 +2,7 @@ import AWSCore
 import AppRunnerLocal
 import ArgumentParser
 import DNSClient
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `runnerdeck serve`: Local App Runner as an AWS endpoint for boto3, the AWS CLI and any SDK.
@@ -126,7 +126,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--access-key-id and --secret-access-key go together")
         }
         for (name, value) in [("--access-key-id", accessKeyId), ("--secret-access-key", secretAccessKey), ("--session-token", sessionToken)] {
-            if let value, value.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("\(name) must not be empty") }
+            if let value, value.trimmingWhitespace.isEmpty { throw ValidationError("\(name) must not be empty") }
         }
         guard sessionToken == nil || accessKeyId != nil else {
             throw ValidationError("--session-token needs --access-key-id and --secret-access-key")
@@ -187,19 +187,19 @@ struct ServeCommand: AsyncParsableCommand {
         let signed = credentials != nil
         do {
             try await runLocalServer(configuration, logger: logger) { url in
-                FileHandle.standardOutput.write(Data("listening on \(url)\n\(accountLines)".utf8))
+                SystemIO.write("listening on \(url)\n\(accountLines)", toDescriptor: 1)
                 if let faults {
-                    FileHandle.standardError.write(Data("injecting faults: \(faults)\n".utf8))
+                    SystemIO.write("injecting faults: \(faults)\n", toDescriptor: 2)
                 }
                 if let throttlePlan {
-                    FileHandle.standardError.write(Data("throttling beyond these requests per second (per account, region and API): \(throttlePlan)\n".utf8))
+                    SystemIO.write("throttling beyond these requests per second (per account, region and API): \(throttlePlan)\n", toDescriptor: 2)
                 }
                 if !signed {
-                    FileHandle.standardError.write(Data("no credentials configured: accepting unsigned requests (loopback only)\n".utf8))
+                    SystemIO.write("no credentials configured: accepting unsigned requests (loopback only)\n", toDescriptor: 2)
                 }
             }
         } catch let error as LocalServerError {
-            FileHandle.standardError.write(Data("runnerdeck serve: \(error)\n".utf8))
+            SystemIO.write("runnerdeck serve: \(error)\n", toDescriptor: 2)
             throw ExitCode(ExitStatus.usage)
         }
     }

@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// Turns the SERVICE argument (a name or an ARN) into one service.
@@ -16,7 +17,7 @@ struct ServiceResolver: Sendable {
 
     /// The ARN of the service `nameOrArn` names.
     func resolveArn(_ nameOrArn: String) async throws -> String {
-        let trimmed = nameOrArn.trimmingCharacters(in: .whitespaces)
+        let trimmed = nameOrArn.trimmingWhitespace
         if trimmed.hasPrefix("arn:") { return trimmed }
         return try await resolve(trimmed).serviceArn ?? trimmed
     }
@@ -59,7 +60,7 @@ struct ServiceResolver: Sendable {
 
     /// The operation `idOrLatest` (an id, or `latest`) names among the service's operations (newest first).
     func operation(_ idOrLatest: String, serviceArn: String) async throws -> OperationSummary {
-        let wanted = idOrLatest.trimmingCharacters(in: .whitespaces)
+        let wanted = idOrLatest.trimmingWhitespace
         if wanted.lowercased() == "latest" {
             let page = try await api.listOperations(ListOperationsRequest(serviceArn: serviceArn, maxResults: 1))
             guard let newest = page.operationSummaryList?.first else {

@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// One cell of a listing: its text and, on a colour terminal, a colour.
@@ -68,7 +69,7 @@ struct Listing: Sendable {
 
     /// One record a line, fields separated by tabs, no header, no colour.
     func text() -> String {
-        rows.map { row in row.map { sanitizeForTerminal($0.text).replacingOccurrences(of: "\t", with: " ") }.joined(separator: "\t") + "\n" }.joined()
+        rows.map { row in row.map { sanitizeForTerminal($0.text).replacingEvery("\t", with: " ") }.joined(separator: "\t") + "\n" }.joined()
     }
 
     func render(_ format: OutputFormat, color: Bool) -> String {
@@ -88,7 +89,7 @@ struct Record: Sendable {
     func render(_ format: OutputFormat, color: Bool) -> String {
         switch format {
         case .text:
-            return fields.map { "\($0.0)\t\(sanitizeForTerminal($0.1.text).replacingOccurrences(of: "\t", with: " "))\n" }.joined()
+            return fields.map { "\($0.0)\t\(sanitizeForTerminal($0.1.text).replacingEvery("\t", with: " "))\n" }.joined()
         default:
             let width = fields.map { DisplayWidth.of($0.0) }.max() ?? 0
             return fields.map { name, cell in

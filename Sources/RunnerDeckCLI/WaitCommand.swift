@@ -1,6 +1,7 @@
+import AWSCore
 import AppRunner
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// `runnerdeck wait …`: blocks until something App Runner does is done, for scripts and CI jobs (what
@@ -218,7 +219,7 @@ extension CommandContext {
         switch format {
         case .json: try writeJSON(value.map(AnyEncodable.init) ?? AnyEncodable(EmptyDocument()))
         case .text: write(text + "\n")
-        case .table: write(text.replacingOccurrences(of: "\t", with: " is ") + "\n")
+        case .table: write(text.replacingEvery("\t", with: " is ") + "\n")
         }
     }
 }

@@ -1,6 +1,6 @@
 import AWSCore
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The deployment log under `--wait`'s progress line on a terminal: a ``LogTail`` on the service's log
@@ -70,7 +70,7 @@ enum DeploymentLogLines {
         var out = ""
         for event in events {
             let time = Format.clock(Date(timeIntervalSince1970: Double(event.timestamp ?? 0) / 1000))
-            let message = (event.message ?? "").trimmingCharacters(in: .newlines)
+            let message = (event.message ?? "").trimming(.newlines)
             for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
                 out += "  \(time)  \(sanitizeForTerminal(String(line)))\n"
             }

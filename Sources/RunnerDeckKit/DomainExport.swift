@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 
 /// The records of custom domains, ready to paste into a DNS provider: BIND zone-file lines, a
 /// Route 53 `ChangeResourceRecordSets` change batch of UPSERTs, Terraform `aws_route53_record`
@@ -111,7 +112,7 @@ public enum DomainExport {
 
     /// A string safe inside HCL quotes (no interpolation, no escapes taken literally).
     public static func hcl(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "${", with: "$${").replacingOccurrences(of: "%{", with: "%%{")
+        text.replacingEvery("\\", with: "\\\\").replacingEvery("\"", with: "\\\"")
+            .replacingEvery("${", with: "$${").replacingEvery("%{", with: "%%{")
     }
 }

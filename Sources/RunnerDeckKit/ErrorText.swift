@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 import AppRunner
 
 /// An error as an operator reads it: a code, a message on one line, and the request id when AWS
@@ -54,7 +54,7 @@ public struct ErrorText: Sendable, Hashable, CustomStringConvertible {
 
     /// Line breaks and runs of white space become one space, so a message never breaks a row.
     public static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).map { $0.trimmingCharacters(in: .whitespaces) }
+        text.split(whereSeparator: { $0.isNewline || $0 == "\t" }).map { $0.trimmingWhitespace }
             .filter { !$0.isEmpty }.joined(separator: " ")
     }
 }

@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// Runs a ``FleetScheduler`` with a clock: starts each call it decides on as its own task (so one slow
 /// target never holds up another), feeds the outcomes back, and sleeps until the next call may go or

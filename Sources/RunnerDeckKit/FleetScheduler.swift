@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Decides which call to make next across a fleet of targets, as a pure state machine: `next(now:)`
 /// picks a call (taking its token) or says how long to wait, `completed(_:outcome:now:)` feeds the

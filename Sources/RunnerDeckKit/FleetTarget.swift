@@ -1,5 +1,5 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// One place the fleet is read from: a profile of the shared config files (nil: the default one, as
 /// `AWS_PROFILE` or `default` says) in one region.
@@ -68,7 +68,7 @@ public struct FleetSelection: Sendable, Hashable {
     }
 
     private static func list(_ text: String, option: String) throws(FleetSelectionError) -> [String] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace }
         guard !items.contains(where: \.isEmpty) else {
             throw FleetSelectionError("\(option) takes a comma-separated list without empty items, got '\(text)'")
         }

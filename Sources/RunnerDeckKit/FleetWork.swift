@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The three lanes of fleet work, in the order the scheduler serves them.
 public enum FleetLane: Int, Sendable, Hashable, Comparable, CaseIterable {

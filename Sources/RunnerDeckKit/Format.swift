@@ -1,10 +1,10 @@
 import AWSCore
-import Foundation
+import FoundationEssentials
 
 /// Text formatting shared by the views.
 public enum Format {
     /// `12.5%` for 12.5 (a value already in percent, as CloudWatch gives CPUUtilization).
-    public static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
+    public static func percent(_ value: Double) -> String { String(cFormat: "%.1f%%", value) }
 
     /// `0.4%` for a share of 0.004.
     public static func percent(share: Double) -> String { percent(share * 100) }
@@ -13,8 +13,8 @@ public enum Format {
     public static func duration(_ seconds: TimeInterval) -> String {
         let s = max(0, Int(seconds.rounded(.down)))
         if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m \(String(format: "%02d", s % 60))s" }
-        if s < 86400 { return "\(s / 3600)h \(String(format: "%02d", (s % 3600) / 60))m" }
+        if s < 3600 { return "\(s / 60)m \(String(cFormat: "%02d", s % 60))s" }
+        if s < 86400 { return "\(s / 3600)h \(String(cFormat: "%02d", (s % 3600) / 60))m" }
         return "\(s / 86400)d \((s % 86400) / 3600)h"
     }
 
@@ -31,7 +31,7 @@ public enum Format {
     public static func clock(_ date: Date) -> String {
         let s = Int(date.timeIntervalSince1970.rounded(.down))
         let day = ((s % 86400) + 86400) % 86400
-        return String(format: "%02d:%02d:%02d", day / 3600, (day % 3600) / 60, day % 60)
+        return String(cFormat: "%02d:%02d:%02d", day / 3600, (day % 3600) / 60, day % 60)
     }
 
     /// `YYYY-MM-DD HH:MM:SS` in UTC.
@@ -39,7 +39,7 @@ public enum Format {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        return String(cFormat: "%04d-%02d-%02d %02d:%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
     }
 
     /// `1024` → `1 vCPU`, `256` → `0.25 vCPU`.
@@ -58,7 +58,7 @@ public enum Format {
 
     static func trim(_ value: Double) -> String {
         if value == value.rounded() { return String(Int(value)) }
-        var text = String(format: "%.2f", value)
+        var text = String(cFormat: "%.2f", value)
         while text.hasSuffix("0") { text.removeLast() }
         return text
     }
@@ -68,7 +68,7 @@ extension Format {
     /// A measurement for a table: whole numbers without decimals, others with up to two (`12`, `0.25`, `1234.5`).
     public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "-" }
-        if abs(value) >= 1e12 { return String(format: "%.0f", value) }
+        if abs(value) >= 1e12 { return String(cFormat: "%.0f", value) }
         return trim((value * 100).rounded() / 100)
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which of a service's logs to read: one operation's deployment log, the whole service group (its
 /// events and every deployment), or what the application writes.

@@ -1,5 +1,7 @@
+import AWSCore
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// What a ``LogTail`` follows: one log group, optionally narrowed to streams and a filter pattern.
 public struct LogTailQuery: Sendable, Hashable {
@@ -183,20 +185,18 @@ public actor LogTail {
 
 /// Counts the calls made through it (failed ones too), so a poll knows its exact cost.
 ///
-/// `@unchecked Sendable`: `count`, the only state, is read and written under `lock`.
-final class CountingLogsAPI: CloudWatchLogsAPI, @unchecked Sendable {
+final class CountingLogsAPI: CloudWatchLogsAPI, Sendable {
     private let api: any CloudWatchLogsAPI
-    private let lock = NSLock()
-    private var count = 0
+    private let count = Mutex(0)
 
     init(_ api: any CloudWatchLogsAPI) {
         self.api = api
     }
 
-    var calls: Int { lock.withLock { count } }
+    var calls: Int { count.withLock { $0 } }
 
     private func counting<T>(_ call: () async throws -> T) async rethrows -> T {
-        lock.withLock { count += 1 }
+        count.withLock { $0 += 1 }
         return try await call()
     }
 

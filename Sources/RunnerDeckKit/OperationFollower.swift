@@ -1,6 +1,6 @@
 import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Follows one App Runner operation until it ends.
 ///

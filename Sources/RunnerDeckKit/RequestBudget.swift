@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The request budget of one account (or, until its account is known, one profile) in one region: a
 /// token bucket (one token a call, refilled at `rate` a second up to `burst`) whose rate adapts to

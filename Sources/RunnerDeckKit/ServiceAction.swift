@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// A change an operator makes to a service, from a dashboard key or a CLI command.
 ///

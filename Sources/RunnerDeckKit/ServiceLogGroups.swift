@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A service as CloudWatch names it: its name and its id (the last component of its ARN). The log
 /// group names and the metrics' dimensions (`ServiceName`, `ServiceID`) are made of these two.

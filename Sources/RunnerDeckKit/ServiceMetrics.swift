@@ -1,5 +1,5 @@
 import CloudWatch
-import Foundation
+import FoundationEssentials
 
 /// App Runner's metrics in CloudWatch (namespace `AWS/AppRunner`, dimensions `ServiceName` + `ServiceID`).
 public enum AppRunnerMetric: String, Sendable, CaseIterable, Hashable {

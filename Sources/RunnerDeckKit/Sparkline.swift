@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A series drawn as one line of block characters (`▁▂▃▄▅▆▇█`), or ASCII (`_.-:=+*#`) where the
 /// locale is not UTF-8. Gaps are spaces; the newest value is at the right.

@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 
 /// Spans and points in time as people type them: `90s`, `10m`, `3h`, `2d`, `1w`, `1h30m`, or an
 /// ISO 8601 time (`2026-11-30T05:00:00Z`, with an offset or fractional seconds).
@@ -8,7 +9,7 @@ public enum TimeSpan {
     /// Seconds of a span like `10m` or `1h30m` (each number followed by s, m, h, d or w); nil otherwise
     /// (also for zero).
     public static func seconds(_ text: String) -> TimeInterval? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmingWhitespace.lowercased()
         guard !trimmed.isEmpty else { return nil }
         var total = 0.0
         var digits = ""
@@ -28,12 +29,7 @@ public enum TimeSpan {
 
     /// An ISO 8601 time with a zone (`Z` or an offset), with or without fractional seconds.
     public static func date(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: trimmed) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: trimmed)
+        DateText.iso8601(text.trimmingWhitespace)
     }
 
     /// The start of a window given as a span back from `now` or as a time; nil when `text` is neither.
@@ -45,7 +41,7 @@ public enum TimeSpan {
     /// A time of day in UTC, `HH:MM` or `HH:MM:SS`: the latest such moment at or before `now`
     /// (so `23:50` typed just after midnight is yesterday's); nil when `text` is not one.
     public static func clockTime(_ text: String, now: Date) -> Date? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ":", omittingEmptySubsequences: false)
+        let parts = text.trimmingWhitespace.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3,
               parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         let numbers = parts.compactMap { Int($0) }
@@ -60,7 +56,7 @@ public enum TimeSpan {
     /// Where a "jump to time" goes: a time of day (UTC), a span back from `now` (`10m`, `-10m`), or an
     /// ISO 8601 time; nil when `text` is none of these.
     public static func point(_ text: String, now: Date) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace
         if let clock = clockTime(trimmed, now: now) { return clock }
         let span = trimmed.hasPrefix("-") ? String(trimmed.dropFirst()) : trimmed
         if let seconds = seconds(span) { return now.addingTimeInterval(-seconds) }

@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunner
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Per-request client cost: build and validate a ListServices request, encode it, sign it, and decode a
 /// 20-service ListServices response — everything the client does except the network.
@@ -9,8 +10,8 @@ enum ClientBench {
         let now = Date(timeIntervalSince1970: 1_763_800_000.25)
         let list = (0..<services).map { i in
             ServiceSummary(
-                serviceName: "service-\(i)", serviceId: String(format: "%032x", i),
-                serviceArn: "arn:aws:apprunner:us-east-1:123456789012:service/service-\(i)/\(String(format: "%032x", i))",
+                serviceName: "service-\(i)", serviceId: String(cFormat: "%032x", i),
+                serviceArn: "arn:aws:apprunner:us-east-1:123456789012:service/service-\(i)/\(String(cFormat: "%032x", i))",
                 serviceUrl: "abcdefgh\(i % 10)j.us-east-1.awsapprunner.com", createdAt: now, updatedAt: now, status: .running
             )
         }
@@ -54,7 +55,7 @@ enum ClientBench {
         let decode = try measure(iterations) {
             sink &+= try AppRunnerJSON.decode(ListServicesResponse.self, from: response).serviceSummaryList.count
         }
-        return String(format: "per request %.1f µs (build+validate+encode %.1f µs, sign %.1f µs, decode 20-service ListServices %.1f µs; %d bytes) [%d]",
+        return String(cFormat: "per request %.1f µs (build+validate+encode %.1f µs, sign %.1f µs, decode 20-service ListServices %.1f µs; %d bytes) [%d]",
                       total, encode, sign, decode, response.count, sink % 10)
     }
 }

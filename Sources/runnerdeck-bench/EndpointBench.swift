@@ -1,7 +1,8 @@
 import AWSCore
 import AppRunner
 import AppRunnerLocal
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Requests per second of `runnerdeck serve`'s endpoint on loopback, from a concurrent client
 /// (the real AWSJSONClient: signed requests, one pooled HTTP client). Server and client share this
@@ -37,7 +38,7 @@ enum EndpointBench {
             _ = try await api.listServices(ListServicesRequest())
         }
         try await transport.shutdown()
-        return String(format: "DescribeService %.0f req/s, ListServices (20 services) %.0f req/s — %d concurrent signed requests over loopback, %.0f s each",
+        return String(cFormat: "DescribeService %.0f req/s, ListServices (20 services) %.0f req/s — %d concurrent signed requests over loopback, %.0f s each",
                       describe, list, concurrency, seconds)
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import AWSCore
+import Dispatch
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The fleet scheduler on the fleet: 5 regions × 2 accounts × 200 services (10 ListServices
@@ -63,14 +65,14 @@ enum FleetBench {
         var lines: [String] = []
         lines.append("fleet: \(targets.count) targets (5 regions × 2 accounts), \(pages * 20) services each, focus on one, \(Int(latency * 1000)) ms a call (simulated)")
         if let firstList {
-            lines.append(String(format: "complete first list of all targets: %.1f s (simulated), %d calls", firstList.seconds, firstList.calls))
+            lines.append(String(cFormat: "complete first list of all targets: %.1f s (simulated), %d calls", firstList.seconds, firstList.calls))
         }
         let focus = Double(steady.filter { $0.lane == .focus }.count) / refreshes
         let lists = Double(steady.filter { $0.lane == .list }.count) / refreshes
-        lines.append(String(format: "calls per quiet refresh (20 s, steady state after 300 s): %.1f in all: %.1f list pages (%.1f per target), %.1f for the focus",
+        lines.append(String(cFormat: "calls per quiet refresh (20 s, steady state after 300 s): %.1f in all: %.1f list pages (%.1f per target), %.1f for the focus",
                             Double(steady.count) / refreshes, lists, lists / Double(targets.count), focus))
         lines.append("busiest second of any target: \(busiestSecond) calls (budget: burst 10, then 2 a second)")
-        lines.append(String(format: "scheduler: %d decisions in %.0f ms of CPU (%.1f µs each)", decisions, nanoseconds / 1e6, nanoseconds / 1e3 / Double(max(decisions, 1))))
+        lines.append(String(cFormat: "scheduler: %d decisions in %.0f ms of CPU (%.1f µs each)", decisions, nanoseconds / 1e6, nanoseconds / 1e3 / Double(max(decisions, 1))))
         return lines.joined(separator: "\n")
     }
 

@@ -4,7 +4,8 @@ import AppRunnerLocal
 import CloudWatch
 import CloudWatchLogs
 import Dashboard
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// Issue 10's figures: frame times of the detail and Logs views, memory while following a million
 /// lines, and the calls an open detail view makes per minute (idle and deploying) against Local App
@@ -40,12 +41,10 @@ enum LogsBench {
 }
 
 /// Time that moves only when told to; sleeping moves it (the store's cadence is taken, not waited).
-final class VirtualClock: WallClock, @unchecked Sendable {
-    // @unchecked: `current` is read and written under `lock`.
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_700_000_000)
-    func now() -> Date { lock.withLock { current } }
-    func advance(by seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+final class VirtualClock: WallClock, Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+    func now() -> Date { current.withLock { $0 } }
+    func advance(by seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
     func sleep(seconds: Double) async throws { advance(by: seconds) }
 }
 

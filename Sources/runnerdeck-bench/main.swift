@@ -1,9 +1,10 @@
 // runnerdeck-bench: the figures RunnerDeck promises, measured (never asserted in timed tests).
 //
 //   swift build -c release --product runnerdeck-bench && .build/release/runnerdeck-bench [client|endpoint|dashboard|logs|query|fleet|all]
+import AWSCore
 import Dashboard
 import RunnerDeckCLI
-import Foundation
+import FoundationEssentials
 
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 
@@ -43,7 +44,7 @@ if which == "dashboard" || which == "all" {
         report("dashboard \(width)x\(height)", result.description)
     }
     report("dashboard bytes", DashboardBenchmarks.bytesPerMinute())
-    report("dashboard memory", String(format: "resident with 1,000 services loaded and rendered: %.1f MiB", residentMiB()))
+    report("dashboard memory", String(cFormat: "resident with 1,000 services loaded and rendered: %.1f MiB", residentMiB()))
 }
 
 if which == "logs" || which == "all" {

@@ -1,4 +1,5 @@
 @testable import Dashboard
+import AppRunner
 import Foundation
 import Testing
 

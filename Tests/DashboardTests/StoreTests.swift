@@ -2,6 +2,7 @@ import AWSCore
 import AppRunner
 @testable import Dashboard
 @testable import RunnerDeckKit
+import AppRunnerLocal
 import Foundation
 import Testing
 

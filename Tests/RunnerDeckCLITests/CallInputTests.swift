@@ -1,5 +1,6 @@
 import AppRunner
 import Foundation
+import RunnerDeckKit
 import Testing
 
 @testable import RunnerDeckCLI

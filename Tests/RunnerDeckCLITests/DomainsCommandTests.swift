@@ -1,4 +1,5 @@
 import AppRunner
+import AppRunnerLocal
 import Foundation
 import Testing
 

@@ -1,6 +1,9 @@
+import AWSCore
 import AppRunner
+import ArgumentParser
 import Foundation
 @testable import RunnerDeckKit
+import Logging
 import Testing
 @testable import RunnerDeckCLI
 

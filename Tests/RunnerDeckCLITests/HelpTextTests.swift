@@ -1,5 +1,6 @@
 import ArgumentParser
 @testable import RunnerDeckCLI
+import Foundation
 import Testing
 
 /// Issue 18 item 8: help piped at 80 columns never breaks an example in the middle of a command.

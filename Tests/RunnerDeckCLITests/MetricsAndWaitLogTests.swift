@@ -1,6 +1,7 @@
 import AWSCore
 import AppRunner
 @testable import AppRunnerLocal
+import ArgumentParser
 import CloudWatch
 import CloudWatchLogs
 import Foundation

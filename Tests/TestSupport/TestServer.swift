@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOFoundationEssentialsCompat
 
 /// The one loopback HTTP server of the Swift tests: a real server on 127.0.0.1 (an ephemeral port)
 /// whose answers the test decides; it records every request it receives. Any method, any path.

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// One service as the Services view shows it: the summary from ListServices, plus the description

@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The Domains view's DNS check and export. The check runs in a task of its own (the DNS client's
@@ -58,7 +59,7 @@ extension DashboardStore {
         guard let detail = state.detail, detail.serviceArn == serviceArn,
               let custom = detail.domains.first(where: { $0.domainName == domain }) else { return }
         let records = RequiredRecord.records(for: custom, dnsTarget: detail.dnsTarget ?? "", vpcDNSTargets: detail.vpcDNSTargets)
-        let file = domain.replacingOccurrences(of: "*", with: "wildcard").replacingOccurrences(of: "/", with: "_") + ".zone"
+        let file = domain.replacingEvery("*", with: "wildcard").replacingEvery("/", with: "_") + ".zone"
         let path = URL(fileURLWithPath: exportDirectory).appendingPathComponent(file).path
         do {
             try Data(try DomainExport.render(records, as: .zone).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)

@@ -1,6 +1,7 @@
+import AWSCore
 import AppRunner
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The deployment log of the open service's newest operation, read while the detail view shows it:

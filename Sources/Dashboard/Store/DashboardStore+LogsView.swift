@@ -1,6 +1,17 @@
+import AWSCore
+import AppRunner
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
+import Logging
 import RunnerDeckKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The Logs view's lines: one `LogTail` for what the view reads (start-time watermark, event-id dedupe),
 /// polled by its own loop only while the view is on screen: every `fastInterval` while it follows,

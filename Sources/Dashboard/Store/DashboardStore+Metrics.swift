@@ -1,5 +1,7 @@
+import AWSCore
 import CloudWatch
-import Foundation
+import FoundationEssentials
+import Logging
 import RunnerDeckKit
 
 /// The services list's traffic: requests over the last hour in 5-minute buckets and their 5xx share,

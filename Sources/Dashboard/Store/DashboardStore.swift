@@ -2,9 +2,17 @@ import AWSCore
 import AppRunner
 import CloudWatch
 import CloudWatchLogs
-import Foundation
+import FoundationEssentials
 import Logging
 import RunnerDeckKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How the store polls.
 struct StoreConfiguration: Sendable, Hashable {

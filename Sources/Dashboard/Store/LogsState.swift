@@ -1,4 +1,5 @@
-import Foundation
+import AWSCore
+import FoundationEssentials
 import RunnerDeckKit
 
 /// What the Logs view reads: one source of one service, from a start time.
@@ -124,7 +125,7 @@ public struct LogSearch: Sendable, Hashable {
 
     public func matches(_ message: String) -> Bool {
         guard !text.isEmpty else { return false }
-        guard ascii else { return message.range(of: text, options: .caseInsensitive) != nil }
+        guard ascii else { return message.containsCaseInsensitive(text) }
         return firstOffset(in: message, from: 0) != nil
     }
 
@@ -132,14 +133,7 @@ public struct LogSearch: Sendable, Hashable {
     public func ranges(in message: String) -> [Range<String.Index>] {
         guard !text.isEmpty else { return [] }
         var result: [Range<String.Index>] = []
-        guard ascii else {
-            var from = message.startIndex
-            while from < message.endIndex, let range = message.range(of: text, options: .caseInsensitive, range: from..<message.endIndex) {
-                result.append(range)
-                from = range.upperBound
-            }
-            return result
-        }
+        guard ascii else { return message.caseInsensitiveRanges(of: text) }
         let utf8 = message.utf8
         var offset = 0
         while let start = firstOffset(in: message, from: offset) {

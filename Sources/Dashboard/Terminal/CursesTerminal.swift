@@ -1,5 +1,5 @@
 import CNCurses
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// Why the terminal could not be opened.

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The Logs view's keys: open it on a source, step through sources, follow, search, jump to a time,

@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// Turns keys into UI state changes and effects. Pure: no I/O, no curses, so it is tested directly.
@@ -324,7 +325,7 @@ struct DashboardController: Sendable {
                 return [.redraw]
             case .enter:
                 ui.prompt = nil
-                return submit(kind, text: text.trimmingCharacters(in: .whitespaces), state: state, now: now, height: height)
+                return submit(kind, text: text.trimmingWhitespace, state: state, now: now, height: height)
             case .backspace, .delete:
                 ui.prompt = .input(kind, text: String(text.dropLast()))
             case .char(let c):

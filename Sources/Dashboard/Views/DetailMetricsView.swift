@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The detail view's last hour: one row per metric (label, last value, sparkline of 1-minute periods),

@@ -1,6 +1,6 @@
 import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 extension DashboardRenderer {

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The Domains view: each custom domain with its records, the DNS check's verdict beside each, and

@@ -1,5 +1,5 @@
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// The Logs view: a title row (what is read, following or not, the search), then the lines, newest at

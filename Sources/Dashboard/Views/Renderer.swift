@@ -1,5 +1,6 @@
+import AWSCore
 import AppRunner
-import Foundation
+import FoundationEssentials
 import RunnerDeckKit
 
 /// A run of text in one style.
@@ -200,7 +201,7 @@ struct DashboardRenderer: Sendable {
             }
             screen.put(shown, x: 0, y: y, style: failed ? Style(.error, bold: true) : Style(.info))
         } else if let error = state.lastError {
-            let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+            let oneLine = error.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace }.filter { !$0.isEmpty }.joined(separator: "; ")
             screen.put(" refresh failed (\(state.consecutiveFailures)x): \(oneLine)", x: 0, y: y, style: Style(.error))
         } else if !state.followed.isEmpty {
             let text = state.followed.map { "\($0.serviceName): \($0.action) \($0.status?.rawValue ?? "PENDING") \(Format.duration(now.timeIntervalSince($0.startedAt)))" }.joined(separator: "  ")
@@ -224,7 +225,7 @@ struct DashboardRenderer: Sendable {
             }
         }
         func key(_ hint: (key: String, label: String)) -> String {
-            glyphs == .ascii ? hint.key.replacingOccurrences(of: "↑", with: "^").replacingOccurrences(of: "↓", with: "v") : hint.key
+            glyphs == .ascii ? hint.key.replacingEvery("↑", with: "^").replacingEvery("↓", with: "v") : hint.key
         }
         func width(_ hint: (key: String, label: String)) -> Int { key(hint).displayWidth + hint.label.displayWidth + 3 }
         // Help and quit always show; the others fill the room before them, in registry order.
@@ -328,7 +329,7 @@ struct DashboardRenderer: Sendable {
             case "RUNTIME/IMAGE": cells.append((Self.source(row.service), .plain))
             case "CPU/MEM":
                 let ic = row.service?.instanceConfiguration
-                cells.append((ic.map { "\(Format.cpu($0.cpu).replacingOccurrences(of: " vCPU", with: "vCPU")) \(Format.memory($0.memory).replacingOccurrences(of: " GB", with: "GB"))" } ?? "-", .plain))
+                cells.append((ic.map { "\(Format.cpu($0.cpu).replacingEvery(" vCPU", with: "vCPU")) \(Format.memory($0.memory).replacingEvery(" GB", with: "GB"))" } ?? "-", .plain))
             case "REQ 1H":
                 let line = traffic.map { Sparkline.render($0.requests, width: 12, ascii: glyphs == .ascii) }
                 cells.append((line ?? "-", Style(.info)))

@@ -1,6 +1,7 @@
+import AWSCore
 import RunnerDeckKit
 import AppRunner
-import Foundation
+import FoundationEssentials
 
 /// Sort orders of the Services view (`s` cycles).
 enum ServiceSort: String, CaseIterable, Sendable, Hashable {
@@ -136,11 +137,11 @@ extension ServiceRow {
         if filter.isEmpty { return true }
         let lower = filter.lowercased()
         if lower.hasPrefix("status:") { return hasStatus(String(lower.dropFirst("status:".count))) }
-        return name.range(of: filter, options: [.caseInsensitive, .diacriticInsensitive]) != nil || hasStatus(lower)
+        return name.containsCaseInsensitive(filter, ignoringDiacritics: true) || hasStatus(lower)
     }
 
     func hasStatus(_ word: String) -> Bool {
-        let word = word.trimmingCharacters(in: .whitespaces)
+        let word = word.trimmingWhitespace
         guard !word.isEmpty else { return true }
         switch word {
         case "attention":
