@@ -36,9 +36,12 @@ struct LockHolder: Sendable, Equatable {
     static func of(descriptor: Int32) -> LockHolder? {
         // The open file's device and inode, through its /proc/self/fd link (struct stat's fields are not
         // visible to this module under MemberImportVisibility: NIO's C module owns glibc's declaration).
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: "/proc/self/fd/\(descriptor)"),
+        // (attributesOfItem does not follow links, so ask it about the path the link names).
+        guard let file = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)"),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: file),
               let device = Self.number(attributes[.systemNumber]), let inode = Self.number(attributes[.systemFileNumber]),
-              let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+              // Read to the end: /proc files claim a size of 0.
+              let locks = (try? SystemIO.readFile("/proc/locks")).map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
         let identity = String(cFormat: "%02llx:%02llx:%llu", major, minor, inode)
@@ -51,15 +54,20 @@ struct LockHolder: Sendable, Equatable {
         return nil
     }
 
-    /// A file attribute's number, whichever integer type holds it.
+    /// A file attribute's number, whichever integer type holds it (FoundationEssentials: UInt, UInt64).
     private static func number(_ value: Any?) -> UInt64? {
-        guard let value = value as? any BinaryInteger else { return nil }
-        return UInt64(truncatingIfNeeded: value)
+        switch value {
+        case let number as UInt64: return number
+        case let number as UInt: return UInt64(number)
+        case let number as Int: return UInt64(truncatingIfNeeded: number)
+        case let number as Int64: return UInt64(truncatingIfNeeded: number)
+        default: return nil
+        }
     }
 
     /// The `--state` argument of process `pid`, when it is a runnerdeck serve.
     static func statePath(of pid: Int32) -> String? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        guard let data = try? SystemIO.readFile("/proc/\(pid)/cmdline") else { return nil }
         let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         for (index, argument) in arguments.enumerated() {
             if argument == "--state", index + 1 < arguments.count { return arguments[index + 1] }

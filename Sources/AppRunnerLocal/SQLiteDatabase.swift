@@ -3,11 +3,7 @@ import Dispatch
 import Synchronization
 
 // Only Data from Foundation: FoundationEssentials has it without CoreFoundation and ICU (issue 17).
-#if canImport(FoundationEssentials)
 import struct FoundationEssentials.Data
-#else
-import struct Foundation.Data
-#endif
 
 /// A value bound to a statement or read from a column, by SQLite storage class.
 enum SQLiteValue: Sendable, Equatable {
