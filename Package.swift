@@ -110,9 +110,11 @@ let package = Package(
         // BuildCommit plugin at build time (#17).
         .target(name: "BuildInfo", swiftSettings: strict, plugins: ["BuildCommit"]),
         .plugin(name: "BuildCommit", capability: .buildTool()),
+        // arc4random for glibc before 2.36, for the static libstdc++ of the jump-host package (#17).
+        .target(name: "CGlibcCompat"),
         .executableTarget(
             name: "runnerdeck",
-            dependencies: ["RunnerDeckCLI"],
+            dependencies: ["RunnerDeckCLI", "CGlibcCompat"],
             swiftSettings: strict
         ),
         .executableTarget(
