@@ -18,7 +18,7 @@ public struct AWSTLSSettings: Sendable, Hashable {
 
     /// `caBundle` (`--ca-bundle`) → `AWS_CA_BUNDLE` → the profile's `ca_bundle`; `~` expanded. A bundle
     /// that cannot be read or holds no PEM certificate is a configuration error now rather than a
-    /// handshake failure later.
+    /// handshake failure later (the certificates themselves are parsed by TLS, on the first https call).
     static func resolve(caBundle: String?, verifyCertificates: Bool, profile: String, config: AWSSharedConfig,
                                environment: [String: String]) throws -> AWSTLSSettings {
         let given = nonEmpty(caBundle) ?? nonEmpty(environment["AWS_CA_BUNDLE"]) ?? config.value("ca_bundle", profile: profile)
@@ -27,14 +27,13 @@ public struct AWSTLSSettings: Sendable, Hashable {
         if path == "~" || path.hasPrefix("~/"), let home = nonEmpty(environment["HOME"]) {
             path = home + path.dropFirst()
         }
-        let certificates: [NIOSSLCertificate]
-        do {
-            certificates = try NIOSSLCertificate.fromPEMFile(path)
-        } catch {
-            let reason = FileManager.default.isReadableFile(atPath: path) ? "it holds no PEM certificate" : "the file cannot be read"
-            throw AWSConfigurationError.invalidSetting(name: "ca_bundle", value: path, reason: reason)
+        // Read and looked at, not parsed: parsing every certificate of a system bundle costs a command
+        // milliseconds and megabytes, and a plain http:// endpoint never needs them. TLS parses the file
+        // when the first https connection is made.
+        guard let contents = try? SystemIO.readFile(path) else {
+            throw AWSConfigurationError.invalidSetting(name: "ca_bundle", value: path, reason: "the file cannot be read")
         }
-        guard !certificates.isEmpty else {
+        guard contents.firstRange(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil else {
             throw AWSConfigurationError.invalidSetting(name: "ca_bundle", value: path, reason: "it holds no PEM certificate")
         }
         return AWSTLSSettings(caBundle: path, verifyCertificates: verifyCertificates)
