@@ -36,7 +36,7 @@ clean=(env -i PATH=/usr/bin:/bin TERM=xterm-256color)
 step "what the loader sees"
 if /sbin/ldconfig -p | grep -E 'libswiftCore|libFoundation|_FoundationICU' ; then fail "the loader cache knows the Swift toolchain's libraries"; fi
 ldd "$bin"
-if ldd "$bin" | grep -E 'libswift|libFoundation|libicu|_FoundationICU|libdispatch|libBlocksRuntime|libncurses|libtinfo|libsqlite|libz\.|libstdc\+\+'; then
+if ldd "$bin" | grep -E 'libswift|libFoundation|libicu|_FoundationICU|libdispatch|libBlocksRuntime|libncurses|libtinfo|libsqlite|libz\.|libstdc\+\+|libgcc_s'; then
     fail "the binary loads a library it should carry"
 fi
 if nm -D "$bin" 2>/dev/null | grep -q . && readelf -Ws "$bin" | grep -q 'icudt[0-9]*_dat'; then echo "note: ICU data is still inside the binary"; fi

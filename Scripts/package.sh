@@ -4,7 +4,7 @@
 #   Scripts/package.sh            # release build in .build-package, then the tarball
 #
 # The binary carries the Swift runtime and Foundation (--static-swift-stdlib) and links ncursesw, tinfo,
-# SQLite, zlib and libstdc++ statically too, so it needs nothing on the host but glibc (INSTALL names the
+# SQLite, zlib, libstdc++ and libgcc's unwinder statically too, so it needs nothing on the host but glibc (INSTALL names the
 # oldest glibc it runs on, read off the binary). It is stripped. Beside it: runnerdeck.1 (written from the
 # argument parser by Scripts/manpage.py), bash/zsh/fish completions (from the argument parser), LICENSE,
 # THIRD_PARTY_NOTICES and INSTALL.
@@ -29,6 +29,8 @@ for library in ncursesw tinfo sqlite3 z; do
     ln -s "$archive" "$work/static/"
 done
 ln -s "$(gcc -print-file-name=libstdc++.a)" "$work/static/"
+# What gcc's -static-libgcc does: the driver asks for -lgcc_s (the unwinder); this name finds libgcc_eh.a.
+ln -s "$(gcc -print-file-name=libgcc_eh.a)" "$work/static/libgcc_s.a"
 cat > "$work/pkgconfig/ncursesw.pc" <<EOF
 Name: ncursesw
 Description: ncursesw and tinfo, linked statically by Scripts/package.sh
