@@ -102,6 +102,7 @@ let package = Package(
             dependencies: [
                 "AppRunner", "AWSCore", "AppRunnerLocal", "BuildInfo", "Dashboard", "RunnerDeckKit", "CloudWatchLogs", "CloudWatch", "JMESPath", "DNSClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -82,7 +82,9 @@ enum ExitStatus {
 /// Parses the process's arguments, runs the command and returns the process exit status.
 /// The executable's `main.swift` calls this and nothing else.
 public func runRunnerDeck() async -> Int32 {
-    await runRunnerDeck(arguments: Array(CommandLine.arguments.dropFirst()), environment: nil)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    EventLoopThreads.chooseForProcess(arguments: arguments, environment: ProcessInfo.processInfo.environment)
+    return await runRunnerDeck(arguments: arguments, environment: nil)
 }
 
 /// Parses `arguments` and runs the command; tests pass an `environment` that captures the output

@@ -6,6 +6,7 @@ The server comes from conftest's `serve_module_factory`.
 """
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -299,6 +300,41 @@ def test_sigterm_restores_terminal(server, services, pane_factory):
     os.kill(pane.pid(), signal.SIGTERM)
     pane.wait_gone("RunnerDeck", 15)
     assert_terminal_restored(pane, "RESTORED-AFTER-SIGTERM")
+
+
+def nio_loop_threads(pid):
+    names = []
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, task)) as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass
+    return [name for name in names if name.startswith("NIO-SGLTN-1-")]
+
+
+def test_the_dashboard_runs_one_event_loop_thread_and_serve_one_per_core(server, services, pane_factory):
+    """Issue 17: NIO's shared group starts one loop per core by default (16 threads on a 16-core jump
+    host); a command or the dashboard needs one, and only serve keeps one per core."""
+    endpoint, _ = server
+    pane = pane_factory(100, 30, {"LANG": "C.UTF-8", "TERM": "xterm-256color"})
+    pane.run(dashboard_command(endpoint))
+    pane.wait_for("e2e-web")
+    assert len(nio_loop_threads(pane.pid())) == 1
+    pane.keys("q")
+    pane.wait_gone("RunnerDeck", 15)
+    serve = subprocess.Popen([BINARY, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        ready, _, _ = select.select([serve.stdout], [], [], 30)
+        assert ready and serve.stdout.readline().startswith("listening on")
+        loops = len(nio_loop_threads(serve.pid))
+        assert loops >= 1
+        quota = open("/sys/fs/cgroup/cpu.max").read().split()[0] if os.path.exists("/sys/fs/cgroup/cpu.max") else "max"
+        if len(os.sched_getaffinity(0)) > 1 and quota == "max":
+            assert loops > 1  # one per core, as NIO chooses
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
 
 
 def test_a_term_unknown_here_falls_back_and_says_so(server, services, pane_factory):
