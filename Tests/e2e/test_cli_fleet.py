@@ -3,6 +3,7 @@ account (each profile of a temporary AWS config points at its own with `endpoint
 refuses the credentials it is sent."""
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -25,6 +26,12 @@ def fleet(serve_module_factory, tmp_path_factory):
                 "ImageRepository": {"ImageIdentifier": "public.ecr.aws/aws-containers/hello-app-runner:latest",
                                     "ImageRepositoryType": "ECR_PUBLIC"},
                 "AutoDeploymentsEnabled": False})
+        # Every service RUNNING before the tests compare listings taken a moment apart (a create still in
+        # progress for the first listing and done for the second made them differ).
+        deadline = time.time() + 60
+        while any(s["Status"] != "RUNNING" for s in client.list_services()["ServiceSummaryList"]):
+            assert time.time() < deadline, "the fleet's services did not reach RUNNING within 60 s"
+            time.sleep(0.2)
     directory = tmp_path_factory.mktemp("fleet-config")
     config = directory / "config"
     config.write_text(f"[profile east]\nregion = us-east-1\nendpoint_url = {east.url}\n"
